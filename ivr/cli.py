@@ -1,0 +1,19 @@
+"""The `ivr` command."""
+from __future__ import annotations
+
+import click
+
+from ivr.speech.cli import asr_command, models_group
+from ivr.store.cli import accounts_group, db_group, readings_group
+
+
+@click.group()
+def main() -> None:
+    """Meter-reading hotline."""
+
+
+main.add_command(db_group)
+main.add_command(accounts_group)
+main.add_command(readings_group)
+main.add_command(models_group)
+main.add_command(asr_command)
