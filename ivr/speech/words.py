@@ -1,0 +1,176 @@
+"""Turn transcripts into meaning: digit strings, yes/no, intent, operator."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ivr.locales import load
+
+# Vocabulary sections each question kind listens for; "operator" works at every question.
+SECTIONS = {
+    "digits": ("digits", "numbers", "repeaters", "operator"),
+    "yesno": ("yes", "no", "operator"),
+    "intent": ("readings", "operator"),
+    "free": ("operator",),
+}
+# Free speech gets no grammar: the engine must hear anything.
+GRAMMAR = {**SECTIONS, "free": ()}
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+Term = tuple[str, object]  # (vocabulary section or "arabic"/"other", value)
+
+
+def words(text: str) -> list[str]:
+    """Split text into lower-case words, reading ё as е."""
+    text = text.lower().replace("ё", "е").replace("’", "'")
+    return _WORD.findall(text)
+
+
+def _sections(kind: str) -> tuple[str, ...]:
+    """Return the sections of a question kind, refusing unknown kinds."""
+    try:
+        return SECTIONS[kind]
+    except KeyError:
+        raise ValueError(f"unknown question kind {kind!r}; have {', '.join(SECTIONS)}") from None
+
+
+def _entries(vocabulary: dict, section: str) -> list[tuple[str, object]]:
+    """List a section's (phrase, value) pairs; plain lists carry no value."""
+    entries = vocabulary.get(section) or ()
+    if isinstance(entries, dict):
+        return [(str(phrase), value) for phrase, value in entries.items()]
+    return [(str(phrase), None) for phrase in entries]
+
+
+@cache
+def _phrases(locale: str, kind: str) -> dict[tuple[str, ...], Term]:
+    """Map every phrase a question kind listens for to its section and value."""
+    vocabulary = load(locale).vocabulary
+    table = {}
+    for section in _sections(kind):
+        for phrase, value in _entries(vocabulary, section):
+            table[tuple(words(phrase))] = (section, value)
+    # Multipliers are number words that scale what came before, so they parse apart.
+    for phrase in vocabulary.get("multipliers") or ():
+        key = tuple(words(phrase))
+        if key in table:
+            table[key] = ("multiplier", table[key][1])
+    return table
+
+
+def _terms(text: str, locale: str, kind: str) -> list[Term]:
+    """Read a transcript as vocabulary terms, the longest phrase first."""
+    table = _phrases(locale, kind)
+    longest = max(map(len, table), default=1)
+    said = words(text)
+    terms: list[Term] = []
+    i = 0
+    while i < len(said):
+        for size in range(min(longest, len(said) - i), 0, -1):
+            term = table.get(tuple(said[i : i + size]))
+            if term:
+                terms.append(term)
+                i += size
+                break
+        else:
+            word = said[i]
+            terms.append(("arabic" if word.isascii() and word.isdigit() else "other", word))
+            i += 1
+    return terms
+
+
+def _room(value: int) -> int:
+    """Bound what may still join a group ending in this number: сто takes tens, двадцать units."""
+    if value >= 100 and value % 100 == 0:
+        return 100
+    if value >= 20 and value % 10 == 0:
+        return 10
+    # Units and teens close their group: «два два» is 22, «десять пять» is 105.
+    return 1
+
+
+@dataclass
+class _Group:
+    """One number as the caller chained it: «сто двадцать три» is one group."""
+
+    value: int
+    room: int  # a later number joins only if 0 < it < room
+    text: str | None = None  # typed-in digits, kept as they are
+    tail: int = 0  # the last number that joined, which a multiplier may scale alone
+    before: int = 0  # the room before the tail joined; 0 when the group has no tail
+
+    def join(self, value: int) -> bool:
+        """Add a number to this group if it fits in its room."""
+        if not 0 < value < self.room:
+            return False
+        self.value, self.tail, self.before = self.value + value, value, self.room
+        self.room = _room(value)
+        return True
+
+    def scale(self, factor: int) -> _Group | None:
+        """Apply a multiplier; return a new group when the tail must split off to take it."""
+        if 0 < self.value < factor:  # "twenty three hundred", «сто двадцать тысяч»
+            self.value, self.room, self.text, self.before = self.value * factor, factor, None, 0
+            return None
+        if not (self.before and 0 < self.tail < factor):
+            return _Group(factor, factor)
+        scaled = self.tail * factor
+        self.value -= self.tail
+        if scaled < self.before:  # "twelve thousand three hundred": 12000 + 3 -> 12000 + 300
+            self.value, self.tail, self.room = self.value + scaled, scaled, factor
+            return None
+        self.room = 0  # "one hundred one hundred": the second "one" starts its own group
+        return _Group(scaled, factor)
+
+
+def _compose(terms: list[Term]) -> str | None:
+    """Chain number terms into groups the way callers say them and spell the groups out."""
+    groups: list[_Group] = []
+    repeat = 1
+    for section, value in terms:
+        if section == "repeaters":
+            repeat = value
+            continue
+        if section in ("digits", "numbers"):
+            if repeat > 1 or not (groups and groups[-1].join(value)):
+                groups.extend(_Group(value, _room(value)) for _ in range(repeat))
+        elif section == "multiplier":
+            split = groups[-1].scale(value) if groups else _Group(value, value)
+            if split:
+                groups.append(split)
+        elif section == "arabic":
+            groups.append(_Group(int(value), 1, value))
+        repeat = 1
+    return "".join(g.text or str(g.value) for g in groups) or None
+
+
+def parse_digits(text: str, locale: str) -> str | None:
+    """Turn a transcript into a digit string; None when it holds no number."""
+    return _compose(_terms(text, locale, "digits"))
+
+
+def interpret(kind: str, text: str, locale: str) -> str | None:
+    """Say what a transcript answers to a question kind; "operator" wins at every kind."""
+    terms = _terms(text, locale, kind)
+    heard = {section for section, _ in terms}
+    if "operator" in heard:
+        return "operator"
+    if kind == "digits":
+        return _compose(terms)
+    if kind == "yesno":
+        # «да нет» is no answer at all: ask again rather than guess.
+        answers = heard & {"yes", "no"}
+        return answers.pop() if len(answers) == 1 else None
+    if kind == "intent" and "readings" in heard:
+        return "readings"
+    return None
+
+
+def grammar(kind: str, locale: str) -> list[str]:
+    """List the words and phrases a Vosk grammar needs for a question kind."""
+    _sections(kind)
+    vocabulary = load(locale).vocabulary
+    listed = [phrase for section in GRAMMAR[kind] for phrase, _ in _entries(vocabulary, section)]
+    return list(dict.fromkeys(listed))
