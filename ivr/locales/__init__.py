@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
+# Numbers the caller gave or must check are read back digit by digit.
+SPELLED = ("digits", "previous")
 
 
 class UnknownLocale(ValueError):
@@ -24,6 +26,9 @@ class LocalePack:
 
     def text(self, prompt_id: str, **params) -> str:
         """Render a prompt's text with its parameters."""
+        for name in SPELLED:
+            if params.get(name) is not None:
+                params[name] = self.spell(str(params[name]))
         return self.prompts[prompt_id].format(**params)
 
     def spell(self, digits: str) -> str:

@@ -1,0 +1,148 @@
+"""The flow's vocabulary: caller events, actions, what it knows of accounts, and its ports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable, Protocol
+
+from ivr.flows.regions import Regions
+
+# --- Caller events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    caller: str | None  # E.164, or None when hidden or unusable
+
+
+@dataclass(frozen=True)
+class Keys:
+    digits: str
+
+
+@dataclass(frozen=True)
+class Speech:
+    text: str
+    value: str | None  # what the text means for the question; None is a no-match
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Silence:
+    pass
+
+
+Event = Start | Keys | Speech | Silence
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Say:
+    prompt: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask a question and wait for the answer; the Says before it are its preamble."""
+
+    question: str
+    kind: str  # intent, digits or yesno
+    keypad: bool
+    prompt: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ZoneReading:
+    zone: int
+    value: int
+    previous: int | None
+    consumption: int | None
+    flags: tuple[str, ...]
+    confidence: float | None
+    period: str
+
+
+@dataclass(frozen=True)
+class SaveMeter:
+    meter_id: int
+    readings: tuple[ZoneReading, ...]
+
+
+@dataclass(frozen=True)
+class Transfer:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+Action = Say | Ask | SaveMeter | Transfer | Hangup
+
+# --- What the flow knows of accounts ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneInfo:
+    zone: int
+    previous: int | None
+    previous_on: date | None
+    daily_use: float | None  # expected kWh per day from history; None without history
+
+
+@dataclass(frozen=True)
+class MeterInfo:
+    id: int
+    serial: str
+    digits: int
+    zones: tuple[ZoneInfo, ...]
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    number: str
+    address: str
+    region: str
+    meters: tuple[MeterInfo, ...]
+
+
+class Directory(Protocol):
+    """Looks accounts up for the flow; the store implements it."""
+
+    def by_phone(self, e164: str) -> list[str]:
+        """Account numbers registered to a phone number."""
+        ...
+
+    def account(self, number: str) -> AccountInfo | None:
+        """The account with its meters, or None if unknown."""
+        ...
+
+
+@dataclass(frozen=True)
+class Context:
+    directory: Directory
+    regions: Regions
+    today: date
+    default_locale: str = "ru"
+    now: datetime | None = None  # when the adapter stamps what it saves
+
+
+class FlowError(Exception):
+    """Base of flow errors."""
+
+
+class FlowDefinitionError(FlowError):
+    """The flow definition is inconsistent; raised at start-up."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One question of the flow."""
+
+    kind: str
+    ask: Callable  # (state, ctx) -> Ask
+    answer: Callable  # (state, value, confidence, ctx) -> list[Action]

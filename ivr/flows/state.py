@@ -1,0 +1,46 @@
+"""A call's state: plain data, stored as JSON on the Call row between webhooks."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass
+class CallState:
+    node: str = "intent"
+    locale: str = "ru"
+    caller: str | None = None  # E.164
+    keypad: bool = False  # the whole call runs on the keypad
+    keypad_now: bool = False  # this question only, offered after two voice failures
+    account: str | None = None
+    by_phone: bool = False
+    meter: int = 0  # index into the account's meters
+    zone: int = 0  # index into the meter's zones
+    pending: dict | None = None  # a zone reading waiting for the caller's yes
+    confirmed: list[dict] = field(default_factory=list)  # this meter's confirmed zones
+    refused_lower: dict[str, int] = field(default_factory=dict)  # "meter:zone" -> value
+    fails: int = 0  # failed answers to the current question
+    voice_fails: int = 0
+    silences: int = 0
+    id_fails: int = 0  # unknown accounts and wrong addresses, across both questions
+    saved: int = 0  # zone readings saved in this call
+    next_period: bool = False  # some reading came outside the region's window
+    review: bool = False  # some reading went to a supervisor's review
+    ended: str | None = None  # completed or transferred
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CallState:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def on_keypad(self) -> bool:
+        return self.keypad or self.keypad_now
+
+    def goto(self, node: str) -> None:
+        """Move to another question, with fresh counters."""
+        self.node = node
+        self.fails = self.voice_fails = self.silences = 0
+        self.keypad_now = False

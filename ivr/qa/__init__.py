@@ -1,0 +1,1 @@
+"""QA: drive the hotline like Twilio does, simulate and replay test calls."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, queries, CSV import and export."""

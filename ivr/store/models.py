@@ -1,0 +1,168 @@
+"""Typed SQLAlchemy models: accounts, phones, meters, readings, calls, turns, users, audit."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    address: Mapped[str] = mapped_column(Text)
+    region: Mapped[str] = mapped_column(String(120))
+    phones: Mapped[list[Phone]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", order_by="Phone.id"
+    )
+    meters: Mapped[list[Meter]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", order_by="Meter.position"
+    )
+
+
+class Phone(Base):
+    __tablename__ = "phones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    e164: Mapped[str] = mapped_column(String(20), index=True)
+    raw: Mapped[str] = mapped_column(String(64))
+    account: Mapped[Account] = relationship(back_populates="phones")
+
+
+class Meter(Base):
+    __tablename__ = "meters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    position: Mapped[int] = mapped_column(Integer)  # import order within the account
+    zones: Mapped[int] = mapped_column(Integer)
+    digits: Mapped[int] = mapped_column(Integer)
+    # Last accepted readings per zone, as imported or as taken by the hotline.
+    last_t1: Mapped[int | None] = mapped_column(BigInteger)
+    last_t2: Mapped[int | None] = mapped_column(BigInteger)
+    last_t3: Mapped[int | None] = mapped_column(BigInteger)
+    last_read_on: Mapped[date | None]
+    account: Mapped[Account] = relationship(back_populates="meters")
+
+    def last(self, zone: int) -> int | None:
+        return getattr(self, f"last_t{zone}")
+
+    def set_last(self, zone: int, value: int | None) -> None:
+        setattr(self, f"last_t{zone}", value)
+
+
+class Call(Base):
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True)
+    caller: Mapped[str] = mapped_column(String(64), default="")  # From, as Twilio sent it
+    caller_e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    called: Mapped[str] = mapped_column(String(64), default="")
+    locale: Mapped[str] = mapped_column(String(8))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # seq numbers the question the call waits on; webhooks carry it so retries are recognised.
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_twiml: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="in-progress")
+    outcome: Mapped[str | None] = mapped_column(String(20), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ended_at: Mapped[datetime | None]
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    turns: Mapped[list[Turn]] = relationship(back_populates="call", order_by="Turn.seq")
+    account: Mapped[Account | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Turn(Base):
+    """One question asked and the caller's answer to it."""
+
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(8))  # voice or keypad
+    prompt_id: Mapped[str] = mapped_column(String(48))
+    prompt_text: Mapped[str] = mapped_column(Text, default="")
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    heard: Mapped[str | None] = mapped_column(Text)  # recognised text
+    keys: Mapped[str | None] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None]
+    words: Mapped[list[Any] | None] = mapped_column(JSON)
+    asr_seconds: Mapped[float | None]
+    recording_path: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(24))  # answered, no-input, no-match, ...
+    decision: Mapped[str | None] = mapped_column(String(48))  # where the flow went next
+    call: Mapped[Call] = relationship(back_populates="turns")
+
+
+class Reading(Base):
+    __tablename__ = "readings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id", ondelete="CASCADE"), index=True)
+    zone: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    previous: Mapped[int | None] = mapped_column(BigInteger)
+    previous_on: Mapped[date | None]
+    consumption: Mapped[int | None] = mapped_column(BigInteger)
+    days: Mapped[int | None] = mapped_column(Integer)  # since the previous reading
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM it counts for
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    flags: Mapped[str] = mapped_column(String(120), default="")
+    channel: Mapped[str] = mapped_column(String(16), default="ivr")
+    confidence: Mapped[float | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    turn_id: Mapped[int | None] = mapped_column(ForeignKey("turns.id", ondelete="SET NULL"))
+    meter: Mapped[Meter] = relationship()
+    call: Mapped[Call | None] = relationship()
+    turn: Mapped[Turn | None] = relationship()
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(";") if f]
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # e.g. reading:12, call:CA..
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

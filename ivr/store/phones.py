@@ -1,0 +1,35 @@
+"""Phone numbers: normalise to E.164 and mask for display."""
+from __future__ import annotations
+
+import phonenumbers
+
+DEFAULT_REGION = "RU"
+# Caller IDs Twilio sends when the number is withheld (anonymous, restricted, unavailable, ...).
+HIDDEN_IDS = {"+266696687", "+7378742833", "+86282452253", "+8656696", "+2562533"}
+
+
+def normalise(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """Return the E.164 form of a human-written number, or None if it is not a real number."""
+    text = (raw or "").strip()
+    if not text or text in HIDDEN_IDS or not any(c.isdigit() for c in text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None if e164 in HIDDEN_IDS else e164
+
+
+def mask(number: str | None) -> str:
+    """Hide the middle of a number: +7 916 ***-**-67."""
+    if not number:
+        return "—"
+    digits = "".join(c for c in number if c.isdigit())
+    if len(digits) < 6:
+        return "***"
+    if number.startswith("+7") and len(digits) == 11:
+        return f"+7 {digits[1:4]} ***-**-{digits[-2:]}"
+    return f"+{digits[:2]} ***{digits[-2:]}"

@@ -1,0 +1,85 @@
+"""Save a meter's confirmed readings: supersede earlier ones of the period, move the meter on."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.flows.model import SaveMeter
+from ivr.flows.rules import NEGATIVE
+from ivr.store.directory import baseline
+from ivr.store.models import Meter, Reading, utcnow
+
+
+def status_for(flags: tuple[str, ...] | list[str]) -> str:
+    """NEGATIVE readings wait for a supervisor; everything else is accepted, flags visible."""
+    return "pending_review" if NEGATIVE in flags else "accepted"
+
+
+def save_meter(
+    session: Session,
+    save: SaveMeter,
+    call_id: int | None,
+    turn_ids: dict[int, int] | None = None,
+    now: datetime | None = None,
+) -> list[Reading]:
+    """Record every zone of one meter at once."""
+    now = now or utcnow()
+    meter = session.get(Meter, save.meter_id, with_for_update=True)
+    if meter is None:
+        raise LookupError(f"meter {save.meter_id} is gone")
+    saved = []
+    for zr in save.readings:
+        previous, previous_on = baseline(session, meter, zr.zone, zr.period)
+        supersede(session, meter.id, zr.zone, zr.period)
+        status = status_for(zr.flags)
+        reading = Reading(
+            meter_id=meter.id,
+            zone=zr.zone,
+            value=zr.value,
+            previous=previous,
+            previous_on=previous_on,
+            consumption=zr.consumption,
+            days=(now.date() - previous_on).days if previous_on else None,
+            period=zr.period,
+            status=status,
+            flags=";".join(zr.flags),
+            confidence=zr.confidence,
+            received_at=now,
+            call_id=call_id,
+            turn_id=(turn_ids or {}).get(zr.zone),
+        )
+        session.add(reading)
+        saved.append(reading)
+        if status == "accepted":
+            meter.set_last(zr.zone, zr.value)
+    if any(r.status == "accepted" for r in saved):
+        meter.last_read_on = now.date()
+    session.flush()
+    return saved
+
+
+def supersede(session: Session, meter_id: int, zone: int, period: str) -> None:
+    """Keep earlier readings of the same period, marked as replaced."""
+    for old in session.scalars(
+        select(Reading).where(
+            Reading.meter_id == meter_id,
+            Reading.zone == zone,
+            Reading.period == period,
+            Reading.status.in_(("accepted", "pending_review")),
+        )
+    ):
+        old.status = "superseded"
+
+
+def restore_last(session: Session, meter: Meter, zone: int, today: date | None = None) -> None:
+    """Point the meter's last reading back at the newest accepted one (after a review)."""
+    newest = session.scalars(
+        select(Reading)
+        .where(Reading.meter_id == meter.id, Reading.zone == zone, Reading.status == "accepted")
+        .order_by(Reading.received_at.desc(), Reading.id.desc())
+    ).first()
+    if newest is not None:
+        meter.set_last(zone, newest.value)
+        meter.last_read_on = today or newest.received_at.date()

@@ -1,0 +1,1 @@
+"""Twilio adapter: signature checks, webhooks -> flow -> TwiML, recordings."""

@@ -1,0 +1,96 @@
+"""Render the flow's actions as TwiML."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ivr.flows.model import Action, Ask, Hangup, Say, Transfer
+from ivr.locales import LocalePack
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "audio_prompts"
+# Seconds: how long a caller may take to start answering, and how long an answer may last.
+ANSWER_TIMEOUT = 5
+RECORD_SECONDS = {"digits": 15, "yesno": 4, "intent": 5}
+ALL_KEYS = "0123456789*#"
+
+
+class Renderer:
+    """Turns actions into one TwiML document for one webhook response."""
+
+    def __init__(self, pack: LocalePack, url_for: Callable[[str, dict], str], config: dict):
+        self.pack = pack
+        self.url_for = url_for
+        self.voice = config.get("IVR_SAY_VOICE") or pack.say_voice
+        self.operator = config.get("IVR_OPERATOR_NUMBER")
+        self.prompts_dir = Path(config.get("IVR_PROMPTS_DIR") or PROMPTS_DIR)
+
+    def render(self, actions: list[Action], seq: int) -> str:
+        response = VoiceResponse()
+        pending: list[Say] = []  # Says wait so they can go inside a keypad <Gather>
+        for action in actions:
+            if isinstance(action, Say):
+                pending.append(action)
+            elif isinstance(action, Ask):
+                self._ask(response, pending, action, seq)
+                pending = []
+            elif isinstance(action, Transfer):
+                self._transfer(response, pending)
+                pending = []
+            elif isinstance(action, Hangup):
+                self._speak(response, pending)
+                response.hangup()
+                pending = []
+        self._speak(response, pending)
+        return str(response)
+
+    def text(self, prompt: str, params: dict) -> str:
+        return self.pack.text(prompt, **params)
+
+    def _speak(self, verb: VoiceResponse | Gather, says: list[Say]) -> None:
+        for say in says:
+            recorded = self.prompts_dir / self.pack.code / f"{say.prompt}.wav"
+            if not say.params and recorded.is_file():
+                verb.play(self.url_for("telephony.prompt_audio",
+                                       {"locale": self.pack.code, "prompt": say.prompt}))  # fmt: skip
+            else:
+                verb.say(self.text(say.prompt, dict(say.params)), voice=self.voice,
+                         language=self.pack.say_language)  # fmt: skip
+
+    def _ask(self, response: VoiceResponse, says: list[Say], ask: Ask, seq: int) -> None:
+        question = [*says, Say(ask.prompt, ask.params)]
+        answer_url = self.url_for("telephony.answer", {"q": seq})
+        if ask.keypad:
+            digits = ask.kind == "digits"
+            gather = response.gather(
+                input="dtmf",
+                action=answer_url,
+                method="POST",
+                timeout=ANSWER_TIMEOUT,
+                finish_on_key="#" if digits else "",
+                num_digits=None if digits else 1,
+                action_on_empty_result=False,
+            )
+            self._speak(gather, question)
+        else:
+            self._speak(response, question)
+            response.record(
+                action=answer_url,
+                method="POST",
+                timeout=3,  # seconds of silence that end the answer
+                max_length=RECORD_SECONDS[ask.kind],
+                finish_on_key=ALL_KEYS,  # any key ends the recording and moves to the keypad
+                play_beep=False,
+                trim="trim-silence",
+            )
+        # Gather and Record fall through here when the caller says nothing.
+        response.redirect(self.url_for("telephony.silence", {"q": seq}), method="POST")
+
+    def _transfer(self, response: VoiceResponse, says: list[Say]) -> None:
+        if self.operator:
+            self._speak(response, [*says, Say("transfer")])
+            response.dial(self.operator)
+        else:
+            self._speak(response, [*says, Say("no_operator")])
+            response.hangup()

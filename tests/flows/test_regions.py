@@ -1,0 +1,42 @@
+"""Submission windows: built-in, overridden by a file, and the period a reading counts for."""
+from datetime import date
+
+import pytest
+
+from ivr.flows.regions import RegionsFileError, load
+
+
+@pytest.mark.parametrize(
+    "region, day, inside",
+    [("Москва", 15, True), ("Москва", 20, True), ("Москва", 21, False), ("Москва", 14, False),
+     ("Якутия", 1, True), ("Якутия", 11, False), ("Липецкая область", 25, True),
+     ("Тверская область", 15, True), ("Санкт-Петербург", 22, False),
+     ("Неизвестный край", 23, True), ("Неизвестный край", 26, False)],
+)
+def test_built_in_windows(region, day, inside):
+    assert load(None).in_window(region, date(2026, 11, day)) is inside
+
+
+def test_after_the_window_a_reading_counts_for_the_next_period_even_across_the_new_year():
+    regions = load(None)
+    assert regions.period("Москва", date(2026, 12, 25)) == "2027-01"
+    assert regions.period("Москва", date(2026, 12, 17)) == "2026-12"
+
+
+def test_regions_file_overrides_and_adds_windows(tmp_path):
+    path = tmp_path / "regions.csv"
+    path.write_text("region,start_day,end_day\nМосква,1,31\nКрым,5,9\n", encoding="utf-8")
+    regions = load(str(path))
+    assert regions.window("Москва") == (1, 31) and regions.window("Крым") == (5, 9)
+    assert regions.window("Якутия") == (1, 10)
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [("Крым,x,9", "line 2: start_day"), ("Крым,5,40", "line 2: end_day"), ("Крым,9,5", "line 2: start_day")],
+)
+def test_bad_regions_file_names_the_line_and_field(tmp_path, row, message):
+    path = tmp_path / "regions.csv"
+    path.write_text(f"region,start_day,end_day\n{row}\n", encoding="utf-8")
+    with pytest.raises(RegionsFileError, match=message):
+        load(str(path))
