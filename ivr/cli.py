@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ivr.serve import serve_command
 from ivr.speech.cli import asr_command, models_group
 from ivr.store.cli import accounts_group, db_group, readings_group
 
@@ -12,6 +13,7 @@ def main() -> None:
     """Meter-reading hotline."""
 
 
+main.add_command(serve_command)
 main.add_command(db_group)
 main.add_command(accounts_group)
 main.add_command(readings_group)

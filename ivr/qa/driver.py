@@ -166,3 +166,31 @@ def parse(body: str) -> Heard:
             heard.waits_for, heard.dialled = "dial", (verb.text or "").strip()
             break
     return heard
+
+
+class FlaskTransport:
+    """Deliver webhooks to an app in this process, through its test client."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.client = app.test_client()
+
+    def post(self, url: str, params: dict, headers: dict) -> tuple[int, str]:
+        response = self.client.post(url, data=params, headers=headers)
+        if response.status_code == 200 and response.mimetype != "text/xml":
+            raise CallError(f"{url} answered {response.mimetype}, not text/xml")
+        return response.status_code, response.get_data(as_text=True)
+
+
+class HttpTransport:
+    """Deliver webhooks to a running server over HTTP."""
+
+    def __init__(self, timeout: float = 15.0) -> None:
+        import requests
+
+        self.session = requests.Session()
+        self.timeout = timeout
+
+    def post(self, url: str, params: dict, headers: dict) -> tuple[int, str]:
+        response = self.session.post(url, data=params, headers=headers, timeout=self.timeout,
+                                     allow_redirects=False)  # fmt: skip
+        return response.status_code, response.text

@@ -1,0 +1,36 @@
+"""`ivr serve`: the web app, optionally on a demo database."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import click
+
+DEMO_ACCOUNTS = Path(__file__).parent / "store" / "demo_accounts.csv"
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Migrate the database and load demo accounts first.")
+def serve_command(host: str, port: int, demo: bool) -> None:
+    """Serve the webhooks and the console (use gunicorn with wsgi:app in production)."""
+    from ivr import create_app
+    from ivr.store.database import transaction
+    from ivr.store.migrate import upgrade
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        if demo:
+            from ivr.store.accounts_csv import import_accounts
+
+            with transaction() as s:
+                count = import_accounts(s, io.StringIO(DEMO_ACCOUNTS.read_text(encoding="utf-8")))
+            click.echo(f"demo: {count} meters loaded from {DEMO_ACCOUNTS.name}")
+    base = app.config.get("IVR_PUBLIC_URL") or f"http://{host}:{port}"
+    click.echo(f"Twilio Voice URL (POST): {base.rstrip('/')}/twilio/voice")
+    click.echo(f"Twilio status callback:  {base.rstrip('/')}/twilio/status")
+    click.echo(f"Supervisor console:      http://{host}:{port}/console/")
+    click.echo(f"Database:                {app.config['IVR_DATABASE_URL'].split('@')[-1]}")
+    app.run(host=host, port=port, threaded=True)

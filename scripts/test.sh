@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what the tests need and run the whole suite. Used by README and .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
+command -v sox >/dev/null || need_apt+=(sox)
+command -v chromium >/dev/null || need_apt+=(chromium)
+if ((${#need_apt[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  else
+    echo "missing Debian packages: ${need_apt[*]} (their tests will skip)" >&2
+  fi
+fi
+
+python3 -m pip install -q -e '.[dev]'
+
+# PostgreSQL tests run when a server answers on 127.0.0.1:5432 (CI always has one).
+if [ -z "${IVR_TEST_POSTGRES_URL:-}" ] && python3 - <<'PY' 2>/dev/null
+import psycopg
+psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=3).close()
+PY
+then
+  export IVR_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+fi
+
+exec python3 -m pytest -n 2 "$@"

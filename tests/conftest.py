@@ -1,0 +1,166 @@
+"""Shared fixtures: an app on SQLite or PostgreSQL, demo accounts, and a Twilio-like caller."""
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+import uuid
+from datetime import datetime
+
+import pytest
+import responses
+from sqlalchemy import create_engine, text
+
+from ivr import create_app
+from ivr.qa.driver import FlaskTransport, TwilioCall
+from ivr.speech.recognizer import Recognition
+from ivr.store.accounts_csv import import_accounts
+from ivr.store.database import transaction
+from ivr.store.migrate import upgrade
+
+TOKEN = "test-auth-token"
+ACCOUNT_SID = "AC" + "1" * 32
+PUBLIC_URL = "https://hotline.example"
+RECORDINGS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/"
+PG_URL = os.environ.get("IVR_TEST_POSTGRES_URL")
+NOW = datetime(2026, 11, 17, 12, 0)  # inside Moscow's window (15-20)
+
+ACCOUNTS_CSV = """account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on
+100001,8 (916) 123-45-67,"ул. Ленина, д. 1, кв. 1",Москва,M-1,1,6,1000,,,2026-10-17
+200002,+7 (499) 550-9-550;8-495-728-70-10,"ул. Мира, д. 2",Москва,M-2,2,6,5000,3000,,2026-10-17
+200002,+7 (499) 550-9-550,"ул. Мира, д. 2",Москва,M-3,3,6,100,200,300,2026-10-17
+300003,+79031112233,"пр. Ленинский, д. 3",Якутия,M-4,1,5,99500,,,2026-10-17
+400004,+79031112233,"ул. Садовая, д. 4",Москва,M-5,1,6,1000,,,2026-10-17
+"""
+
+
+def pytest_report_header() -> str:
+    if PG_URL:
+        return f"PostgreSQL tests: on ({PG_URL.rsplit('@', 1)[-1]})"
+    return "PostgreSQL tests: skipped (set IVR_TEST_POSTGRES_URL to run them)"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> str:
+    """A database of this test worker's own on the PostgreSQL server."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set IVR_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"ivr_test_{worker}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {e}")
+    finally:
+        admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
+    url = request.getfixturevalue("pg_database")
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a clean schema for every test
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+class TranscriptRecognizer:
+    """A test double: the 'audio' is the transcript, optionally prefixed with 'confidence|'."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.calls = 0
+
+    def recognize(self, audio: bytes, kind: str) -> Recognition:
+        self.calls += 1
+        body = audio.decode("utf-8")
+        conf, _, transcript = body.rpartition("|")
+        return Recognition(transcript, float(conf) if conf else 0.95)
+
+
+class MockedRecordings:
+    """Serves caller audio at Twilio-like recording URLs, through `responses`."""
+
+    def __init__(self, mock: responses.RequestsMock) -> None:
+        self.mock = mock
+        self.ids = itertools.count(1)
+
+    def publish(self, audio: bytes) -> str:
+        url = f"{RECORDINGS}RE{next(self.ids):032d}"
+        self.mock.add(responses.GET, re.compile(re.escape(url) + r"(\.wav)?$"), body=audio)
+        return url
+
+
+@pytest.fixture
+def settings(db_url, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "IVR_DATABASE_URL": db_url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "IVR_PUBLIC_URL": PUBLIC_URL,
+        "IVR_RECORDINGS_DIR": str(tmp_path / "recordings"),
+        "IVR_RECORDING_BUDGET_S": 1.0,
+        "IVR_CLOCK": lambda: NOW,
+        "RECOGNIZERS": {code: TranscriptRecognizer(code) for code in ("ru", "en")},
+        "SECRET_KEY": "test-secret",
+    }
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    with app.app_context():
+        upgrade()
+        with transaction() as s:
+            import_accounts(s, io.StringIO(ACCOUNTS_CSV))
+    yield app
+    app.extensions["ivr.db"].kw["bind"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def recordings():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield MockedRecordings(mock)
+
+
+@pytest.fixture
+def phone(app, recordings):
+    """Start a call from a number: phone('+79161234567')."""
+
+    def call(caller: str = "+79161234567", sid: str | None = None) -> TwilioCall:
+        c = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller=caller, token=TOKEN,
+                       account_sid=ACCOUNT_SID, recordings=recordings)  # fmt: skip
+        if sid:
+            c.sid = sid
+        return c
+
+    return call
+
+
+def say(call: TwilioCall, transcript: str):
+    """Answer the current voice question with a transcript the test recogniser 'hears'."""
+    return call.say(transcript.encode("utf-8"))
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]
