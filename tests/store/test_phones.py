@@ -1,0 +1,29 @@
+"""Phone numbers in any human format match the caller ID Twilio sends."""
+import pytest
+
+from ivr.store.phones import mask, normalise
+
+
+@pytest.mark.parametrize(
+    "raw, e164",
+    [
+        ("8-495-728-70-10", "+74957287010"),
+        ("+7 (499) 550-9-550", "+74995509550"),
+        ("8 (916) 123-45-67", "+79161234567"),
+        ("+79161234567", "+79161234567"),
+        ("9161234567", "+79161234567"),
+    ],
+)
+def test_human_formats_normalise_to_e164(raw, e164):
+    assert normalise(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["", None, "anonymous", "+266696687", "Restricted", "12", "+7378742833"])
+def test_hidden_or_odd_caller_ids_are_no_number(raw):
+    assert normalise(raw) is None
+
+
+def test_mask_keeps_operator_code_and_last_two_digits():
+    assert mask("+79161234567") == "+7 916 ***-**-67"
+    assert "1234" not in mask("+441234567890")
+    assert mask(None) == "—"

@@ -1,0 +1,61 @@
+"""Saving readings, superseding within a period, and the export CSV."""
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from ivr.flows.model import SaveMeter, ZoneReading
+from ivr.store.database import transaction
+from ivr.store.models import Meter, Reading
+from ivr.store.readings import save_meter
+from ivr.store.readings_csv import HEADER, export_readings
+
+pytestmark = pytest.mark.postgres
+
+
+def zr(zone, value, previous, flags=(), period="2026-11"):
+    return ZoneReading(zone, value, previous, value - previous, tuple(flags), None, period)
+
+
+def meter_id(s, serial):
+    return s.scalars(select(Meter.id).where(Meter.serial == serial)).one()
+
+
+def test_saving_moves_the_meter_on_and_supersedes_earlier_readings_of_the_period(app):
+    with app.app_context(), transaction() as s:
+        mid = meter_id(s, "M-2")
+        save_meter(s, SaveMeter(mid, (zr(1, 5100, 5000), zr(2, 3100, 3000))), None, now=datetime(2026, 11, 16))
+        save_meter(s, SaveMeter(mid, (zr(1, 5150, 5000), zr(2, 3150, 3000))), None, now=datetime(2026, 11, 17))
+        m = s.get(Meter, mid)
+        assert (m.last_t1, m.last_t2, m.last_read_on) == (5150, 3150, date(2026, 11, 17))
+        rows = s.scalars(select(Reading).order_by(Reading.id)).all()
+        assert [(r.value, r.previous, r.status, r.days) for r in rows] == [
+            (5100, 5000, "superseded", 30), (3100, 3000, "superseded", 30),
+            (5150, 5000, "accepted", 31), (3150, 3000, "accepted", 31),
+        ]
+
+
+def test_negative_readings_wait_for_review_and_leave_the_meter_alone(app):
+    with app.app_context(), transaction() as s:
+        mid = meter_id(s, "M-1")
+        [r] = save_meter(s, SaveMeter(mid, (zr(1, 900, 1000, ["NEGATIVE"]),)), None)
+        assert r.status == "pending_review" and s.get(Meter, mid).last_t1 == 1000
+
+
+def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
+    with app.app_context(), transaction() as s:
+        mid = meter_id(s, "M-1")
+        save_meter(s, SaveMeter(mid, (zr(1, 1100, 1000, ["HIGH", "LOW_CONFIDENCE"]),)), None,
+                   now=datetime(2026, 11, 10, 9, 30))
+        save_meter(s, SaveMeter(mid, (zr(1, 1200, 1000, period="2026-12"),)), None, now=datetime(2026, 11, 21))
+    with app.app_context(), transaction() as s:
+        out = io.StringIO()
+        assert export_readings(s, out) == 2
+        rows = list(csv.reader(io.StringIO(out.getvalue())))
+        assert rows[0] == HEADER
+        assert rows[1] == ["100001", "M-1", "T1", "1100", "1000", "100", "2026-11-10T09:30:00", "ivr", "",
+                           "accepted", "HIGH;LOW_CONFIDENCE"]
+        out = io.StringIO()
+        assert export_readings(s, out, since=date(2026, 11, 20)) == 1
