@@ -1,0 +1,92 @@
+"""The app's ears: recognisers per locale, loaded once in the app factory."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import Flask
+
+from ivr.locales import available
+from ivr.speech.engine import VoskRecognizer, load_model
+from ivr.speech.models import configured_models
+from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word
+from ivr.speech.words import interpret
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "ivr.speech"
+LOADED, MISSING = "loaded", "missing (keypad only)"
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a caller's answer meant: value is None for a no-match the flow re-asks."""
+
+    text: str
+    value: str | None
+    confidence: float
+    words: tuple[Word, ...] = ()
+    seconds: float = 0.0
+    error: str | None = None  # why the audio could not be heard at all
+
+
+class Speech:
+    """Hear callers' answers in each locale that has a recogniser."""
+
+    def __init__(self, recognizers: Mapping[str, Recognizer], min_confidence: float = 0.5):
+        self.recognizers = dict(recognizers)
+        self.min_confidence = min_confidence
+
+    def has(self, locale: str) -> bool:
+        """Say whether callers in a locale can answer by voice."""
+        return locale in self.recognizers
+
+    def hear(self, audio: bytes, kind: str, locale: str) -> Heard:
+        """Recognise an answer to a question kind; bad audio is a no-match, not an error."""
+        recognizer = self.recognizers.get(locale)
+        if recognizer is None:
+            raise ModelError(f"no speech model for locale {locale!r}: ask on the keypad")
+        try:
+            recognition = recognizer.recognize(audio, kind)
+        except AudioError as error:
+            log.warning("caller audio not usable: %s", error)
+            return Heard("", None, 0.0, error=str(error))
+        value = interpret(kind, recognition.text, locale) if self._matches(recognizer, recognition) else None
+        return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds)
+
+    def _matches(self, recognizer: Recognizer, recognition: Recognition) -> bool:
+        """Judge a recognition by the recogniser's own threshold, or the app's for test doubles."""
+        is_match = getattr(recognizer, "is_match", None)
+        if is_match is not None:
+            return is_match(recognition)
+        return not recognition.empty and recognition.confidence >= self.min_confidence
+
+    def status(self) -> dict[str, str]:
+        """Report, per locale, whether its model is loaded or calls run on the keypad."""
+        locales = sorted(set(available()) | set(self.recognizers))
+        return {locale: LOADED if self.has(locale) else MISSING for locale in locales}
+
+
+def init_app(app: Flask) -> None:
+    """Load the speech models the config names and attach the app's Speech."""
+    config = app.config
+    min_confidence = float(config.get("IVR_ASR_MIN_CONFIDENCE", 0.5))
+    recognizers = config.get("RECOGNIZERS")
+    if recognizers is None:
+        recognizers = {
+            locale: VoskRecognizer(load_model(path), locale, min_confidence)
+            for locale, path in configured_models(config).items()
+        }
+    default = config.get("IVR_LOCALE") or "ru"
+    if default not in recognizers:
+        log.warning(
+            "no speech model for the default locale %s (set IVR_VOSK_MODEL): calls run on the keypad",
+            default,
+        )
+    app.extensions[EXTENSION] = Speech(recognizers, min_confidence)
+
+
+def speech(app: Flask) -> Speech:
+    """Return the app's Speech."""
+    return app.extensions[EXTENSION]
