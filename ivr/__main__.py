@@ -1,0 +1,4 @@
+"""`python -m ivr` runs the `ivr` command."""
+from ivr.cli import main
+
+main()
