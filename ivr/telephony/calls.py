@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ivr import flows
 from ivr.flows.model import Action, Ask, Context, Event, SaveMeter, Transfer
@@ -34,10 +32,6 @@ class Answer:
     words: list | None = None
     asr_seconds: float | None = None
     recording_path: str | None = None
-
-
-class Conflict(Exception):
-    """Another worker answered the same webhook first."""
 
 
 def context(session: Session, regions: Regions, now: datetime, locale: str) -> Context:
@@ -81,10 +75,7 @@ def _apply(session, call, state, actions: list[Action], ctx, renderer) -> str:  
     call.last_twiml = renderer.render(actions, call.seq)
     if state.ended and call.outcome is None:
         call.outcome = state.ended
-    try:
-        session.flush()
-    except (StaleDataError, OperationalError) as e:
-        raise Conflict(call.sid) from e
+    session.flush()
     return call.last_twiml
 
 

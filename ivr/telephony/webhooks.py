@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, request, send_from_directory, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -72,7 +74,7 @@ def voice() -> Response:
     locale = request.args.get("locale") or current_app.config["IVR_LOCALE"]
     if locale not in locales.available():
         locale = current_app.config["IVR_LOCALE"]
-    if not sid:
+    if not sid or len(sid) > 64:
         return sorry(locale)
     with database.transaction() as s:
         call = s.scalars(select(Call).where(Call.sid == sid)).first()
@@ -125,7 +127,9 @@ def _heard(call: Call, state: CallState, form) -> calls.Answer:  # noqa: ANN001
 
 def _call(s) -> Call | None:  # noqa: ANN001
     sid = request.form.get("CallSid", "").strip()
-    return s.scalars(select(Call).where(Call.sid == sid)).first() if sid else None
+    if not sid or len(sid) > 64:
+        return None
+    return s.scalars(select(Call).where(Call.sid == sid)).first()
 
 
 def _take(hear) -> Response:  # noqa: ANN001
@@ -149,7 +153,7 @@ def _take(hear) -> Response:  # noqa: ANN001
                 return twiml(call.last_twiml if call else "")
             locale = call.locale
             return twiml(calls.answer(s, call, got, ctx(s, locale), renderer(locale)))
-    except calls.Conflict:
+    except (StaleDataError, OperationalError):  # another worker took this answer first
         with database.transaction() as s:
             return twiml(_call(s).last_twiml)
 
