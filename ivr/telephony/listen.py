@@ -24,7 +24,7 @@ def from_recording(form, config, speech, sid: str, seq: int, kind: str, locale: 
     except ValueError:
         duration = 0
     url = form.get("RecordingUrl", "")
-    if duration <= 0 and not url:
+    if duration <= 0 or not url:  # Twilio trims silence: nothing left means nothing said
         return Answer(flows.Silence(), "no-input")
     try:
         audio = fetch_recording(url, config)
