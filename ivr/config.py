@@ -27,6 +27,7 @@ def from_env(instance_path: str) -> dict:
         "IVR_REGIONS_FILE": env.get("IVR_REGIONS_FILE") or None,
         "IVR_RECORDINGS_DIR": env.get("IVR_RECORDINGS_DIR") or str(instance / "recordings"),
         "IVR_SAY_VOICE": env.get("IVR_SAY_VOICE") or None,
+        "IVR_PROMPTS_DIR": env.get("IVR_PROMPTS_DIR") or None,
         "IVR_ASR_MIN_CONFIDENCE": float(env.get("IVR_ASR_MIN_CONFIDENCE") or 0.5),
         "SECRET_KEY": env.get("IVR_SECRET_KEY") or None,
     }

@@ -33,4 +33,6 @@ def serve_command(host: str, port: int, demo: bool) -> None:
     click.echo(f"Twilio status callback:  {base.rstrip('/')}/twilio/status")
     click.echo(f"Supervisor console:      http://{host}:{port}/console/")
     click.echo(f"Database:                {app.config['IVR_DATABASE_URL'].split('@')[-1]}")
+    if not app.config.get("TWILIO_AUTH_TOKEN"):
+        click.echo("Warning: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked.")
     app.run(host=host, port=port, threaded=True)
