@@ -1,8 +1,11 @@
 """Decode callers' WAV recordings into 16-bit mono PCM for the recogniser."""
 from __future__ import annotations
 
+import math
 import struct
+from array import array
 from dataclasses import dataclass
+from operator import mul
 
 from ivr.speech.recognizer import AudioError
 
@@ -33,6 +36,16 @@ class Audio:
     @property
     def seconds(self) -> float:
         return len(self.pcm) / 2 / self.rate
+
+    def dynamic_range(self) -> float:
+        """Measure in dB how far the loudest 20 ms rises above the quietest tenth of the audio."""
+        samples = array("h", self.pcm)  # native order: little-endian on every platform we run on
+        size = self.rate // 50
+        energies = sorted(
+            10 * math.log10(1 + sum(map(mul, frame, frame)) / size)
+            for frame in (samples[at : at + size] for at in range(0, len(samples) - size + 1, size))
+        )
+        return energies[-1] - energies[len(energies) // 10] if energies else 0.0
 
 
 @dataclass(frozen=True)
