@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from ivr import health
+    from ivr import console, health
     from ivr.flows import regions
     from ivr.speech import service as speech
     from ivr.store import database
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     speech.init_app(app)
     webhooks.init_app(app)
     health.init_app(app)
+    console.init_app(app)
     return app
 
 

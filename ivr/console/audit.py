@@ -1,0 +1,23 @@
+"""The audit trail: who did what to which record, when, and what it was before."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.store.models import AuditEvent, utcnow
+
+
+def record(session: Session, actor: str, action: str, subject: str, old: object = None,
+           new: object = None, note: str | None = None) -> AuditEvent:  # fmt: skip
+    """Add one audit event to the session."""
+    event = AuditEvent(at=utcnow(), actor=actor, action=action, subject=subject,
+                       old=None if old is None else str(old), new=None if new is None else str(new),
+                       note=note or None)  # fmt: skip
+    session.add(event)
+    return event
+
+
+def trail(session: Session, subject: str) -> list[AuditEvent]:
+    """Every event about one subject, oldest first."""
+    query = select(AuditEvent).where(AuditEvent.subject == subject)
+    return list(session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))

@@ -1,0 +1,97 @@
+"""Login and logout of console users; passwords are hashed with werkzeug."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response
+
+from ivr.console import audit, throttle
+from ivr.console.blueprint import bp
+from ivr.store import database
+from ivr.store.models import User
+
+login_manager = LoginManager()
+login_manager.login_view = "console.login"
+login_manager.login_message = ""  # the login form explains itself, in the user's language
+
+
+class Staff(UserMixin):
+    """The logged-in console user, as flask-login sees them."""
+
+    def __init__(self, user: User) -> None:
+        self.id, self.name, self.role = user.id, user.name, user.role
+        self.stamp = stamp(user)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.stamp}"
+
+
+def stamp(user: User) -> str:
+    """A fingerprint of the password, so that a new password ends the old sessions."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> Staff | None:
+    key, _, fingerprint = user_id.partition(":")
+    user = database.session().get(User, int(key)) if key.isdigit() else None
+    if user is None or stamp(user) != fingerprint:
+        return None
+    return Staff(user)
+
+
+@cache
+def _decoy_hash() -> str:
+    return generate_password_hash("no such user")
+
+
+def check(user: User | None, password: str) -> bool:
+    """Check a password; unknown names cost the same time, so they cannot be told apart."""
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+def _next_page() -> str:
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith(bp.url_prefix + "/"):
+        return url_for("console.calls")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    """Show the login form and log users in, a few failures per name and address at most."""
+    if current_user.is_authenticated:
+        return redirect(_next_page())
+    if request.method == "GET":
+        return render_template("console/login.html", error=None)
+    name = request.form.get("name", "").strip()[:64]
+    password = request.form.get("password", "")
+    ip = request.remote_addr or "unknown"
+    with database.transaction() as s:
+        if throttle.blocked(s, name, ip):
+            return render_template("console/login.html", error="login.throttled"), 429
+        user = s.scalars(select(User).where(User.name == name)).first()
+        if not check(user, password):
+            throttle.failed(s, name, ip)
+            return render_template("console/login.html", error="login.failed"), 401
+        throttle.succeeded(s, name, ip)
+        audit.record(s, user.name, "login", f"user:{user.name}")
+        login_user(Staff(user))
+    return redirect(_next_page())
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End the session."""
+    logout_user()
+    return redirect(url_for("console.login"))

@@ -1,0 +1,59 @@
+"""The calls list: filters, sorting, pagination."""
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from flask import render_template, request
+
+from ivr.console.blueprint import bp
+from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
+from ivr.console.masking import privacy
+from ivr.store import database
+from ivr.store.models import Account, Call, Reading, Turn
+
+OUTCOMES = ("completed", "transferred", "abandoned", "failed")
+CALL_FILTERS = ("start", "end", "outcome", "flag", "account", "caller", "sort", "order", "unmask")
+SORTS = {"time": Call.started_at, "duration": Call.duration_s}
+
+
+def calls_query(f: Filters) -> Select:
+    """The calls that match the filters, in the chosen order."""
+    query = select(Call).outerjoin(Account, Call.account_id == Account.id)
+    query = query.where(*within(Call.started_at, day(f.get("start")), day(f.get("end"))))
+    if f.get("outcome") in OUTCOMES:
+        query = query.where(Call.outcome == f.get("outcome"))
+    if f.get("flag") in FLAGS:
+        query = query.where(exists().where(Reading.call_id == Call.id, has_flag(f.get("flag"))))
+    if f.get("account"):
+        query = query.where(Account.number.startswith(f.get("account"), autoescape=True))
+    digits = "".join(c for c in f.get("caller") if c.isdigit())
+    if digits:
+        query = query.where(or_(Call.caller_e164.contains(digits), Call.caller.contains(digits)))
+    column = SORTS.get(f.get("sort"), Call.started_at)
+    ordered = column.asc() if f.get("order") == "asc" else column.desc()
+    return query.order_by(ordered.nulls_last(), Call.id.desc())
+
+
+def counts(call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]]]:
+    """Turns per call and the readings of each call, for one page of calls."""
+    s = database.session()
+    turns = dict(s.execute(select(Turn.call_id, func.count()).where(Turn.call_id.in_(call_ids))
+                           .group_by(Turn.call_id)).all())  # fmt: skip
+    readings: dict[int, list[Reading]] = {}
+    for r in s.scalars(select(Reading).where(Reading.call_id.in_(call_ids)).order_by(Reading.id)):
+        readings.setdefault(r.call_id, []).append(r)
+    return turns, readings
+
+
+@bp.get("/")
+@bp.get("/calls")
+def calls() -> str:
+    """List calls, newest first, masked unless asked otherwise."""
+    f = Filters.parse(request.args, CALL_FILTERS)
+    pd = privacy("calls")
+    query = calls_query(f).options(selectinload(Call.account))
+    page = paginate(database.session(), query, number(request.args.get("page")))
+    turns, readings = counts([c.id for c in page.items])
+    return render_template("console/calls.html", page=page, f=f, pd=pd, turns=turns,
+                           readings=readings, outcomes=OUTCOMES, flags=FLAGS)  # fmt: skip

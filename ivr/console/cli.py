@@ -1,0 +1,48 @@
+"""`ivr users`: manage console users from the shell."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ivr.console.i18n import messages
+from ivr.console.roles import ROLES
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage supervisor console users."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.password_option(help="Asked for when not given (never put it in shell history).")
+def users_add(name: str, role: str, password: str) -> None:
+    """Add a console user; the password is asked for twice and stored hashed."""
+    from ivr.console.accounts import UserError, add_user
+    from ivr.store.cli import app_context
+    from ivr.store.database import transaction
+
+    with app_context():
+        try:
+            with transaction() as s:
+                add_user(s, name, role, password)
+        except UserError as e:
+            click.echo(messages("en")[str(e)], err=True)
+            sys.exit(1)
+    click.echo(f"user {name} added as {role}")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List console users and their roles."""
+    from sqlalchemy import select
+
+    from ivr.store.cli import app_context
+    from ivr.store.database import session
+    from ivr.store.models import User
+
+    with app_context():
+        for user in session().scalars(select(User).order_by(User.name)):
+            click.echo(f"{user.name}\t{user.role}")

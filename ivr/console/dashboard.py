@@ -1,0 +1,108 @@
+"""The dashboard: how the hotline did over a period."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import render_template, request
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ivr.console import charts
+from ivr.console.blueprint import bp
+from ivr.console.listing import day, within
+from ivr.flows.steps import FLOW
+from ivr.store import database
+from ivr.store.models import Call, Reading, Turn, utcnow
+
+DEFAULT_DAYS = 30
+LONGEST_DAYS = 366  # one bar a day stays readable up to a year
+NO_MATCH = ("no-match", "no-audio", "bad-audio", "no-model")
+
+
+@dataclass
+class Step:
+    """How callers fared at one question."""
+
+    question: str
+    asked: int = 0
+    no_input: int = 0
+    no_match: int = 0
+    keypad: int = 0
+    transfer: int = 0
+
+    def share(self, count: int) -> float:
+        return count / self.asked if self.asked else 0.0
+
+
+@dataclass
+class Summary:
+    """The figures of one period."""
+
+    calls: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    duration: float | None = None
+    confidence: float | None = None
+    funnel: list[Step] = field(default_factory=list)
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+
+    def rate(self, outcome: str) -> float:
+        return self.outcomes.get(outcome, 0) / self.calls if self.calls else 0.0
+
+
+def period(args) -> tuple[date, date]:  # noqa: ANN001
+    """The chosen days, both included; the last 30 days by default."""
+    end = day(args.get("end")) or utcnow().date()
+    start = day(args.get("start")) or end - timedelta(days=DEFAULT_DAYS - 1)
+    start, end = (start, end) if start <= end else (end, start)
+    return max(start, end - timedelta(days=LONGEST_DAYS - 1)), end
+
+
+def summarise(s: Session, start: date, end: date) -> Summary:
+    """Count calls, outcomes, durations, confidence and the per-question funnel."""
+    in_period = within(Call.started_at, start, end)
+    outcomes = dict(s.execute(select(Call.outcome, func.count()).where(*in_period)
+                              .group_by(Call.outcome)).all())  # fmt: skip
+    summary = Summary(calls=sum(outcomes.values()), outcomes=outcomes)
+    summary.duration = s.scalar(select(func.avg(Call.duration_s)).where(*in_period))
+    turns = select(Turn).join(Call).where(*in_period).subquery()
+    summary.confidence = s.scalar(select(func.avg(turns.c.confidence)))
+    summary.funnel = funnel(s, turns)
+    summary.per_day = readings_per_day(s, start, end)
+    return summary
+
+
+def funnel(s: Session, turns) -> list[Step]:  # noqa: ANN001
+    """No-input, no-match, keypad answers and transfers per question, in the flow's order."""
+    def count(condition):  # noqa: ANN001, ANN202
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = s.execute(
+        select(turns.c.question, func.count(), count(turns.c.outcome == "no-input"),
+               count(turns.c.outcome.in_(NO_MATCH)), count(turns.c.outcome == "keys"),
+               count(turns.c.decision == "transfer"))
+        .group_by(turns.c.question)
+    ).all()  # fmt: skip
+    steps = {q: Step(q, *(int(n or 0) for n in rest)) for q, *rest in rows}
+    order = [q for q in FLOW if q in steps] + sorted(q for q in steps if q not in FLOW)
+    return [steps[q] for q in order]
+
+
+def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int]]:
+    """Readings received on each day of the period, days without any included."""
+    taken = func.date(Reading.received_at)
+    rows = s.execute(select(taken, func.count()).where(*within(Reading.received_at, start, end))
+                     .group_by(taken)).all()  # fmt: skip
+    counts = {str(d): n for d, n in rows}
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return [(d, counts.get(d.isoformat(), 0)) for d in days]
+
+
+@bp.get("/dashboard")
+def dashboard() -> str:
+    """Show the period's figures and charts."""
+    start, end = period(request.args)
+    summary = summarise(database.session(), start, end)
+    chart = charts.bars([(d.strftime("%d.%m"), n) for d, n in summary.per_day])
+    return render_template("console/dashboard.html", start=start, end=end, s=summary,
+                           chart=chart)  # fmt: skip

@@ -1,0 +1,79 @@
+"""CSV downloads of the calls and readings lists, with the filters on screen."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+
+from flask import Response, request
+from sqlalchemy.orm import selectinload
+
+from ivr.console.blueprint import bp
+from ivr.console.call_list import CALL_FILTERS, calls_query, counts
+from ivr.console.listing import Filters
+from ivr.console.masking import Privacy, privacy
+from ivr.console.readings import READING_FILTERS, readings_query
+from ivr.store import database
+from ivr.store.models import Call, Reading, utcnow
+from ivr.store.readings_csv import HEADER as READINGS_HEADER
+from ivr.store.readings_csv import row as reading_row
+
+CALLS_HEADER = ["call_sid", "started_at", "ended_at", "duration_s", "caller", "account", "address",
+                "locale", "status", "outcome", "turns", "readings", "flags"]  # fmt: skip
+PHONE_LIKE = re.compile(r"[+-][\d ()*.-]*")
+
+
+def cell(value: object) -> object:
+    """Keep spreadsheets from running a caller-supplied value as a formula."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=@\t\r" or (value[0] in "+-" and not PHONE_LIKE.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([cell(v) for v in r] for r in rows)
+    filename = f"{name}-{utcnow():%Y%m%d-%H%M}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+
+
+def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
+    turns, readings = counts([c.id for c in calls])
+    for c in calls:
+        taken = readings.get(c.id, [])
+        flags = sorted({f for r in taken for f in r.flag_list})
+        yield [c.sid, c.started_at.replace(microsecond=0).isoformat(),
+               c.ended_at.replace(microsecond=0).isoformat() if c.ended_at else "",
+               "" if c.duration_s is None else c.duration_s, pd.phone(c.caller_e164 or c.caller),
+               c.account.number if c.account else "", pd.address(c.account.address) if c.account else "",
+               c.locale, c.status, c.outcome or "", turns.get(c.id, 0), len(taken), ";".join(flags)]  # fmt: skip
+
+
+@bp.get("/calls.csv")
+def calls_csv() -> Response:
+    """Download the filtered calls; phone numbers and addresses masked unless unmasked."""
+    f = Filters.parse(request.args, CALL_FILTERS)
+    pd = privacy("export:calls")
+    calls = list(database.session().scalars(calls_query(f).options(selectinload(Call.account))))
+    return csv_response("calls", CALLS_HEADER, call_rows(calls, pd))
+
+
+def reading_rows(readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
+    for r in readings:
+        caller = (r.call.caller_e164 or r.call.caller) if r.call else None
+        yield [*reading_row(r), pd.address(r.meter.account.address), pd.phone(caller) if r.call else ""]
+
+
+@bp.get("/readings.csv")
+def readings_csv() -> Response:
+    """Download the filtered readings in the billing export's columns, plus address and caller."""
+    f = Filters.parse(request.args, READING_FILTERS)
+    pd = privacy("export:readings")
+    readings = database.session().scalars(readings_query(f)).unique()
+    return csv_response("readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd))

@@ -1,0 +1,54 @@
+"""Console texts in Russian (default) and English, chosen by ?lang= and kept in a cookie."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from flask import Blueprint, Response, g, request
+
+LOCALES = ("ru", "en")
+DEFAULT = "ru"
+COOKIE = "console_lang"
+FOLDER = Path(__file__).parent / "locales"
+
+
+@cache
+def messages(locale: str) -> dict[str, str]:
+    """The message catalogue of one locale."""
+    return yaml.safe_load((FOLDER / f"{locale}.yaml").read_text(encoding="utf-8"))
+
+
+def current() -> str:
+    """The locale of this request: ?lang=, then the cookie, then Russian."""
+    if "console_locale" not in g:
+        asked = request.args.get("lang") or request.cookies.get(COOKIE)
+        g.console_locale = asked if asked in LOCALES else DEFAULT
+    return g.console_locale
+
+
+def known(key: str) -> bool:
+    return key in messages(DEFAULT)
+
+
+def translate(key: str, **params: object) -> str:
+    """The text for a key in the current locale; for a name the catalogue lacks, the name itself."""
+    text = messages(current()).get(key) or messages(DEFAULT).get(key) or key.rsplit(".", 1)[-1]
+    return text.format(**params) if params else text
+
+
+def _remember(response: Response) -> Response:
+    """Keep a language chosen with ?lang= for the next visits."""
+    asked = request.args.get("lang")
+    if asked in LOCALES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax",
+                            secure=request.is_secure, httponly=True)  # fmt: skip
+    return response
+
+
+def init_blueprint(blueprint: Blueprint) -> None:
+    """Give console templates `_()` and the current locale."""
+    blueprint.after_request(_remember)
+    blueprint.context_processor(
+        lambda: {"_": translate, "known": known, "locale": current(), "locales": LOCALES}
+    )

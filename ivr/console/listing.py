@@ -1,0 +1,91 @@
+"""What every list page shares: query-string filters, date ranges and pagination."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from ivr.store.models import Reading
+
+PAGE_SIZE = 25
+REVIEW_FLAGS = ("NEGATIVE", "HIGH", "ROLLOVER", "LOW_CONFIDENCE", "OUT_OF_WINDOW")
+FLAGS = (*REVIEW_FLAGS, "ZERO")
+
+
+def day(text: str | None) -> date | None:
+    """A YYYY-MM-DD query parameter, or None when it is missing or malformed."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def number(text: str | None, default: int = 1) -> int:
+    try:
+        return max(1, int(text or default))
+    except ValueError:
+        return default
+
+
+def within(column, start: date | None, end: date | None) -> list[ColumnElement]:  # noqa: ANN001
+    """Conditions for a timestamp column to fall on the days start..end, both included."""
+    conditions = []
+    if start:
+        conditions.append(column >= datetime.combine(start, time.min))
+    if end:
+        conditions.append(column < datetime.combine(end + timedelta(days=1), time.min))
+    return conditions
+
+
+def has_flag(flag: str) -> ColumnElement:
+    """Whether a reading carries a flag (flags are stored ';'-joined)."""
+    return (literal(";") + Reading.flags + literal(";")).contains(f";{flag};")
+
+
+@dataclass
+class Filters:
+    """The query string of a list page, parsed; `link()` builds the same page with changes."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, args: MultiDict, names: tuple[str, ...]) -> Filters:
+        return cls({n: args.get(n, "").strip()[:64] for n in names if args.get(n, "").strip()})
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def link(self, **changes: object) -> dict[str, str]:
+        """The query parameters of this page with some changed; None or "" removes one."""
+        merged = dict(self.values)
+        for name, value in changes.items():
+            if value is None or value == "":
+                merged.pop(name, None)
+            else:
+                merged[name] = str(value)
+        return merged
+
+
+@dataclass
+class Page:
+    """One page of a list, with how many there are."""
+
+    items: list
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def paginate(session: Session, query: Select, page: int, size: int = PAGE_SIZE) -> Page:
+    """Run one page of a query and count the whole of it."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(page, max(1, -(-total // size)))
+    items = list(session.scalars(query.limit(size).offset((page - 1) * size)).unique())
+    return Page(items, page, total, size)

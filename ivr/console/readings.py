@@ -1,0 +1,89 @@
+"""Readings: the review queue, any reading with its history, and the supervisor's decisions."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from ivr.console import audit, review
+from ivr.console.blueprint import bp
+from ivr.console.i18n import translate
+from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
+from ivr.console.masking import privacy
+from ivr.console.roles import REVIEW, requires
+from ivr.store import database
+from ivr.store.models import Account, Meter, Reading
+
+STATUSES = ("accepted", "pending_review", "rejected", "superseded")
+READING_FILTERS = ("show", "start", "end", "status", "flag", "account", "unmask")
+HISTORY = 6
+
+
+def readings_query(f: Filters) -> Select:
+    """The review queue (by default) or all readings, narrowed by the filters."""
+    query = review.queue() if f.get("show", "queue") == "queue" else (
+        select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc()))  # fmt: skip
+    query = query.join(Reading.meter).join(Meter.account)
+    query = query.options(joinedload(Reading.meter).joinedload(Meter.account),
+                          joinedload(Reading.call))  # fmt: skip
+    query = query.where(*within(Reading.received_at, day(f.get("start")), day(f.get("end"))))
+    if f.get("status") in STATUSES:
+        query = query.where(Reading.status == f.get("status"))
+    if f.get("flag") in FLAGS:
+        query = query.where(has_flag(f.get("flag")))
+    if f.get("account"):
+        query = query.where(Account.number.startswith(f.get("account"), autoescape=True))
+    return query
+
+
+@bp.get("/readings")
+def readings() -> str:
+    """List the readings waiting for review, or all readings."""
+    f = Filters.parse(request.args, READING_FILTERS)
+    pd = privacy("readings")
+    page = paginate(database.session(), readings_query(f), number(request.args.get("page")))
+    return render_template("console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES,
+                           flags=FLAGS)  # fmt: skip
+
+
+def history(reading: Reading) -> list[Reading]:
+    """The latest readings of the same meter and zone, this one included."""
+    query = (
+        select(Reading)
+        .where(Reading.meter_id == reading.meter_id, Reading.zone == reading.zone)
+        .order_by(Reading.received_at.desc(), Reading.id.desc())
+        .limit(HISTORY)
+    )
+    return list(database.session().scalars(query))
+
+
+@bp.get("/readings/<int:reading_id>")
+def reading(reading_id: int) -> str:
+    """Show one reading: values, history, the turn it came from, the decisions taken."""
+    found = database.session().get(Reading, reading_id) or abort(404)
+    pd = privacy(review.subject(found))
+    trail = audit.trail(database.session(), review.subject(found))
+    return render_template("console/reading.html", reading=found, pd=pd, trail=trail,
+                           history=history(found), open=found.status in review.OPEN)  # fmt: skip
+
+
+@bp.post("/readings/<int:reading_id>/<any(approve, correct, reject):decision>")
+@requires(REVIEW)
+def decide(reading_id: int, decision: str) -> Response:
+    """Approve, correct or reject a reading, then go back to it."""
+    form = request.form
+    try:
+        with database.transaction() as s:
+            found = review.locked(s, reading_id) or abort(404)
+            if decision == "correct":
+                review.correct(s, found, current_user.name, form.get("value", ""),
+                               form.get("reason", "")[:500])  # fmt: skip
+            else:
+                getattr(review, decision)(s, found, current_user.name, form.get("note", "")[:500])
+    except review.ReviewError as e:
+        flash(translate(str(e)), "error")
+        return redirect(url_for("console.reading", reading_id=reading_id), 303)
+    flash(translate(f"review.done.{decision}"), "ok")
+    return redirect(url_for("console.reading", reading_id=reading_id), 303)

@@ -1,0 +1,67 @@
+"""User management for admins: add users, change roles and passwords, remove users."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ivr.console import audit
+from ivr.console.accounts import UserError, add_user, set_password, set_role
+from ivr.console.blueprint import bp
+from ivr.console.i18n import translate
+from ivr.console.roles import MANAGE_USERS, ROLES, requires
+from ivr.store import database
+from ivr.store.models import User
+
+
+@bp.get("/users")
+@requires(MANAGE_USERS)
+def users() -> str:
+    """List console users with forms to manage them."""
+    everyone = database.session().scalars(select(User).order_by(User.name)).all()
+    return render_template("console/users.html", users=everyone, roles=ROLES)
+
+
+@bp.post("/users")
+@requires(MANAGE_USERS)
+def user_add() -> Response:
+    """Add a user with a role and a first password."""
+    form = request.form
+    try:
+        with database.transaction() as s:
+            user = add_user(s, form.get("name", ""), form.get("role", ""), form.get("password", ""))
+            audit.record(s, current_user.name, "user-add", f"user:{user.name}", None, user.role)
+    except UserError as e:
+        flash(translate(str(e)), "error")
+    else:
+        flash(translate("users.added"), "ok")
+    return redirect(url_for("console.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/<any(role, password, delete):change>")
+@requires(MANAGE_USERS)
+def user_change(user_id: int, change: str) -> Response:
+    """Change a user's role or password, or remove the user; never one's own role or account."""
+    form = request.form
+    try:
+        with database.transaction() as s:
+            user = s.get(User, user_id) or abort(404)
+            if user.id == current_user.id and change != "password":
+                raise UserError("users.not_yourself")  # an admin cannot lock themselves out
+            subject = f"user:{user.name}"
+            if change == "role":
+                old = user.role
+                set_role(user, form.get("role", ""))
+                audit.record(s, current_user.name, "user-role", subject, old, user.role)
+            elif change == "password":
+                set_password(user, form.get("password", ""))
+                audit.record(s, current_user.name, "user-password", subject)
+            else:
+                s.delete(user)
+                audit.record(s, current_user.name, "user-delete", subject, user.role, None)
+    except UserError as e:
+        flash(translate(str(e)), "error")
+    else:
+        flash(translate(f"users.done.{change}"), "ok")
+    return redirect(url_for("console.users"), 303)
