@@ -96,13 +96,15 @@ class VoskRecognizer:
 
     def _grammar(self, kind: str) -> str | None:
         """Build the Vosk grammar of a question kind from the words the model knows."""
-        # A list of single words lets the decoder chain them in any order, repeats included:
-        # the grammar becomes a bigram model where every word follows every other equally.
-        # vosk-api issue 1934 reports "two two two" heard as "two two". Measured on the Korean
-        # model with espeak-ng digits joined with 0 and 100 ms gaps: 31 strings with repeats,
-        # no repeat lost. Adding repeat phrases ("삼 삼 삼") made it worse (extra repeats,
-        # 23/40 -> 15/40 right). Repeats are lost only when run together with no pause at all,
-        # with or without a grammar; the read-back confirmation catches those.
+        # A list of single words lets the decoder chain them in any order, repeats included.
+        # Vosk turns the list into a bigram model in which every word may follow every other at
+        # one price, dearer than ending the utterance: a grammar leans towards fewer words, and
+        # vosk-api issue 1934 reports "two two two" heard as "two two".
+        # Measured on the Korean model with espeak-ng digits over a quiet line, 24 strings
+        # (half with a repeat) at 16 kHz: single words got 7-9 right; adding repeat phrases
+        # ("이 이 이") or every digit pair got 5, inserting digits in 16-19 strings. At 8 kHz
+        # this small model drops digits from every espeak-ng string, repeated or not, whatever
+        # the grammar. So: single words, and the flow reads every number back for a yes/no.
         phrases = grammar(kind, self.locale)
         if not phrases:
             return None
@@ -112,8 +114,8 @@ class VoskRecognizer:
             log.warning("the %s model cannot hear these %s words: %s", self.locale, kind, ", ".join(missing))
         if not heard:
             return None
-        # Some models (the small Korean one) have no [unk]: there, noise is forced onto the
-        # grammar's words and only the confidence threshold keeps it out.
+        # Some models (the small Korean one) have no [unk]: there, any sound is forced onto the
+        # grammar's words, and only the steady-sound check and the confidence threshold help.
         if self.model.knows(UNKNOWN):
             heard.append(UNKNOWN)
         return json.dumps(heard, ensure_ascii=False)

@@ -48,16 +48,18 @@ class KoreanAudio:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def _sox(self, name: str, *args: str) -> Path:
+    def _sox(self, name: str, *args: str, effects: tuple[str, ...] = ()) -> Path:
         out = self.folder / f"{hashlib.sha1(name.encode()).hexdigest()[:16]}.wav"
         if not out.exists():
             # -R seeds sox's own randomness (noise, dither) the same way on every run.
-            subprocess.run(["sox", "-R", *args, str(out)], check=True, capture_output=True)
+            subprocess.run(["sox", "-R", *args, str(out), *effects], check=True, capture_output=True)
         return out
 
+    def _synth(self, name: str, rate: int, *effects: str) -> Path:
+        return self._sox(name, "-n", "-r", str(rate), "-c", "1", "-b", "16", effects=effects)
+
     def _line(self, seconds: str, rate: int) -> Path:
-        return self._sox(f"line {seconds} {rate}", "-n", "-r", str(rate), "-c", "1", "-b", "16",
-                         "synth", seconds, "whitenoise", "vol", str(LINE_NOISE))  # fmt: skip
+        return self._synth(f"line {seconds} {rate}", rate, "synth", seconds, "whitenoise", "vol", str(LINE_NOISE))
 
     def _spoken(self, text: str, rate: int) -> Path:
         voice = self.folder / f"{hashlib.sha1(text.encode()).hexdigest()[:16]}-espeak.wav"
@@ -74,13 +76,11 @@ class KoreanAudio:
 
     def noise(self, seconds: float = 2.0, rate: int = 8000, colour: str = "whitenoise") -> bytes:
         """Synthesise noise, or a tone with colour='sine 440'."""
-        return self._sox(f"noise {seconds} {rate} {colour}", "-n", "-r", str(rate), "-c", "1", "-b", "16",
-                         "synth", str(seconds), *colour.split()).read_bytes()  # fmt: skip
+        return self._synth(f"noise {seconds} {rate} {colour}", rate, "synth", str(seconds), *colour.split()).read_bytes()
 
     def silence(self, seconds: float = 2.0, rate: int = 8000) -> bytes:
         """Make digital silence."""
-        return self._sox(f"silence {seconds} {rate}", "-n", "-r", str(rate), "-c", "1", "-b", "16",
-                         "trim", "0", str(seconds)).read_bytes()  # fmt: skip
+        return self._synth(f"silence {seconds} {rate}", rate, "trim", "0", str(seconds)).read_bytes()
 
     def join(self, texts: list[str], gap: float, rate: int = 8000) -> bytes:
         """Speak words one by one with `gap` seconds of quiet line between them."""
