@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from ivr.console.blueprint import bp
 from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
@@ -47,6 +48,11 @@ def counts(call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]
 
 
 @bp.get("/")
+def index() -> Response:
+    """The console opens on the calls list."""
+    return redirect(url_for("console.calls"))
+
+
 @bp.get("/calls")
 def calls() -> str:
     """List calls, newest first, masked unless asked otherwise."""

@@ -3,35 +3,37 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 720, 220
-LEFT, BOTTOM, TOP = 36, 24, 10
-MAX_LABELS = 12
+WIDTH, HEIGHT = 1100, 260  # about the size it is shown at, so the labels keep their size
+LEFT, BOTTOM, TOP = 44, 26, 12
+TICKS = 4
+MAX_LABELS = 15
 
 
-def _ceiling(value: int) -> int:
-    """A round top for the axis: 1, 2, 5, 10, 20, 50, ..."""
-    step = 1
+def _step(value: int) -> int:
+    """A round whole step for the grid lines, so that TICKS of them reach the value."""
+    scale = 1
     while True:
         for m in (1, 2, 5):
-            if value <= step * m:
-                return step * m
-        step *= 10
+            if value <= scale * m * TICKS:
+                return scale * m
+        scale *= 10
 
 
 def bars(series: list[tuple[str, int]], title: str = "") -> Markup:
     """A bar chart of labelled counts, scaled to fit its container."""
-    top = _ceiling(max([n for _, n in series] + [1]))
+    step = _step(max([n for _, n in series] + [1]))
+    top = step * TICKS
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     slot = plot_w / max(1, len(series))
     every = max(1, -(-len(series) // MAX_LABELS))
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">']  # fmt: skip
-    for i in range(5):  # grid lines with their values
-        value = top * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    for i in range(TICKS + 1):  # grid lines with their values
+        value = step * i
+        y = TOP + plot_h - plot_h * i / TICKS
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                     f"{value:g}</text>")  # fmt: skip
+                     f"{value}</text>")  # fmt: skip
     for i, (label, n) in enumerate(series):
         h = plot_h * n / top
         x = LEFT + i * slot + slot * 0.15

@@ -21,7 +21,7 @@ ROLES = ("qa", "supervisor", "admin")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def tone_wav(seconds: float = 0.6, rate: int = 8000) -> bytes:
+def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
     """A short audible WAV, like a caller's recording."""
     import math
 
@@ -100,7 +100,8 @@ def make_call(app):
     counter = iter(range(1, 1000))
 
     def make(flags: str = "HIGH", status: str = "accepted", value: int = 9999, outcome: str = "completed",
-             started: datetime | None = None, duration: int = 42, caller: str = "+79161234567") -> MadeCall:
+             started: datetime | None = None, duration: int = 42, caller: str = "+79161234567",
+             reading: bool = True) -> MadeCall:
         n = next(counter)
         started = started or datetime.utcnow().replace(microsecond=0) - timedelta(minutes=n)
         sid = f"CA{n:032d}"
@@ -128,15 +129,17 @@ def make_call(app):
                         decision="hangup")
             s.add_all([voice, keys])
             s.flush()
-            reading = Reading(meter_id=meter.id, zone=1, value=value, previous=meter.last_t1,
+            if not reading:
+                return MadeCall(sid, call.id, [voice.id, keys.id], 0, meter.id)
+            taken = Reading(meter_id=meter.id, zone=1, value=value, previous=meter.last_t1,
                               previous_on=meter.last_read_on, consumption=value - (meter.last_t1 or 0), days=31,
                               period=started.strftime("%Y-%m"), status=status, flags=flags, confidence=0.62,
                               received_at=started + timedelta(seconds=8), call_id=call.id, turn_id=voice.id)
-            s.add(reading)
+            s.add(taken)
             if status == "accepted":
                 meter.last_t1, meter.last_read_on = value, started.date()
             s.flush()
-            return MadeCall(sid, call.id, [voice.id, keys.id], reading.id, meter.id)
+            return MadeCall(sid, call.id, [voice.id, keys.id], taken.id, meter.id)
 
     return make
 

@@ -1,0 +1,97 @@
+"""In real headless Chromium: log in, find a call, play a turn's audio, approve a flagged reading."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.console.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
+    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),  # the browser is the subject here
+]
+
+
+@pytest.fixture
+def server(app):
+    """The console on a real HTTP server on 127.0.0.1, in a thread."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="ru-RU")
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page, name: str, full: bool = False) -> None:  # noqa: ANN001
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_reading(
+    server, page, users, make_call
+):
+    make_call(flags="", outcome="completed", value=1090, caller="+79031112233")
+    make_call(outcome="transferred", caller="+74957287010", reading=False)
+    made = make_call(flags="HIGH;LOW_CONFIDENCE", value=9999)
+    make_call(outcome="abandoned", caller="+74995509550", reading=False)
+
+    page.goto(server + "/console/")
+    assert page.locator("input[name=password]").is_visible()  # anonymous: the login form
+    shot(page, "login")
+    page.fill("input[name=name]", "supervisor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/calls")
+
+    page.fill("input[name=caller]", "916")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**caller=916**")
+    assert page.locator("tbody tr").count() == 1
+    shot(page, "calls")
+    page.click("a.row-link")
+    page.wait_for_url(f"**/console/calls/{made.sid}")
+    assert "+7 916 ***-**-67" in page.inner_text(".facts")
+
+    state = page.evaluate("""async () => {
+        const audio = document.querySelector('audio[data-turn="1"]');
+        await audio.play();
+        await new Promise(done => setTimeout(done, 400));
+        return {time: audio.currentTime, ready: audio.readyState, error: audio.error && audio.error.code};
+    }""")
+    assert state["error"] is None and state["ready"] >= 2 and state["time"] > 0
+    shot(page, "call", full=True)
+
+    page.click("nav.main >> text=Проверка показаний")
+    page.click(f"a[href$='/console/readings/{made.reading_id}']")
+    page.fill("form[action$='/approve'] input[name=note]", "Сверено с фото счётчика")
+    page.click("form[action$='/approve'] button")
+    page.wait_for_selector(".flash.ok")
+    assert "принято" in page.inner_text("h1")
+    assert "Сверено с фото счётчика" in page.inner_text("ol.trail")
+    shot(page, "reading", full=True)
+
+    page.goto(server + "/console/dashboard")
+    assert page.locator("svg.chart rect.bar").count() >= 1
+    shot(page, "dashboard", full=True)
