@@ -74,6 +74,11 @@ class KoreanAudio:
         """Speak Korean text over a quiet line."""
         return self._spoken(text, rate).read_bytes()
 
+    def telephone(self, text: str) -> bytes:
+        """Speak Korean text as 8 kHz G.711 mu-law, the way a phone network carries it."""
+        spoken = self._spoken(text, 8000)
+        return self._sox(f"mu-law {text}", str(spoken), "-e", "u-law", "-b", "8").read_bytes()
+
     def noise(self, seconds: float = 2.0, rate: int = 8000, colour: str = "whitenoise") -> bytes:
         """Synthesise noise, or a tone with colour='sine 440'."""
         return self._synth(f"noise {seconds} {rate} {colour}", rate, "synth", str(seconds), *colour.split()).read_bytes()
