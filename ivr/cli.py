@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ivr.console.cli import users_group
 from ivr.serve import serve_command
 from ivr.speech.cli import asr_command, models_group
 from ivr.store.cli import accounts_group, db_group, readings_group
@@ -19,3 +20,4 @@ main.add_command(accounts_group)
 main.add_command(readings_group)
 main.add_command(models_group)
 main.add_command(asr_command)
+main.add_command(users_group)

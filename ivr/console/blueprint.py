@@ -5,6 +5,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from ivr.console import i18n
 from ivr.console.charts import share
 from ivr.console.roles import may
 
@@ -19,8 +20,8 @@ POLICY = ("default-src 'self'; img-src 'self' data:; media-src 'self'; style-src
 
 @bp.context_processor
 def helpers() -> dict:
-    """Let templates ask for permissions and draw gauges."""
-    return {"may": may, "share": share}
+    """Let templates translate, ask for permissions and draw gauges."""
+    return {"may": may, "share": share, **i18n.template_globals()}
 
 
 @bp.before_request
@@ -35,7 +36,8 @@ def require_login() -> Response | None:
 
 @bp.after_request
 def protect(response: Response) -> Response:
-    """Keep console pages out of caches and frames."""
+    """Keep console pages out of caches and frames; remember the chosen language."""
+    i18n.remember(response)
     response.headers.setdefault("Content-Security-Policy", POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from flask import Blueprint, Response, g, request
+from flask import Response, g, request
 
 LOCALES = ("ru", "en")
 DEFAULT = "ru"
@@ -37,7 +37,7 @@ def translate(key: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def _remember(response: Response) -> Response:
+def remember(response: Response) -> Response:
     """Keep a language chosen with ?lang= for the next visits."""
     asked = request.args.get("lang")
     if asked in LOCALES and request.cookies.get(COOKIE) != asked:
@@ -46,9 +46,5 @@ def _remember(response: Response) -> Response:
     return response
 
 
-def init_blueprint(blueprint: Blueprint) -> None:
-    """Give console templates `_()` and the current locale."""
-    blueprint.after_request(_remember)
-    blueprint.context_processor(
-        lambda: {"_": translate, "known": known, "locale": current(), "locales": LOCALES}
-    )
+def template_globals() -> dict:
+    return {"_": translate, "known": known, "locale": current(), "locales": LOCALES}

@@ -101,7 +101,7 @@ def make_call(app):
 
     def make(flags: str = "HIGH", status: str = "accepted", value: int = 9999, outcome: str = "completed",
              started: datetime | None = None, duration: int = 42, caller: str = "+79161234567",
-             reading: bool = True) -> MadeCall:
+             reading: bool = True, account: str = "100001") -> MadeCall:
         n = next(counter)
         started = started or datetime.utcnow().replace(microsecond=0) - timedelta(minutes=n)
         sid = f"CA{n:032d}"
@@ -109,15 +109,15 @@ def make_call(app):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "1.wav").write_bytes(tone_wav())
         with app.app_context(), transaction() as s:
-            account = s.scalars(select(Account).where(Account.number == "100001")).one()
+            holder = s.scalars(select(Account).where(Account.number == account)).one()
             meter = s.scalars(select(Meter).where(Meter.serial == "M-1")).one()
             call = Call(sid=sid, caller=caller, caller_e164=caller, called="+74950000000", locale="ru",
-                        account_id=account.id, state={}, status="completed", outcome=outcome,
+                        account_id=holder.id, state={}, status="completed", outcome=outcome,
                         started_at=started, ended_at=started + timedelta(seconds=duration), duration_s=duration)
             s.add(call)
             s.flush()
             voice = Turn(call_id=call.id, seq=1, question="reading", kind="digits", mode="voice",
-                         prompt_id="reading", prompt_text=f"Ваш адрес: {account.address}. Назовите показания.",
+                         prompt_id="reading", prompt_text=f"Ваш адрес: {holder.address}. Назовите показания.",
                          asked_at=started, answered_at=started + timedelta(seconds=4), heard="девять девять",
                          value=str(value), confidence=0.62, outcome="answered", decision="confirm",
                          words=[{"word": "девять", "conf": 0.93, "start": 0.1, "end": 0.5},

@@ -1,0 +1,78 @@
+"""The dashboard's figures and its server-side charts."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from ivr.console.charts import bars
+from ivr.console.dashboard import period, summarise
+from ivr.store.database import session, transaction
+from ivr.store.models import Turn
+
+
+@pytest.fixture
+def week(app, make_call):
+    now = datetime.utcnow().replace(microsecond=0)
+    made = [
+        make_call(outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60),
+        make_call(outcome="completed", flags="", value=1200, started=now, duration=30),
+        make_call(outcome="transferred", reading=False, started=now, duration=90),
+        make_call(outcome="abandoned", reading=False, started=now, duration=20),
+        make_call(outcome="completed", flags="", started=now - timedelta(days=40)),  # outside the period
+    ]
+    with app.app_context(), transaction() as s:  # the transferred call: no input, then a transfer
+        turn = s.get(Turn, made[2].turn_ids[0])
+        turn.outcome, turn.decision, turn.confidence = "no-input", "transfer", None
+        s.get(Turn, made[3].turn_ids[0]).outcome = "no-match"
+    return made
+
+
+def test_summary_counts_calls_rates_duration_and_confidence(app, week):
+    end = datetime.utcnow().date()
+    with app.app_context():
+        s = summarise(session(), end - timedelta(days=6), end)
+    assert s.calls == 4
+    assert (s.rate("completed"), s.rate("transferred"), s.rate("abandoned")) == (0.5, 0.25, 0.25)
+    assert s.duration == pytest.approx(50)
+    assert s.confidence == pytest.approx(0.62)
+
+
+def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, week):
+    end = datetime.utcnow().date()
+    with app.app_context():
+        funnel = summarise(session(), end - timedelta(days=6), end).funnel
+    assert [(f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel] == [
+        ("reading", 4, 1, 1, 0, 1), ("confirm", 4, 0, 0, 4, 0)]
+
+
+def test_readings_per_day_include_days_without_readings(app, week):
+    end = datetime.utcnow().date()
+    with app.app_context():
+        per_day = summarise(session(), end - timedelta(days=2), end).per_day
+    assert per_day == [(end - timedelta(days=2), 0), (end - timedelta(days=1), 1), (end, 1)]
+
+
+def test_period_defaults_to_the_last_30_days_and_is_capped_at_a_year():
+    start, end = period({})
+    assert (end - start).days == 29
+    assert period({"start": "2026-01-10", "end": "2026-01-01"}) == (date(2026, 1, 1), date(2026, 1, 10))
+    start, end = period({"start": "2020-01-01", "end": "2026-01-01"})
+    assert (end - start).days == 365
+
+
+def test_bar_chart_is_inline_svg_with_one_bar_a_day_and_whole_number_ticks():
+    svg = str(bars([("01.11", 3), ("02.11", 0), ("03.11", 7)]))
+    assert svg.startswith("<svg") and svg.count('<rect class="bar"') == 3
+    assert ">8</text>" in svg and ".5<" not in svg and "<title>03.11: 7</title>" in svg
+
+
+def test_dashboard_page_shows_the_figures_and_the_chart(login, week):
+    page = login("qa").get("/console/dashboard").get_data(as_text=True)
+    assert "Звонков" in page and ">4<" in page and "50.0%" in page and "0:50" in page
+    assert '<svg class="chart"' in page and "Воронка по вопросам" in page
+
+
+def test_dashboard_with_no_calls_shows_dashes_not_errors(login):
+    page = login("qa").get("/console/dashboard?start=2001-01-01&end=2001-01-02").get_data(as_text=True)
+    assert "0.0%" in page and "—" in page

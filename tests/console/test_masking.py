@@ -1,0 +1,74 @@
+"""Phone numbers and addresses: masked by default, unmasked on request with an audit entry."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from ivr.console.masking import Privacy, mask_address
+from ivr.store.database import session
+from ivr.store.models import AuditEvent
+
+
+@pytest.mark.parametrize(("address", "masked"), [
+    ("ул. Ленина, д. 1, кв. 1", "ул. Ленина, ***"),
+    ("г. Москва, ул. 8 Марта, дом 5, кв. 12", "г. Москва, ул. 8 Марта, ***"),
+    ("Тверская ул., 12а", "Тверская ул., ***"),
+    ("пр. Мира, корп. 2", "пр. Мира, ***"),
+    ("Moscow, Lenina st, apt 4", "Moscow, Lenina st, ***"),
+    ("Садовая улица", "Садовая, ***"),
+    ("", "—"),
+])  # fmt: skip
+def test_addresses_keep_city_and_street_and_hide_house_and_flat(address, masked):
+    assert mask_address(address) == masked
+
+
+def test_masked_phone_keeps_operator_code_and_last_two_digits():
+    assert Privacy().phone("+79161234567") == "+7 916 ***-**-67"
+    assert Privacy(revealed=True).phone("+79161234567") == "+79161234567"
+
+
+def test_prompts_that_read_the_address_out_are_masked():
+    text = "Ваш адрес: ул. Ленина, д. 1, кв. 1. Верно?"
+    assert Privacy().text(text, "ул. Ленина, д. 1, кв. 1") == "Ваш адрес: ул. Ленина, ***. Верно?"
+
+
+def unmasks(app) -> list[AuditEvent]:
+    with app.app_context():
+        return session().scalars(select(AuditEvent).where(AuditEvent.action == "unmask")).all()
+
+
+def test_calls_list_and_call_page_mask_phones_and_addresses(login, make_call):
+    made = make_call()
+    console = login("supervisor")
+    for path in ("/console/calls", f"/console/calls/{made.sid}", f"/console/readings/{made.reading_id}"):
+        page = console.get(path).get_data(as_text=True)
+        assert "+79161234567" not in page and "д. 1, кв. 1" not in page, path
+        assert "ул. Ленина, ***" in page
+    assert "+7 916 ***-**-67" in console.get("/console/calls").get_data(as_text=True)
+
+
+def test_unmasking_a_call_shows_the_data_and_writes_who_saw_it(app, login, make_call):
+    made = make_call()
+    console = login("supervisor")
+    assert unmasks(app) == []
+    page = console.get(f"/console/calls/{made.sid}?unmask=1").get_data(as_text=True)
+    assert "+79161234567" in page and "ул. Ленина, д. 1, кв. 1" in page
+    [event] = unmasks(app)
+    assert (event.actor, event.subject) == ("supervisor", f"call:{made.sid}")
+
+
+def test_every_unmasked_view_is_audited(app, login, make_call):
+    made = make_call()
+    console = login("admin")
+    for path in ("/console/calls?unmask=1", "/console/readings?unmask=1",
+                 f"/console/readings/{made.reading_id}?unmask=1", "/console/calls.csv?unmask=1",
+                 "/console/readings.csv?unmask=1"):  # fmt: skip
+        assert console.get(path).status_code == 200
+    subjects = [e.subject for e in unmasks(app)]
+    assert subjects == ["calls", "readings", f"reading:{made.reading_id}", "export:calls", "export:readings"]
+
+
+def test_unmask_link_is_offered_only_to_roles_that_may_unmask(login, make_call):
+    make_call()
+    assert "Показать персональные данные" in login("supervisor").get("/console/calls").get_data(as_text=True)
+    assert "Показать персональные данные" not in login("qa").get("/console/calls").get_data(as_text=True)
