@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ivr.console.cli import users_group
+from ivr.qa.cli import calls_group, replay_command, simulate_command
 from ivr.serve import serve_command
 from ivr.speech.cli import asr_command, models_group
 from ivr.store.cli import accounts_group, db_group, readings_group
@@ -20,4 +21,7 @@ main.add_command(accounts_group)
 main.add_command(readings_group)
 main.add_command(models_group)
 main.add_command(asr_command)
+main.add_command(simulate_command)
+main.add_command(replay_command)
+main.add_command(calls_group)
 main.add_command(users_group)

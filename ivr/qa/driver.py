@@ -120,11 +120,12 @@ class TwilioCall:
 
     def _request(self, url: str, params: dict) -> Heard:
         says: list[str] = []
+        latency = 0.0  # the caller waits through the whole chain of redirects
         for _ in range(10):  # Redirects without a question in between
             self._last = (url, params)
             started = time.perf_counter()
             status, body = self.post(url, params)
-            latency = time.perf_counter() - started
+            latency += time.perf_counter() - started
             if status != 200:
                 raise CallError(f"{url} answered HTTP {status}")
             heard = parse(body)

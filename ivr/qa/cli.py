@@ -1,0 +1,159 @@
+"""`ivr simulate`, `ivr replay` and `ivr calls export`."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ivr.qa.cases import CaseError, find_cases, load_case
+from ivr.qa.recordings import LocalRecordings
+
+# Heavier modules (the app, the speech engine) are imported inside the commands, so that
+# `ivr --help` and the other commands stay quick.
+
+
+def _quiet() -> None:
+    # The table is the report; the app's warnings (no model for the default locale, ...) would
+    # interleave with it. Errors still show.
+    logging.getLogger("ivr").setLevel(logging.ERROR)
+
+
+@click.command("replay")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--url", help="Replay against a running server (signed with TWILIO_AUTH_TOKEN).")
+@click.option("-j", "--jobs", default=1, show_default=True, help="Cases run in parallel.")
+@click.option("--junit", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON results here.")
+@click.option("--compare", type=click.Path(exists=True, dir_okay=False),
+              help="Show what changed against an earlier --json report.")  # fmt: skip
+@click.option("--concurrency", type=int, help="Load mode: calls at once, repeating the cases (needs --url).")
+@click.option("--duration", default=30.0, show_default=True, help="Load mode: seconds to run.")
+@click.option("--max-calls", type=int, help="Load mode: calls at most (default 100000).")
+@click.option("--think", default=0.0, show_default=True,
+              help="Load mode: seconds a caller listens before each answer.")  # fmt: skip
+@click.option("--recordings-port", default=0, help="Serve caller audio on this loopback port (default: any free).")
+@click.option("-q", "--quiet", is_flag=True, help="One line per case; turns only for failures' messages.")
+def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, duration, max_calls,
+                   think, recordings_port, quiet) -> None:  # noqa: ANN001 fmt: skip
+    """Replay test-call cases (files or folders of YAML) and report per case and turn."""
+    try:
+        cases = [load_case(p) for p in find_cases(list(paths))]
+    except CaseError as error:
+        raise click.UsageError(str(error)) from error
+    _quiet()
+    with LocalRecordings(recordings_port) as recordings:
+        if url and any(c.uses("say") for c in cases):
+            click.echo(f"caller audio is served from {recordings.prefix}: the server must allow it "
+                       "in IVR_RECORDING_URL_PREFIXES", err=True)  # fmt: skip
+        if concurrency:
+            if not url:
+                raise click.UsageError("load mode (--concurrency) needs --url of a loopback server")
+            _load(cases, url, recordings, think, concurrency, duration, max_calls)
+        else:
+            _replay(cases, url, recordings, jobs, junit, json_path, compare, quiet)
+
+
+def _replay(cases, url, recordings, jobs, junit, json_path, compare, quiet) -> None:  # noqa: ANN001
+    from tqdm import tqdm
+
+    from ivr.qa import report
+    from ivr.qa.replay import run_cases
+    from ivr.qa.targets import InProcess, Remote
+
+    target = Remote(url, recordings) if url else InProcess(recordings)
+    started = time.perf_counter()
+    try:
+        # disable=None: a bar on a terminal only, not in CI logs
+        with tqdm(total=len(cases), unit="call", file=sys.stderr, leave=False, disable=None) as bar:
+            results = run_cases(cases, target, jobs, progress=lambda _r: bar.update())
+    finally:
+        if not url:
+            target.close()
+    seconds = time.perf_counter() - started
+    click.echo(report.table(results, turns=not quiet))
+    if compare:
+        changes = report.compare(report.read_json(compare), results)
+        click.echo(f"\nChanges against {compare}:")
+        click.echo("\n".join(f"  {c}" for c in changes) or "  none")
+    if junit:
+        Path(junit).write_text(report.junit(results, seconds), encoding="utf-8")
+    if json_path:
+        Path(json_path).write_text(report.to_json(results, seconds), encoding="utf-8")
+    click.echo(report.summary(results, seconds))
+    if not all(r.passed or r.skipped for r in results):
+        sys.exit(1)
+
+
+def _load(cases, url, recordings, think, concurrency, duration, max_calls) -> None:  # noqa: ANN001
+    from ivr.qa.load import MAX_CALLS, LoadStats, LoadTarget, NotLoopback, run_load
+
+    target = LoadTarget(url, recordings, LoadStats(), think)
+    click.echo(f"load: {concurrency} concurrent calls for up to {duration:.0f} s against {target.mode}, "
+               f"think {target.think:.1f} s, {len(cases)} case(s)")  # fmt: skip
+    try:
+        result = run_load(cases, target, concurrency, duration, max_calls or MAX_CALLS)
+    except (NotLoopback, ValueError) as error:
+        raise click.UsageError(str(error)) from error
+    click.echo("\n".join(result.lines()))
+    if result.errors:
+        sys.exit(1)
+
+
+@click.command("simulate")
+@click.option("--from", "caller", default="+79161234567", show_default=True, help="The caller's number.")
+@click.option("--locale", help="The line's locale (default: IVR_LOCALE).")
+@click.option("--keypad", is_flag=True, help="No speech on the line: the whole call on the keypad.")
+def simulate_command(caller: str, locale: str | None, keypad: bool) -> None:
+    """Play a call in the terminal against the app on the configured database."""
+    from ivr import create_app
+    from ivr.config import from_env
+    from ivr.qa.hearing import QaRecognizer
+    from ivr.qa.simulate import Simulator
+    from ivr.store.migrate import upgrade
+
+    _quiet()
+    settings = from_env(".")  # only the locale and the recording prefixes are read here
+    locale = locale or settings["IVR_LOCALE"]
+    with LocalRecordings() as recordings:
+        app = create_app({
+            "RECOGNIZERS": {} if keypad else {locale: QaRecognizer(locale)},
+            "IVR_RECORDING_URL_PREFIXES": [*settings["IVR_RECORDING_URL_PREFIXES"], recordings.prefix],
+        })  # fmt: skip
+        with app.app_context():
+            upgrade()
+        sim = Simulator(app, caller, locale, recordings, click.echo)
+        sim.start()
+        while sim.waiting:
+            try:
+                typed = click.prompt("", default="", show_default=False, prompt_suffix="> ")
+            except click.Abort:  # end of input: the caller hangs up
+                break
+            sim.answer(typed)
+        sim.finish()
+
+
+@click.group("calls")
+def calls_group() -> None:
+    """Work with stored calls."""
+
+
+@calls_group.command("export")
+@click.argument("call_sid")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def calls_export(call_sid: str, directory: Path) -> None:
+    """Turn a stored call into a replay case in DIRECTORY, the caller pseudonymised."""
+    from ivr import create_app
+    from ivr.qa.export import ExportError, export_call
+    from ivr.store.database import transaction
+
+    app = create_app()
+    with app.app_context(), transaction() as s:
+        try:
+            path = export_call(s, call_sid, Path(app.config["IVR_RECORDINGS_DIR"]), directory,
+                               app.config["SECRET_KEY"], app.config.get("IVR_OPERATOR_NUMBER"))  # fmt: skip
+        except ExportError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {path}; replay it with: ivr replay {path}")

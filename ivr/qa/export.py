@@ -1,0 +1,138 @@
+"""Turn a stored call into a replay case: the caller's audio, keys and silences, and how it ended."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import shutil
+import wave
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.qa.facts import Facts, call_facts
+from ivr.store.accounts_csv import HEADER
+from ivr.store.models import Account, Phone, Reading, Turn
+from ivr.store.readings import status_for
+
+
+class ExportError(LookupError):
+    """The call cannot be exported."""
+
+
+class Pseudonyms:
+    """Replace phone numbers and addresses with stand-ins keyed by a secret, the same for the same input."""
+
+    def __init__(self, secret: str) -> None:
+        self.key = secret.encode()
+
+    def _digest(self, text: str) -> str:
+        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
+
+    def phone(self, e164: str) -> str:
+        # +7 900 is a valid Russian mobile range, so the stand-in identifies callers like a real one.
+        return "+7900" + str(int(self._digest(e164), 16))[-7:]
+
+    def address(self, address: str) -> str:
+        return f"pseudonymised address {self._digest(address)[:6]}"
+
+
+def export_call(session: Session, sid: str, recordings: Path, out: Path, secret: str,
+                operator: str | None = None) -> Path:  # fmt: skip
+    """Write <out>/call-<sid>.yaml with its account fixture and audio; return the case path."""
+    facts = call_facts(session, sid)
+    if facts is None:
+        raise ExportError(f"no call {sid} in the database")
+    turns = sorted(facts.turns.values(), key=lambda t: t.seq)
+    if not turns:
+        raise ExportError(f"call {sid} asked no question: nothing to replay")
+    names = Pseudonyms(secret)
+    name = f"call-{''.join(c for c in sid if c.isalnum())}"
+    (out / "fixtures").mkdir(parents=True, exist_ok=True)
+    (out / "fixtures" / f"{name}.csv").write_text(_accounts(session, facts, turns, names), encoding="utf-8")
+    steps = [{"dial": None, "expect": {"prompt": turns[0].prompt_id}}]
+    steps += [_step(t, turns, recordings, out, name) for t in turns]
+    call = facts.call
+    case = {
+        "name": f"exported call {call.sid}",
+        "caller": names.phone(call.caller_e164) if call.caller_e164 else "anonymous",
+        "locale": call.locale,
+        "now": call.started_at.strftime("%Y-%m-%dT%H:%M"),
+        "voice": turns[0].mode == "voice",
+        **({"operator": operator} if operator else {}),
+        "accounts": f"{name}.csv",
+        "turns": steps,
+        "end": {"outcome": call.outcome, "readings": [
+            {"meter": r.meter, "zone": r.zone, "value": r.value, "status": status_for(r.flags),
+             "flags": list(r.flags)} for r in facts.readings]},
+    }  # fmt: skip
+    path = out / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _step(turn: Turn, turns: list[Turn], recordings: Path, out: Path, name: str) -> dict:
+    """What the caller did at one question, and what the app said next."""
+    if turn.answered_at is None:  # the last question, never answered: the caller hung up
+        return {"hangup": None}
+    if turn.outcome == "keys":
+        digits = turn.mode == "keypad" and turn.kind == "digits"  # Twilio drops the closing #
+        step: dict = {"press": turn.keys + ("#" if digits else "")}
+    elif turn.outcome == "no-input":
+        step = {"silence": None}
+    else:
+        audio = out / "audio" / name / f"{turn.seq}.wav"
+        audio.parent.mkdir(parents=True, exist_ok=True)
+        if turn.recording_path and (recordings / turn.recording_path).is_file():
+            shutil.copyfile(recordings / turn.recording_path, audio)
+        else:  # the recording never arrived; the app heard nothing, as it will from silence
+            audio.write_bytes(silent_wav())
+        step = {"say": str(audio.relative_to(out))}
+    following = next((t for t in turns if t.seq == turn.seq + 1), None)
+    expect = {"prompt": following.prompt_id} if following else {}
+    if turn.decision == "hangup":
+        expect = {"prompt": "goodbye"}
+    if turn.value is not None:
+        expect["value"] = turn.value
+    return {**step, "expect": expect} if expect else step
+
+
+def _accounts(session: Session, facts: Facts, turns: list[Turn], names: Pseudonyms) -> str:
+    """The accounts the call could reach, as they stood before it, pseudonymised."""
+    numbers = {t.value for t in turns if t.question == "account" and t.value}
+    if facts.call.account is not None:
+        numbers.add(facts.call.account.number)
+    query = select(Account).where(Account.number.in_(numbers))
+    if facts.call.caller_e164:
+        query = select(Account).where(
+            Account.number.in_(numbers) | Account.phones.any(Phone.e164 == facts.call.caller_e164)
+        )
+    saved = session.scalars(select(Reading).where(Reading.call_id == facts.call.id))
+    before = {(r.meter_id, r.zone): r for r in saved}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for acc in session.scalars(query.order_by(Account.id)):
+        phones = ";".join(names.phone(p.e164) for p in acc.phones)
+        for m in acc.meters:
+            last = [before[(m.id, z)].previous if (m.id, z) in before else m.last(z) for z in (1, 2, 3)]
+            read_on = next((before[(m.id, z)].previous_on for z in (1, 2, 3) if (m.id, z) in before),
+                           m.last_read_on)  # fmt: skip
+            writer.writerow([acc.number, phones, names.address(acc.address), acc.region, m.serial,
+                             m.zones, m.digits, *["" if v is None else v for v in last],
+                             read_on.isoformat() if read_on else ""])  # fmt: skip
+    return out.getvalue()
+
+
+def silent_wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
+    """A telephone-format WAV of silence."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\0\0" * int(seconds * rate))
+    return out.getvalue()

@@ -1,0 +1,51 @@
+"""What the app hears in QA calls: typed transcripts as they are, WAV audio by the real engine."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+
+from ivr.speech.engine import VoskRecognizer, load_model
+from ivr.speech.models import bundled_models, configured_models
+from ivr.speech.recognizer import AudioError, ModelError, Recognition
+
+TYPED_CONFIDENCE = 0.95  # above the LOW_CONFIDENCE line, as a clear voice would be
+
+
+def transcript(text: str, confidence: float | None = None) -> bytes:
+    """Wrap a typed transcript as the 'audio' of an answer."""
+    return f"{TYPED_CONFIDENCE if confidence is None else confidence}|{text}".encode()
+
+
+def model_path(locale: str, env: Mapping[str, str] = os.environ) -> str | None:
+    """Find a locale's model: IVR_VOSK_MODEL(_<LOCALE>), else one installed as a package."""
+    return configured_models(env).get(locale) or bundled_models().get(locale)
+
+
+@cache
+def engine(locale: str) -> VoskRecognizer:
+    """Load a locale's real recogniser once per process; every case and call shares it."""
+    path = model_path(locale)
+    if path is None:
+        raise ModelError(f"no speech model for {locale}: set IVR_VOSK_MODEL_{locale.upper()}")
+    return VoskRecognizer(load_model(path), locale,
+                          float(os.environ.get("IVR_ASR_MIN_CONFIDENCE") or 0.5))  # fmt: skip
+
+
+class QaRecognizer:
+    """Recognise typed transcripts without a model, and WAV audio with the locale's engine.
+
+    QA tools only: replay and the simulator inject it into the app they run in-process.
+    """
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def recognize(self, audio: bytes, kind: str) -> Recognition:
+        if audio[:4] == b"RIFF":
+            return engine(self.locale).recognize(audio, kind)
+        try:
+            confidence, _, text = audio.decode("utf-8").partition("|")
+            return Recognition(text, float(confidence))
+        except ValueError as error:  # neither a WAV nor a transcript() answer
+            raise AudioError(f"not a WAV and not a typed transcript: {error}") from error

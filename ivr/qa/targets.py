@@ -1,0 +1,154 @@
+"""Where cases are replayed: a fresh app in this process per case, or a running server."""
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ivr import create_app
+from ivr.qa.cases import Case
+from ivr.qa.driver import FlaskTransport, HttpTransport, TwilioCall
+from ivr.qa.facts import Facts, call_facts
+from ivr.qa.hearing import QaRecognizer, engine
+from ivr.qa.recordings import LocalRecordings
+from ivr.store import database
+from ivr.store.accounts_csv import import_accounts
+from ivr.store.migrate import upgrade
+
+ACCOUNT_SID = "AC" + "0" * 32
+PUBLIC_URL = "https://replay.hotline.test"
+
+
+def voice_path(case: Case) -> str:
+    return f"/twilio/voice?locale={case.locale}"
+
+
+@dataclass
+class InProcessLine:
+    app: object
+    call: TwilioCall
+
+    def facts(self) -> Facts | None:
+        with self.app.app_context():
+            with database.transaction() as s:
+                return call_facts(s, self.call.sid)
+
+
+class InProcess:
+    """Replay each case on a fresh app and SQLite database in this process, signed like Twilio."""
+
+    mode = "in-process"
+
+    def __init__(self, recordings: LocalRecordings) -> None:
+        self.recordings = recordings
+        self.token = secrets.token_hex(16)
+        self._folder = tempfile.TemporaryDirectory(prefix="ivr-replay-")
+        self._template: Path | None = None
+        self._lock = threading.Lock()
+
+    def skip_reason(self, case: Case) -> str | None:
+        return None
+
+    def notes(self, case: Case) -> list[str]:
+        return []
+
+    @contextmanager
+    def line(self, case: Case) -> Iterator[InProcessLine]:
+        if case.uses("say"):
+            engine(case.locale)  # load the model before the call, not inside a turn's latency
+        with tempfile.TemporaryDirectory(dir=self._folder.name) as folder:
+            db = Path(folder) / "ivr.sqlite3"
+            shutil.copyfile(self._migrated(), db)
+            app = create_app(self._config(case, folder, db))
+            try:
+                if case.accounts:
+                    with app.app_context(), database.transaction() as s:
+                        import_accounts(s, io.StringIO(case.accounts))
+                call = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller=case.caller,
+                                  token=self.token, account_sid=ACCOUNT_SID,
+                                  recordings=self.recordings, voice_path=voice_path(case))  # fmt: skip
+                yield InProcessLine(app, call)
+            finally:
+                app.extensions["ivr.db"].kw["bind"].dispose()
+
+    def close(self) -> None:
+        self._folder.cleanup()
+
+    def _config(self, case: Case, folder: str, db: Path) -> dict:
+        config = {
+            "IVR_DATABASE_URL": f"sqlite:///{db}",
+            "TWILIO_AUTH_TOKEN": self.token,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "IVR_PUBLIC_URL": PUBLIC_URL,
+            "IVR_LOCALE": case.locale,
+            "IVR_RECORDINGS_DIR": str(Path(folder) / "recordings"),
+            "IVR_RECORDING_URL_PREFIXES": [self.recordings.prefix],
+            "IVR_OPERATOR_NUMBER": case.operator,
+            "RECOGNIZERS": {case.locale: QaRecognizer(case.locale)} if case.voice else {},
+            "SECRET_KEY": self.token,
+        }
+        if case.now is not None:
+            config["IVR_CLOCK"] = lambda: case.now
+        return config
+
+    def _migrated(self) -> Path:
+        """Migrate one empty database per run and copy it for each case: Alembic is not thread-safe."""
+        with self._lock:
+            if self._template is None:
+                path = Path(self._folder.name) / "template.sqlite3"
+                app = create_app({"IVR_DATABASE_URL": f"sqlite:///{path}", "RECOGNIZERS": {},
+                                  "SECRET_KEY": self.token})  # fmt: skip
+                with app.app_context():
+                    upgrade()
+                app.extensions["ivr.db"].kw["bind"].dispose()
+                self._template = path
+            return self._template
+
+
+@dataclass
+class RemoteLine:
+    call: TwilioCall
+
+    def facts(self) -> Facts | None:
+        return None  # the server's database is out of reach
+
+
+class Remote:
+    """Replay cases against a running server with signed requests; it fetches audio from us."""
+
+    def __init__(self, url: str, recordings: LocalRecordings, token: str | None = None,
+                 account_sid: str | None = None) -> None:  # fmt: skip
+        self.mode = url.rstrip("/")
+        self.recordings = recordings
+        self.token = token if token is not None else os.environ.get("TWILIO_AUTH_TOKEN")
+        self.account_sid = account_sid or os.environ.get("TWILIO_ACCOUNT_SID") or ACCOUNT_SID
+
+    def skip_reason(self, case: Case) -> str | None:
+        if case.uses("say_text"):
+            return ("say_text needs the in-process transcript recogniser; a server at a URL "
+                    "hears only real audio (replay this case without --url)")  # fmt: skip
+        return None
+
+    def notes(self, case: Case) -> list[str]:
+        notes = ["recognised text, values and readings are not checked over a URL: "
+                 "only the server's database knows them"]  # fmt: skip
+        if case.now is not None:
+            notes.append(f"now: {case.now:%Y-%m-%d %H:%M} is not applied: the server's clock decides windows")
+        return notes
+
+    def transport(self) -> HttpTransport:
+        return HttpTransport()
+
+    @contextmanager
+    def line(self, case: Case) -> Iterator[RemoteLine]:
+        call = TwilioCall(self.transport(), self.mode, caller=case.caller, token=self.token,
+                          account_sid=self.account_sid, recordings=self.recordings,
+                          voice_path=voice_path(case))  # fmt: skip
+        yield RemoteLine(call)
