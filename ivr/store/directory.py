@@ -20,12 +20,18 @@ class StoreDirectory:
         self.session = session
         self.regions = regions
         self.today = today
+        self._accounts: dict[str, AccountInfo | None] = {}  # one webhook asks several times
 
     def by_phone(self, e164: str) -> list[str]:
         query = select(Account.number).join(Phone).where(Phone.e164 == e164).distinct()
         return list(self.session.scalars(query))
 
     def account(self, number: str) -> AccountInfo | None:
+        if number not in self._accounts:
+            self._accounts[number] = self._load(number)
+        return self._accounts[number]
+
+    def _load(self, number: str) -> AccountInfo | None:
         query = (
             select(Account).where(Account.number == number).options(selectinload(Account.meters))
         )
