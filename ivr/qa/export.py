@@ -52,7 +52,9 @@ def export_call(session: Session, sid: str, recordings: Path, out: Path, secret:
     names = Pseudonyms(secret)
     name = f"call-{''.join(c for c in sid if c.isalnum())}"
     (out / "fixtures").mkdir(parents=True, exist_ok=True)
-    (out / "fixtures" / f"{name}.csv").write_text(_accounts(session, facts, turns, names), encoding="utf-8")
+    saved = list(session.scalars(select(Reading).where(Reading.call_id == facts.call.id)))
+    (out / "fixtures" / f"{name}.csv").write_text(_accounts(session, facts, turns, saved, names),
+                                                  encoding="utf-8")  # fmt: skip
     steps = [{"dial": None, "expect": {"prompt": turns[0].prompt_id}}]
     steps += [_step(t, turns, recordings, out, name) for t in turns]
     call = facts.call
@@ -60,7 +62,8 @@ def export_call(session: Session, sid: str, recordings: Path, out: Path, secret:
         "name": f"exported call {call.sid}",
         "caller": names.phone(call.caller_e164) if call.caller_e164 else "anonymous",
         "locale": call.locale,
-        "now": call.started_at.strftime("%Y-%m-%dT%H:%M"),
+        # Readings carry the app's clock (IVR_CLOCK when set); started_at is always the real time.
+        "now": min([r.received_at for r in saved], default=call.started_at).strftime("%Y-%m-%dT%H:%M"),
         "voice": turns[0].mode == "voice",
         **({"operator": operator} if operator else {}),
         "accounts": f"{name}.csv",
@@ -100,7 +103,8 @@ def _step(turn: Turn, turns: list[Turn], recordings: Path, out: Path, name: str)
     return {**step, "expect": expect} if expect else step
 
 
-def _accounts(session: Session, facts: Facts, turns: list[Turn], names: Pseudonyms) -> str:
+def _accounts(session: Session, facts: Facts, turns: list[Turn], saved: list[Reading],
+              names: Pseudonyms) -> str:  # fmt: skip
     """The accounts the call could reach, as they stood before it, pseudonymised."""
     numbers = {t.value for t in turns if t.question == "account" and t.value}
     if facts.call.account is not None:
@@ -110,8 +114,7 @@ def _accounts(session: Session, facts: Facts, turns: list[Turn], names: Pseudony
         query = select(Account).where(
             Account.number.in_(numbers) | Account.phones.any(Phone.e164 == facts.call.caller_e164)
         )
-    saved = session.scalars(select(Reading).where(Reading.call_id == facts.call.id))
-    before = {(r.meter_id, r.zone): r for r in saved}
+    before = {(r.meter_id, r.zone): r for r in saved}  # the readings the call replaced
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)

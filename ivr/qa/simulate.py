@@ -8,10 +8,11 @@ from flask import Flask
 
 from ivr.qa.driver import CallError, FlaskTransport, Heard, TwilioCall
 from ivr.qa.facts import call_facts
-from ivr.qa.hearing import transcript
+from ivr.qa.hearing import engine, transcript
 from ivr.qa.prompts import matcher
 from ivr.qa.recordings import LocalRecordings
 from ivr.qa.replay import question_seq
+from ivr.speech.recognizer import SpeechError
 from ivr.store.database import transaction
 from ivr.store.phones import mask
 
@@ -46,11 +47,11 @@ class Simulator:
         seq = question_seq(self.call.heard)
         try:
             heard = self._act(typed.strip())
-        except (CallError, OSError) as error:
+        except (CallError, OSError, SpeechError) as error:
             self.echo(f"  ! {error}")
             return
-        self._recognised(seq)
         if heard is not None:
+            self._recognised(seq)
             self._show(heard)
 
     def finish(self) -> None:
@@ -73,7 +74,9 @@ class Simulator:
         if typed.startswith("#"):
             return self.call.press(typed[1:])
         if typed.startswith("wav:"):
-            return self.call.say(Path(typed[4:].strip()).expanduser().read_bytes())
+            audio = Path(typed[4:].strip()).expanduser().read_bytes()
+            engine(self.locale)  # load the model now, not inside the webhook it would seem to slow
+            return self.call.say(audio)
         return self.call.say(transcript(typed))
 
     def _recognised(self, seq: int | None) -> None:

