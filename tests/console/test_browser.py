@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,10 +53,16 @@ def shot(page, name: str, full: bool = False) -> None:  # noqa: ANN001
 def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_reading(
     server, page, users, make_call
 ):
-    make_call(flags="", outcome="completed", value=1090, caller="+79031112233")
-    make_call(outcome="transferred", caller="+74957287010", reading=False)
-    made = make_call(flags="HIGH;LOW_CONFIDENCE", value=9999)
-    make_call(outcome="abandoned", caller="+74995509550", reading=False)
+    now = datetime.utcnow().replace(microsecond=0)
+    for days, value in ((9, 1030), (8, 1055), (6, 1090), (5, 1120), (3, 1150), (2, 1185), (1, 1210)):
+        for hour in range(days % 3 + 1):
+            make_call(flags="", value=value - 3 * hour, caller="+79031112233",
+                      started=now - timedelta(days=days, hours=hour), duration=40 + 7 * days)
+    make_call(outcome="transferred", caller="+74957287010", reading=False, account="200002",
+              started=now - timedelta(hours=3), duration=95)
+    made = make_call(flags="HIGH;LOW_CONFIDENCE", value=9999, started=now - timedelta(hours=1))
+    make_call(outcome="abandoned", caller="+74995509550", reading=False, started=now - timedelta(minutes=20),
+              duration=12)
 
     page.goto(server + "/console/")
     assert page.locator("input[name=password]").is_visible()  # anonymous: the login form
@@ -64,12 +71,12 @@ def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_readin
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/console/calls")
+    shot(page, "calls")
 
     page.fill("input[name=caller]", "916")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**caller=916**")
     assert page.locator("tbody tr").count() == 1
-    shot(page, "calls")
     page.click("a.row-link")
     page.wait_for_url(f"**/console/calls/{made.sid}")
     assert "+7 916 ***-**-67" in page.inner_text(".facts")
@@ -92,6 +99,6 @@ def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_readin
     assert "Сверено с фото счётчика" in page.inner_text("ol.trail")
     shot(page, "reading", full=True)
 
-    page.goto(server + "/console/dashboard")
+    page.goto(server + f"/console/dashboard?start={(now - timedelta(days=13)).date()}")
     assert page.locator("svg.chart rect.bar").count() >= 1
     shot(page, "dashboard", full=True)

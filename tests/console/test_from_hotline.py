@@ -1,0 +1,37 @@
+"""A real call through the Twilio webhooks shows up in the console, and its review reaches the export."""
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from ivr.store.database import session
+from ivr.store.models import Reading
+from ivr.store.readings_csv import export_readings
+from tests.conftest import say
+
+
+def test_a_disputed_call_is_heard_in_the_console_and_approved_into_the_export(app, phone, login):
+    call = phone("+79161234567")
+    call.dial(), say(call, "показания"), say(call, "да")
+    say(call, "девятьсот"), say(call, "девятьсот"), say(call, "да")  # lower, twice: for review
+    call.hangup()
+    console = login("supervisor")
+
+    listing = console.get("/console/calls?caller=916&flag=NEGATIVE").get_data(as_text=True)
+    assert f"/console/calls/{call.sid}" in listing and "+7 916 ***-**-67" in listing
+    page = console.get(f"/console/calls/{call.sid}").get_data(as_text=True)
+    assert "Что Вас интересует" in page and "показания" in page and "д. 1, кв. 1" not in page
+    audio = page.split('<audio controls preload="metadata" src="', 1)[1].split('"', 1)[0]
+    assert console.get(audio).status_code == 200
+
+    with app.app_context():
+        reading = session().scalars(select(Reading)).one()
+    assert reading.status == "pending_review"
+    console.post(f"/console/readings/{reading.id}/approve", {"note": "confirmed by phone"})
+    with app.app_context():
+        out = io.StringIO()
+        export_readings(session(), out)
+    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    assert (row["value"], row["status"], row["flags"]) == ("900", "accepted", "NEGATIVE")
