@@ -45,14 +45,17 @@ class LoadStats:
     """What every webhook of every call cost, shared by the worker threads."""
 
     latencies: list[float] = field(default_factory=list)
+    voice: list[float] = field(default_factory=list)  # the webhooks that carried a recording
     errors: Counter = field(default_factory=Counter)
     calls: int = 0
     mismatched: int = 0  # calls that ran but did not go as their case expects
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def webhook(self, seconds: float, error: str | None) -> None:
+    def webhook(self, seconds: float, error: str | None, voice: bool) -> None:
         with self.lock:
             self.latencies.append(seconds)
+            if voice:
+                self.voice.append(seconds)
             if error:
                 self.errors[error] += 1
 
@@ -69,13 +72,18 @@ class MeteredTransport:
         if not self.first:
             time.sleep(self.think)
         self.first = False
+        voice = bool(params.get("RecordingUrl"))
+        # A fresh connection per webhook, as seconds apart they come: a kept-alive one idle past
+        # the server's keep-alive timeout (gunicorn: 2 s) may be closed as the next request goes.
+        headers = {**headers, "Connection": "close"}
         started = time.perf_counter()
         try:
             status, body = self.inner.post(url, params, headers)
         except Exception as error:
-            self.stats.webhook(time.perf_counter() - started, type(error).__name__)
+            self.stats.webhook(time.perf_counter() - started, type(error).__name__, voice)
             raise
-        self.stats.webhook(time.perf_counter() - started, None if status < 400 else f"HTTP {status}")
+        error = None if status < 400 else f"HTTP {status}"
+        self.stats.webhook(time.perf_counter() - started, error, voice)
         return status, body
 
 
@@ -94,28 +102,48 @@ class LoadTarget(Remote):
 
 
 @dataclass(frozen=True)
-class LoadReport:
-    concurrency: int
-    seconds: float
-    calls: int
-    mismatched: int
-    webhooks: int
-    errors: dict[str, int]
+class Percentiles:
+    count: int
     p50: float
     p95: float
     p99: float
     worst: float
 
+    @classmethod
+    def of(cls, latencies: list[float]) -> Percentiles:
+        ordered = sorted(latencies) or [0.0]
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+        return cls(len(latencies), pct(50), pct(95), pct(99), ordered[-1])
+
+    def __str__(self) -> str:
+        ms = [f"{s * 1000:.0f} ms" for s in (self.p50, self.p95, self.p99, self.worst)]
+        return "p50 {}, p95 {}, p99 {}, max {}".format(*ms)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    concurrency: int
+    seconds: float
+    calls: int
+    mismatched: int
+    errors: dict[str, int]
+    webhooks: Percentiles
+    voice: Percentiles
+
     def lines(self) -> list[str]:
-        ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
         errors = ", ".join(f"{n} {kind}" for kind, n in self.errors.items()) or "0"
-        return [
+        lines = [
             f"calls: {self.calls} in {self.seconds:.1f} s ({self.calls / self.seconds:.1f} calls/s) "
             f"at {self.concurrency} concurrent; {self.mismatched} went otherwise than their case",
-            f"webhooks: {self.webhooks} ({self.webhooks / self.seconds:.1f}/s); latency p50 "
-            f"{ms(self.p50)}, p95 {ms(self.p95)}, p99 {ms(self.p99)}, max {ms(self.worst)}",
-            f"errors: {errors}",
+            f"webhooks: {self.webhooks.count} ({self.webhooks.count / self.seconds:.1f}/s); "
+            f"latency {self.webhooks}",
         ]
+        if self.voice.count:
+            lines.append(f"  of which with a recording: {self.voice.count}; latency {self.voice}")
+        return [*lines, f"errors: {errors}"]
 
 
 def run_load(cases: list[Case], target: LoadTarget, concurrency: int, duration: float,
@@ -146,14 +174,5 @@ def run_load(cases: list[Case], target: LoadTarget, concurrency: int, duration: 
         for future in [pool.submit(caller, n) for n in range(concurrency)]:
             future.result()
     seconds = time.perf_counter() - started
-    return _report(stats, concurrency, seconds)
-
-
-def _report(stats: LoadStats, concurrency: int, seconds: float) -> LoadReport:
-    ordered = sorted(stats.latencies) or [0.0]
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-    return LoadReport(concurrency, seconds, stats.calls, stats.mismatched, len(stats.latencies),
-                      dict(stats.errors), pct(50), pct(95), pct(99), ordered[-1])  # fmt: skip
+    return LoadReport(concurrency, seconds, stats.calls, stats.mismatched, dict(stats.errors),
+                      Percentiles.of(stats.latencies), Percentiles.of(stats.voice))  # fmt: skip
