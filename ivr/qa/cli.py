@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,9 @@ def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, dur
     except CaseError as error:
         raise click.UsageError(str(error)) from error
     _quiet()
+    if url and not os.environ.get("TWILIO_AUTH_TOKEN"):
+        click.echo("TWILIO_AUTH_TOKEN is not set: requests go unsigned, and a server that checks "
+                   "signatures answers 403", err=True)  # fmt: skip
     with LocalRecordings(recordings_port) as recordings:
         if url and any(c.uses("say") for c in cases):
             click.echo(f"caller audio is served from {recordings.prefix}: the server must allow it "

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from ivr.qa.cases import KEYS
 from ivr.qa.driver import CallError, FlaskTransport, Heard, TwilioCall
 from ivr.qa.facts import call_facts
 from ivr.qa.hearing import engine, transcript
@@ -72,6 +73,8 @@ class Simulator:
         if not typed:
             return self.call.silence()
         if typed.startswith("#"):
+            if not typed[1:] or not set(typed[1:]) <= KEYS:
+                raise CallError("keys are 0-9, * and #, after a leading #: #1, #123#")
             return self.call.press(typed[1:])
         if typed.startswith("wav:"):
             audio = Path(typed[4:].strip()).expanduser().read_bytes()

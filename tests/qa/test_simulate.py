@@ -46,6 +46,12 @@ def test_keys_silence_and_hangup_are_typed_as_hash_keys_empty_line_and_slash_han
     assert "ended: abandoned" in out
 
 
+def test_a_hash_without_keys_is_refused_and_the_question_stays(configured):
+    result = configured.invoke(main, ["simulate", "--locale", "ru"], input="#\n#12a\n/hangup\n")
+    assert result.output.count("! keys are 0-9, * and #, after a leading #") == 2
+    assert "  heard «" not in result.output and "ended: abandoned" in result.output
+
+
 def test_end_of_input_hangs_up(configured):
     result = configured.invoke(main, ["simulate", "--locale", "ru"], input="показания\n")
     assert result.exit_code == 0 and "ended: abandoned" in result.output
