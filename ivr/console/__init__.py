@@ -1,4 +1,5 @@
 """Supervisor console: calls, transcripts with audio, flagged readings, dashboard, users."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -18,7 +19,13 @@ LOGIN_LIMIT = {"IVR_LOGIN_MAX_FAILURES": 5, "IVR_LOGIN_WINDOW_S": 15 * 60}
 def init_app(app: Flask) -> None:
     """Mount the console at /console/ with logins, roles and CSRF protection."""
     from ivr.console import (  # noqa: F401 - the view modules register their routes
-        auth, call_detail, call_list, dashboard, export, readings, users,
+        auth,
+        call_detail,
+        call_list,
+        dashboard,
+        export,
+        readings,
+        users,
     )
     from ivr.console.blueprint import bp
     from ivr.telephony.webhooks import bp as webhooks

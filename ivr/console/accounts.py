@@ -1,4 +1,5 @@
 """Console users: creation with a hashed password, role changes, removal."""
+
 from __future__ import annotations
 
 import re

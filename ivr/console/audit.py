@@ -1,4 +1,5 @@
 """The audit trail: who did what to which record, when, and what it was before."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -7,12 +8,25 @@ from sqlalchemy.orm import Session
 from ivr.store.models import AuditEvent, utcnow
 
 
-def record(session: Session, actor: str, action: str, subject: str, old: object = None,
-           new: object = None, note: str | None = None) -> AuditEvent:  # fmt: skip
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    subject: str,
+    old: object = None,
+    new: object = None,
+    note: str | None = None,
+) -> AuditEvent:
     """Add one audit event to the session."""
-    event = AuditEvent(at=utcnow(), actor=actor, action=action, subject=subject,
-                       old=None if old is None else str(old), new=None if new is None else str(new),
-                       note=note or None)  # fmt: skip
+    event = AuditEvent(
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        subject=subject,
+        old=None if old is None else str(old),
+        new=None if new is None else str(new),
+        note=note or None,
+    )
     session.add(event)
     return event
 

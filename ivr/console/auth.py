@@ -1,4 +1,5 @@
 """Login and logout of console users; passwords are hashed with werkzeug."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """The console blueprint: every page needs a login, and answers are never cached."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
@@ -9,13 +10,21 @@ from ivr.console import i18n
 from ivr.console.charts import share
 from ivr.console.roles import may
 
-bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
-               static_folder="static", static_url_path="/static")  # fmt: skip
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 OPEN_ENDPOINTS = {"console.login", "console.static"}
 # Pages show personal data: no third-party content, no framing, nothing inline but styles in CSS.
-POLICY = ("default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
-          "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")  # fmt: skip
+POLICY = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 
 
 @bp.context_processor

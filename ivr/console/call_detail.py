@@ -1,4 +1,5 @@
 """One call, turn by turn, with the caller's audio and the readings it produced."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,11 +35,16 @@ class Word:
 
 def words(turn: Turn) -> list[Word]:
     """The words of a voice answer; the whole text at the turn's confidence when none are kept."""
-    kept = [Word(str(w.get("word", "")), float(w.get("conf") or 0.0))
-            for w in (turn.words or []) if isinstance(w, dict)]  # fmt: skip
+    kept = [
+        Word(str(w.get("word", "")), float(w.get("conf") or 0.0))
+        for w in (turn.words or [])
+        if isinstance(w, dict)
+    ]
     if kept or not turn.heard:
         return kept
-    return [Word(t, turn.confidence if turn.confidence is not None else 1.0) for t in turn.heard.split()]
+    return [
+        Word(t, turn.confidence if turn.confidence is not None else 1.0) for t in turn.heard.split()
+    ]
 
 
 def waited(turn: Turn) -> float | None:
@@ -62,13 +68,26 @@ def call(sid: str) -> str:
     """Show the whole conversation of one call."""
     found = call_by_sid(sid)
     pd = privacy(f"call:{found.sid}")
-    readings = database.session().scalars(
-        select(Reading).where(Reading.call_id == found.id)
-        .options(selectinload(Reading.meter).selectinload(Meter.account)).order_by(Reading.id)
-    ).all()  # fmt: skip
+    readings = (
+        database.session()
+        .scalars(
+            select(Reading)
+            .where(Reading.call_id == found.id)
+            .options(selectinload(Reading.meter).selectinload(Meter.account))
+            .order_by(Reading.id)
+        )
+        .all()
+    )
     address = found.account.address if found.account else None
-    return render_template("console/call.html", call=found, pd=pd, readings=readings,
-                           address=address, words=words, waited=waited)  # fmt: skip
+    return render_template(
+        "console/call.html",
+        call=found,
+        pd=pd,
+        readings=readings,
+        address=address,
+        words=words,
+        waited=waited,
+    )
 
 
 def recording(turn: Turn) -> Path:

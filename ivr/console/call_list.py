@@ -1,10 +1,10 @@
 """The calls list: filters, sorting, pagination."""
+
 from __future__ import annotations
 
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
-
-from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ivr.console.blueprint import bp
@@ -39,8 +39,13 @@ def calls_query(f: Filters) -> Select:
 def counts(call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]]]:
     """Turns per call and the readings of each call, for one page of calls."""
     s = database.session()
-    turns = dict(s.execute(select(Turn.call_id, func.count()).where(Turn.call_id.in_(call_ids))
-                           .group_by(Turn.call_id)).all())  # fmt: skip
+    turns = dict(
+        s.execute(
+            select(Turn.call_id, func.count())
+            .where(Turn.call_id.in_(call_ids))
+            .group_by(Turn.call_id)
+        ).all()
+    )
     readings: dict[int, list[Reading]] = {}
     for r in s.scalars(select(Reading).where(Reading.call_id.in_(call_ids)).order_by(Reading.id)):
         readings.setdefault(r.call_id, []).append(r)
@@ -61,5 +66,13 @@ def calls() -> str:
     query = calls_query(f).options(selectinload(Call.account))
     page = paginate(database.session(), query, number(request.args.get("page")))
     turns, readings = counts([c.id for c in page.items])
-    return render_template("console/calls.html", page=page, f=f, pd=pd, turns=turns,
-                           readings=readings, outcomes=OUTCOMES, flags=FLAGS)  # fmt: skip
+    return render_template(
+        "console/calls.html",
+        page=page,
+        f=f,
+        pd=pd,
+        turns=turns,
+        readings=readings,
+        outcomes=OUTCOMES,
+        flags=FLAGS,
+    )

@@ -1,4 +1,5 @@
 """Charts drawn on the server as inline SVG: nothing to download, works offline."""
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -26,23 +27,30 @@ def bars(series: list[tuple[str, int]], title: str = "") -> Markup:
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     slot = plot_w / max(1, len(series))
     every = max(1, -(-len(series) // MAX_LABELS))
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-             f'aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">']  # fmt: skip
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">'
+    ]
     for i in range(TICKS + 1):  # grid lines with their values
         value = step * i
         y = TOP + plot_h - plot_h * i / TICKS
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                     f"{value}</text>")  # fmt: skip
+        parts.append(
+            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>'
+        )
     for i, (label, n) in enumerate(series):
         h = plot_h * n / top
         x = LEFT + i * slot + slot * 0.15
-        parts.append(f'<rect class="bar" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" '
-                     f'width="{slot * 0.7:.1f}" height="{h:.1f}"><title>{escape(label)}: {n}'
-                     "</title></rect>")  # fmt: skip
+        parts.append(
+            f'<rect class="bar" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" '
+            f'width="{slot * 0.7:.1f}" height="{h:.1f}"><title>{escape(label)}: {n}'
+            "</title></rect>"
+        )
         if i % every == 0:
-            parts.append(f'<text class="axis" x="{x + slot * 0.35:.1f}" y="{HEIGHT - 6}" '
-                         f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
+            parts.append(
+                f'<text class="axis" x="{x + slot * 0.35:.1f}" y="{HEIGHT - 6}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -50,6 +58,8 @@ def bars(series: list[tuple[str, int]], title: str = "") -> Markup:
 def share(fraction: float) -> Markup:
     """A thin horizontal gauge for a rate between 0 and 1."""
     width = max(0.0, min(1.0, fraction)) * 100
-    return Markup('<svg class="gauge" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">'
-                  f'<rect class="track" width="100" height="6" rx="3"/>'
-                  f'<rect class="fill" width="{width:.1f}" height="6" rx="3"/></svg>')  # fmt: skip
+    return Markup(
+        '<svg class="gauge" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">'
+        f'<rect class="track" width="100" height="6" rx="3"/>'
+        f'<rect class="fill" width="{width:.1f}" height="6" rx="3"/></svg>'
+    )

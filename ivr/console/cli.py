@@ -1,4 +1,5 @@
 """`ivr users`: manage console users from the shell."""
+
 from __future__ import annotations
 
 import sys

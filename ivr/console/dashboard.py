@@ -1,4 +1,5 @@
 """The dashboard: how the hotline did over a period."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -61,8 +62,9 @@ def period(args) -> tuple[date, date]:  # noqa: ANN001
 def summarise(s: Session, start: date, end: date) -> Summary:
     """Count calls, outcomes, durations, confidence and the per-question funnel."""
     in_period = within(Call.started_at, start, end)
-    outcomes = dict(s.execute(select(Call.outcome, func.count()).where(*in_period)
-                              .group_by(Call.outcome)).all())  # fmt: skip
+    outcomes = dict(
+        s.execute(select(Call.outcome, func.count()).where(*in_period).group_by(Call.outcome)).all()
+    )
     summary = Summary(calls=sum(outcomes.values()), outcomes=outcomes)
     summary.duration = s.scalar(select(func.avg(Call.duration_s)).where(*in_period))
     turns = select(Turn).join(Call).where(*in_period).subquery()
@@ -74,15 +76,20 @@ def summarise(s: Session, start: date, end: date) -> Summary:
 
 def funnel(s: Session, turns) -> list[Step]:  # noqa: ANN001
     """No-input, no-match, keypad answers and transfers per question, in the flow's order."""
+
     def count(condition):  # noqa: ANN001, ANN202
         return func.sum(case((condition, 1), else_=0))
 
     rows = s.execute(
-        select(turns.c.question, func.count(), count(turns.c.outcome == "no-input"),
-               count(turns.c.outcome.in_(NO_MATCH)), count(turns.c.outcome == "keys"),
-               count(turns.c.decision == "transfer"))
-        .group_by(turns.c.question)
-    ).all()  # fmt: skip
+        select(
+            turns.c.question,
+            func.count(),
+            count(turns.c.outcome == "no-input"),
+            count(turns.c.outcome.in_(NO_MATCH)),
+            count(turns.c.outcome == "keys"),
+            count(turns.c.decision == "transfer"),
+        ).group_by(turns.c.question)
+    ).all()
     steps = {q: Step(q, *(int(n or 0) for n in rest)) for q, *rest in rows}
     order = [q for q in FLOW if q in steps] + sorted(q for q in steps if q not in FLOW)
     return [steps[q] for q in order]
@@ -91,8 +98,9 @@ def funnel(s: Session, turns) -> list[Step]:  # noqa: ANN001
 def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int]]:
     """Readings received on each day of the period, days without any included."""
     taken = func.date(Reading.received_at)
-    rows = s.execute(select(taken, func.count()).where(*within(Reading.received_at, start, end))
-                     .group_by(taken)).all()  # fmt: skip
+    rows = s.execute(
+        select(taken, func.count()).where(*within(Reading.received_at, start, end)).group_by(taken)
+    ).all()
     counts = {str(d): n for d, n in rows}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     return [(d, counts.get(d.isoformat(), 0)) for d in days]
@@ -104,5 +112,4 @@ def dashboard() -> str:
     start, end = period(request.args)
     summary = summarise(database.session(), start, end)
     chart = charts.bars([(d.strftime("%d.%m"), n) for d, n in summary.per_day])
-    return render_template("console/dashboard.html", start=start, end=end, s=summary,
-                           chart=chart)  # fmt: skip
+    return render_template("console/dashboard.html", start=start, end=end, s=summary, chart=chart)

@@ -1,4 +1,5 @@
 """CSV downloads of the calls and readings lists, with the filters on screen."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,21 @@ from ivr.store.models import Call, Reading, utcnow
 from ivr.store.readings_csv import HEADER as READINGS_HEADER
 from ivr.store.readings_csv import row as reading_row
 
-CALLS_HEADER = ["call_sid", "started_at", "ended_at", "duration_s", "caller", "account", "address",
-                "locale", "status", "outcome", "turns", "readings", "flags"]  # fmt: skip
+CALLS_HEADER = [
+    "call_sid",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "caller",
+    "account",
+    "address",
+    "locale",
+    "status",
+    "outcome",
+    "turns",
+    "readings",
+    "flags",
+]
 PHONE_LIKE = re.compile(r"[+-][\d ()*.-]*")
 
 
@@ -39,8 +53,11 @@ def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response
     writer.writerow(header)
     writer.writerows([cell(v) for v in r] for r in rows)
     filename = f"{name}-{utcnow():%Y%m%d-%H%M}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
@@ -48,11 +65,21 @@ def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
     for c in calls:
         taken = readings.get(c.id, [])
         flags = sorted({f for r in taken for f in r.flag_list})
-        yield [c.sid, c.started_at.replace(microsecond=0).isoformat(),
-               c.ended_at.replace(microsecond=0).isoformat() if c.ended_at else "",
-               "" if c.duration_s is None else c.duration_s, pd.phone(c.caller_e164 or c.caller),
-               c.account.number if c.account else "", pd.address(c.account.address) if c.account else "",
-               c.locale, c.status, c.outcome or "", turns.get(c.id, 0), len(taken), ";".join(flags)]  # fmt: skip
+        yield [
+            c.sid,
+            c.started_at.replace(microsecond=0).isoformat(),
+            c.ended_at.replace(microsecond=0).isoformat() if c.ended_at else "",
+            "" if c.duration_s is None else c.duration_s,
+            pd.phone(c.caller_e164 or c.caller),
+            c.account.number if c.account else "",
+            pd.address(c.account.address) if c.account else "",
+            c.locale,
+            c.status,
+            c.outcome or "",
+            turns.get(c.id, 0),
+            len(taken),
+            ";".join(flags),
+        ]
 
 
 @bp.get("/calls.csv")
@@ -67,7 +94,11 @@ def calls_csv() -> Response:
 def reading_rows(readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
     for r in readings:
         caller = (r.call.caller_e164 or r.call.caller) if r.call else None
-        yield [*reading_row(r), pd.address(r.meter.account.address), pd.phone(caller) if r.call else ""]
+        yield [
+            *reading_row(r),
+            pd.address(r.meter.account.address),
+            pd.phone(caller) if r.call else "",
+        ]
 
 
 @bp.get("/readings.csv")
@@ -76,4 +107,6 @@ def readings_csv() -> Response:
     f = Filters.parse(request.args, READING_FILTERS)
     pd = privacy("export:readings")
     readings = database.session().scalars(readings_query(f)).unique()
-    return csv_response("readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd))
+    return csv_response(
+        "readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd)
+    )

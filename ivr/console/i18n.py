@@ -1,4 +1,5 @@
 """Console texts in Russian (default) and English, chosen by ?lang= and kept in a cookie."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -41,8 +42,14 @@ def remember(response: Response) -> Response:
     """Keep a language chosen with ?lang= for the next visits."""
     asked = request.args.get("lang")
     if asked in LOCALES and request.cookies.get(COOKIE) != asked:
-        response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax",
-                            secure=request.is_secure, httponly=True)  # fmt: skip
+        response.set_cookie(
+            COOKIE,
+            asked,
+            max_age=365 * 86400,
+            samesite="Lax",
+            secure=request.is_secure,
+            httponly=True,
+        )
     return response
 
 

@@ -1,4 +1,5 @@
 """What every list page shares: query-string filters, date ranges and pagination."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Personal data on console pages: masked by default, shown only on request, each time audited."""
+
 from __future__ import annotations
 
 import re

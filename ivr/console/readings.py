@@ -1,4 +1,5 @@
 """Readings: the review queue, any reading with its history, and the supervisor's decisions."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -23,11 +24,15 @@ HISTORY = 6
 
 def readings_query(f: Filters) -> Select:
     """The review queue (by default) or all readings, narrowed by the filters."""
-    query = review.queue() if f.get("show", "queue") == "queue" else (
-        select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc()))  # fmt: skip
+    query = (
+        review.queue()
+        if f.get("show", "queue") == "queue"
+        else (select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc()))
+    )
     query = query.join(Reading.meter).join(Meter.account)
-    query = query.options(joinedload(Reading.meter).joinedload(Meter.account),
-                          joinedload(Reading.call))  # fmt: skip
+    query = query.options(
+        joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call)
+    )
     query = query.where(*within(Reading.received_at, day(f.get("start")), day(f.get("end"))))
     if f.get("status") in STATUSES:
         query = query.where(Reading.status == f.get("status"))
@@ -44,8 +49,9 @@ def readings() -> str:
     f = Filters.parse(request.args, READING_FILTERS)
     pd = privacy("readings")
     page = paginate(database.session(), readings_query(f), number(request.args.get("page")))
-    return render_template("console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES,
-                           flags=FLAGS)  # fmt: skip
+    return render_template(
+        "console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES, flags=FLAGS
+    )
 
 
 def history(reading: Reading) -> list[Reading]:
@@ -65,8 +71,14 @@ def reading(reading_id: int) -> str:
     found = database.session().get(Reading, reading_id) or abort(404)
     pd = privacy(review.subject(found))
     trail = audit.trail(database.session(), review.subject(found))
-    return render_template("console/reading.html", reading=found, pd=pd, trail=trail,
-                           history=history(found), open=found.status in review.OPEN)  # fmt: skip
+    return render_template(
+        "console/reading.html",
+        reading=found,
+        pd=pd,
+        trail=trail,
+        history=history(found),
+        open=found.status in review.OPEN,
+    )
 
 
 @bp.post("/readings/<int:reading_id>/<any(approve, correct, reject):decision>")
@@ -78,8 +90,9 @@ def decide(reading_id: int, decision: str) -> Response:
         with database.transaction() as s:
             found = review.locked(s, reading_id) or abort(404)
             if decision == "correct":
-                review.correct(s, found, current_user.name, form.get("value", ""),
-                               form.get("reason", "")[:500])  # fmt: skip
+                review.correct(
+                    s, found, current_user.name, form.get("value", ""), form.get("reason", "")[:500]
+                )
             else:
                 getattr(review, decision)(s, found, current_user.name, form.get("note", "")[:500])
     except review.ReviewError as e:

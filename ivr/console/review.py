@@ -1,4 +1,5 @@
 """Supervisor decisions on flagged readings: approve, correct or reject, each one audited."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from ivr.flows.rules import Rules
 from ivr.store.models import Meter, Reading, utcnow
 from ivr.store.readings import restore_last
 
+RULES = Rules()
 OPEN = ("accepted", "pending_review")  # superseded and rejected readings are settled
 
 
@@ -41,19 +43,20 @@ def locked(session: Session, reading_id: int) -> Reading | None:
     return reading
 
 
-def consumption(previous: int | None, value: int, digits: int, rules: Rules = Rules()) -> int | None:
+def consumption(previous: int | None, value: int, digits: int) -> int | None:
     """Use since the previous reading, across a rollover of the display when there was one."""
     if previous is None:
         return None
     used = value - previous
     span = 10**digits
-    if used < 0 and previous >= rules.rollover_top * span and value <= rules.rollover_bottom * span:
+    if used < 0 and previous >= RULES.rollover_top * span and value <= RULES.rollover_bottom * span:
         used += span
     return used
 
 
-def approve(session: Session, reading: Reading, actor: str, note: str = "",
-            now: datetime | None = None) -> None:  # fmt: skip
+def approve(
+    session: Session, reading: Reading, actor: str, note: str = "", now: datetime | None = None
+) -> None:
     """Accept a reading as it is; one that waited for review now counts."""
     old = _open(reading)
     reading.status = "accepted"
@@ -61,8 +64,9 @@ def approve(session: Session, reading: Reading, actor: str, note: str = "",
     audit.record(session, actor, "approve", subject(reading), old, reading.status, note)
 
 
-def reject(session: Session, reading: Reading, actor: str, note: str = "",
-           now: datetime | None = None) -> None:  # fmt: skip
+def reject(
+    session: Session, reading: Reading, actor: str, note: str = "", now: datetime | None = None
+) -> None:
     """Refuse a reading; the meter goes back to the last one that still counts."""
     old = _open(reading)
     reading.status = "rejected"
@@ -70,8 +74,14 @@ def reject(session: Session, reading: Reading, actor: str, note: str = "",
     audit.record(session, actor, "reject", subject(reading), old, reading.status, note)
 
 
-def correct(session: Session, reading: Reading, actor: str, value: str, reason: str,
-            now: datetime | None = None) -> None:  # fmt: skip
+def correct(
+    session: Session,
+    reading: Reading,
+    actor: str,
+    value: str,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
     """Replace a misheard value; the original stays in the audit trail."""
     _open(reading)
     digits = reading.meter.digits
@@ -105,9 +115,12 @@ def _follow(session: Session, reading: Reading) -> None:
     """Point the meter's last value at the newest reading that counts after the decision."""
     meter = reading.meter
     counted = session.scalar(
-        select(func.count()).select_from(Reading)
-        .where(Reading.meter_id == meter.id, Reading.zone == reading.zone, Reading.status == "accepted")
-    )  # fmt: skip
+        select(func.count())
+        .select_from(Reading)
+        .where(
+            Reading.meter_id == meter.id, Reading.zone == reading.zone, Reading.status == "accepted"
+        )
+    )
     if counted:
         restore_last(session, meter, reading.zone)
     else:  # nothing the hotline took counts any more: back to what it was compared with

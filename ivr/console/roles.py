@@ -1,4 +1,5 @@
 """Roles and what each may do in the console."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Login rate limit, counted in the database so that every gunicorn worker sees every attempt."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -22,9 +23,10 @@ def blocked(session: Session, name: str, ip: str, now: datetime | None = None) -
     """Whether this name and address used up their failed attempts for the window."""
     since = (now or utcnow()) - _window()
     failures = session.scalar(
-        select(func.count()).select_from(LoginAttempt)
+        select(func.count())
+        .select_from(LoginAttempt)
         .where(LoginAttempt.name == _key(name), LoginAttempt.ip == ip[:64], LoginAttempt.at > since)
-    )  # fmt: skip
+    )
     return failures >= current_app.config["IVR_LOGIN_MAX_FAILURES"]
 
 

@@ -1,4 +1,5 @@
 """User management for admins: add users, change roles and passwords, remove users."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for

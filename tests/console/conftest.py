@@ -1,4 +1,5 @@
 """Console fixtures: users of each role, logged-in clients with CSRF tokens, calls with turns."""
+
 from __future__ import annotations
 
 import io
@@ -30,7 +31,9 @@ def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
         frames = bytearray()
         for i in range(int(seconds * rate)):
-            frames += int(8000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(2, "little", signed=True)
+            frames += int(8000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(
+                2, "little", signed=True
+            )
         w.writeframes(bytes(frames))
     return out.getvalue()
 
@@ -44,7 +47,11 @@ class Console:
 
     def get(self, path: str, **kw):  # noqa: ANN201
         response = self.client.get(BASE + path, **kw)
-        found = TOKEN.search(response.get_data(as_text=True)) if response.mimetype == "text/html" else None
+        found = (
+            TOKEN.search(response.get_data(as_text=True))
+            if response.mimetype == "text/html"
+            else None
+        )
         self.token = found.group(1) if found else self.token
         return response
 
@@ -52,7 +59,9 @@ class Console:
         if csrf and not self.token:
             self.get("/console/login")
         form = {**({"csrf_token": self.token} if csrf else {}), **(data or {})}
-        return self.client.post(BASE + path, data=form, headers={"Referer": BASE + "/console/"}, **kw)
+        return self.client.post(
+            BASE + path, data=form, headers={"Referer": BASE + "/console/"}, **kw
+        )
 
     def login(self, name: str, password: str = PASSWORD):  # noqa: ANN201
         self.get("/console/login")
@@ -96,12 +105,20 @@ class MadeCall:
 
 @pytest.fixture
 def make_call(app):
-    """Store a finished call from +7 916 123-45-67 with a voice turn, a keypad turn and a reading."""
+    """Store a finished call from +7 916 123-45-67: a voice turn, a keypad turn and a reading."""
     counter = iter(range(1, 1000))
 
-    def make(flags: str = "HIGH", status: str = "accepted", value: int = 9999, outcome: str = "completed",
-             started: datetime | None = None, duration: int = 42, caller: str = "+79161234567",
-             reading: bool = True, account: str = "100001") -> MadeCall:
+    def make(
+        flags: str = "HIGH",
+        status: str = "accepted",
+        value: int = 9999,
+        outcome: str = "completed",
+        started: datetime | None = None,
+        duration: int = 42,
+        caller: str = "+79161234567",
+        reading: bool = True,
+        account: str = "100001",
+    ) -> MadeCall:
         n = next(counter)
         started = started or datetime.utcnow().replace(microsecond=0) - timedelta(minutes=n)
         sid = f"CA{n:032d}"
@@ -111,30 +128,79 @@ def make_call(app):
         with app.app_context(), transaction() as s:
             holder = s.scalars(select(Account).where(Account.number == account)).one()
             meter = s.scalars(select(Meter).where(Meter.serial == "M-1")).one()
-            call = Call(sid=sid, caller=caller, caller_e164=caller, called="+74950000000", locale="ru",
-                        account_id=holder.id, state={}, status="completed", outcome=outcome,
-                        started_at=started, ended_at=started + timedelta(seconds=duration), duration_s=duration)
+            call = Call(
+                sid=sid,
+                caller=caller,
+                caller_e164=caller,
+                called="+74950000000",
+                locale="ru",
+                account_id=holder.id,
+                state={},
+                status="completed",
+                outcome=outcome,
+                started_at=started,
+                ended_at=started + timedelta(seconds=duration),
+                duration_s=duration,
+            )
             s.add(call)
             s.flush()
-            voice = Turn(call_id=call.id, seq=1, question="reading", kind="digits", mode="voice",
-                         prompt_id="reading", prompt_text=f"Ваш адрес: {holder.address}. Назовите показания.",
-                         asked_at=started, answered_at=started + timedelta(seconds=4), heard="девять девять",
-                         value=str(value), confidence=0.62, outcome="answered", decision="confirm",
-                         words=[{"word": "девять", "conf": 0.93, "start": 0.1, "end": 0.5},
-                                {"word": "девять", "conf": 0.31, "start": 0.6, "end": 1.0}],
-                         asr_seconds=0.4, recording_path=f"{sid}/1.wav")
-            keys = Turn(call_id=call.id, seq=2, question="confirm", kind="yesno", mode="keypad",
-                        prompt_id="confirm", prompt_text="Верно?", asked_at=started + timedelta(seconds=5),
-                        answered_at=started + timedelta(seconds=7), keys="1", value="1", outcome="keys",
-                        decision="hangup")
+            voice = Turn(
+                call_id=call.id,
+                seq=1,
+                question="reading",
+                kind="digits",
+                mode="voice",
+                prompt_id="reading",
+                prompt_text=f"Ваш адрес: {holder.address}. Назовите показания.",
+                asked_at=started,
+                answered_at=started + timedelta(seconds=4),
+                heard="девять девять",
+                value=str(value),
+                confidence=0.62,
+                outcome="answered",
+                decision="confirm",
+                words=[
+                    {"word": "девять", "conf": 0.93, "start": 0.1, "end": 0.5},
+                    {"word": "девять", "conf": 0.31, "start": 0.6, "end": 1.0},
+                ],
+                asr_seconds=0.4,
+                recording_path=f"{sid}/1.wav",
+            )
+            keys = Turn(
+                call_id=call.id,
+                seq=2,
+                question="confirm",
+                kind="yesno",
+                mode="keypad",
+                prompt_id="confirm",
+                prompt_text="Верно?",
+                asked_at=started + timedelta(seconds=5),
+                answered_at=started + timedelta(seconds=7),
+                keys="1",
+                value="1",
+                outcome="keys",
+                decision="hangup",
+            )
             s.add_all([voice, keys])
             s.flush()
             if not reading:
                 return MadeCall(sid, call.id, [voice.id, keys.id], 0, meter.id)
-            taken = Reading(meter_id=meter.id, zone=1, value=value, previous=meter.last_t1,
-                              previous_on=meter.last_read_on, consumption=value - (meter.last_t1 or 0), days=31,
-                              period=started.strftime("%Y-%m"), status=status, flags=flags, confidence=0.62,
-                              received_at=started + timedelta(seconds=8), call_id=call.id, turn_id=voice.id)
+            taken = Reading(
+                meter_id=meter.id,
+                zone=1,
+                value=value,
+                previous=meter.last_t1,
+                previous_on=meter.last_read_on,
+                consumption=value - (meter.last_t1 or 0),
+                days=31,
+                period=started.strftime("%Y-%m"),
+                status=status,
+                flags=flags,
+                confidence=0.62,
+                received_at=started + timedelta(seconds=8),
+                call_id=call.id,
+                turn_id=voice.id,
+            )
             s.add(taken)
             if status == "accepted":
                 meter.last_t1, meter.last_read_on = value, started.date()

@@ -1,4 +1,5 @@
 """Logging in and out, the login rate limit, session cookies and CSRF."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,9 +13,18 @@ from ivr.store.models import AuditEvent, LoginAttempt, User
 from tests.conftest import TOKEN
 from tests.console.conftest import BASE, PASSWORD, Console
 
-PAGES = ["/console/", "/console/calls", "/console/calls/CA1", "/console/readings", "/console/readings/1",
-         "/console/dashboard", "/console/users", "/console/audio/1.wav", "/console/calls.csv",
-         "/console/readings.csv"]  # fmt: skip
+PAGES = [
+    "/console/",
+    "/console/calls",
+    "/console/calls/CA1",
+    "/console/readings",
+    "/console/readings/1",
+    "/console/dashboard",
+    "/console/users",
+    "/console/audio/1.wav",
+    "/console/calls.csv",
+    "/console/readings.csv",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -33,11 +43,15 @@ def test_right_password_logs_in_and_lands_on_the_calls_list(anonymous, users):
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(anonymous, users):
     anonymous.get("/console/login")
-    back = anonymous.post("/console/login?next=/console/dashboard", {"name": "qa", "password": PASSWORD})
+    back = anonymous.post(
+        "/console/login?next=/console/dashboard", {"name": "qa", "password": PASSWORD}
+    )
     assert back.headers["Location"].endswith("/console/dashboard")
     other = Console(anonymous.client.application.test_client())
     other.get("/console/login")
-    away = other.post("/console/login?next=https://evil.example/", {"name": "qa", "password": PASSWORD})
+    away = other.post(
+        "/console/login?next=https://evil.example/", {"name": "qa", "password": PASSWORD}
+    )
     assert away.headers["Location"].endswith("/console/calls")
 
 
@@ -52,7 +66,9 @@ def test_wrong_password_or_unknown_name_is_refused_alike(anonymous, users):
 def test_passwords_are_stored_hashed(app, users):
     with app.app_context():
         user = session().scalars(select(User).where(User.name == "qa")).one()
-    assert PASSWORD not in user.password_hash and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith(
+        ("scrypt:", "pbkdf2:")
+    )
 
 
 def test_sixth_attempt_within_15_minutes_gets_429_even_with_the_right_password(anonymous, users):
@@ -79,10 +95,12 @@ def test_the_limit_is_per_name_and_address(anonymous, users):
     for _ in range(5):
         anonymous.login("qa", "guess")
     assert anonymous.login("supervisor").status_code == 302
-    other_ip = anonymous.client.post(BASE + "/console/login", data={"csrf_token": anonymous.token,
-                                     "name": "qa", "password": PASSWORD},
-                                     headers={"Referer": BASE + "/console/"},
-                                     environ_base={"REMOTE_ADDR": "10.0.0.9"})  # fmt: skip
+    other_ip = anonymous.client.post(
+        BASE + "/console/login",
+        data={"csrf_token": anonymous.token, "name": "qa", "password": PASSWORD},
+        headers={"Referer": BASE + "/console/"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert other_ip.status_code == 302
 
 
@@ -128,10 +146,14 @@ def test_login_without_a_csrf_token_is_refused(anonymous, users):
 def test_review_without_a_csrf_token_is_refused_and_changes_nothing(app, login, make_call):
     made = make_call(flags="NEGATIVE", status="pending_review", value=900)
     console = login("supervisor")
-    response = console.post(f"/console/readings/{made.reading_id}/approve", {"note": "x"}, csrf=False)
+    response = console.post(
+        f"/console/readings/{made.reading_id}/approve", {"note": "x"}, csrf=False
+    )
     assert response.status_code == 400
     with app.app_context():
-        assert session().scalars(select(AuditEvent).where(AuditEvent.action == "approve")).all() == []
+        assert (
+            session().scalars(select(AuditEvent).where(AuditEvent.action == "approve")).all() == []
+        )
 
 
 def test_logout_without_a_csrf_token_is_refused(login):

@@ -1,4 +1,5 @@
-"""In real headless Chromium: log in, find a call, play a turn's audio, approve a flagged reading."""
+"""Real headless Chromium: log in, find a call, play a turn's audio, approve a flagged reading."""
+
 from __future__ import annotations
 
 import os
@@ -13,9 +14,16 @@ from tests.console.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,15 +62,39 @@ def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_readin
     server, page, users, make_call
 ):
     now = datetime.utcnow().replace(microsecond=0)
-    for days, value in ((9, 1030), (8, 1055), (6, 1090), (5, 1120), (3, 1150), (2, 1185), (1, 1210)):
+    for days, value in (
+        (9, 1030),
+        (8, 1055),
+        (6, 1090),
+        (5, 1120),
+        (3, 1150),
+        (2, 1185),
+        (1, 1210),
+    ):
         for hour in range(days % 3 + 1):
-            make_call(flags="", value=value - 3 * hour, caller="+79031112233",
-                      started=now - timedelta(days=days, hours=hour), duration=40 + 7 * days)
-    make_call(outcome="transferred", caller="+74957287010", reading=False, account="200002",
-              started=now - timedelta(hours=3), duration=95)
+            make_call(
+                flags="",
+                value=value - 3 * hour,
+                caller="+79031112233",
+                started=now - timedelta(days=days, hours=hour),
+                duration=40 + 7 * days,
+            )
+    make_call(
+        outcome="transferred",
+        caller="+74957287010",
+        reading=False,
+        account="200002",
+        started=now - timedelta(hours=3),
+        duration=95,
+    )
     made = make_call(flags="HIGH;LOW_CONFIDENCE", value=9999, started=now - timedelta(hours=1))
-    make_call(outcome="abandoned", caller="+74995509550", reading=False, started=now - timedelta(minutes=20),
-              duration=12)
+    make_call(
+        outcome="abandoned",
+        caller="+74995509550",
+        reading=False,
+        started=now - timedelta(minutes=20),
+        duration=12,
+    )
 
     page.goto(server + "/console/")
     assert page.locator("input[name=password]").is_visible()  # anonymous: the login form
@@ -85,10 +117,15 @@ def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_readin
         const audio = document.querySelector('audio[data-turn="1"]');
         await audio.play();
         await new Promise(done => setTimeout(done, 400));
-        return {time: audio.currentTime, ready: audio.readyState, error: audio.error && audio.error.code};
+        const error = audio.error && audio.error.code;
+        return {time: audio.currentTime, ready: audio.readyState, error: error};
     }""")
     assert state["error"] is None and state["ready"] >= 2 and state["time"] > 0
     shot(page, "call", full=True)
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    shot(page, "call-tablet")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.click("nav.main >> text=Проверка показаний")
     page.click(f"a[href$='/console/readings/{made.reading_id}']")

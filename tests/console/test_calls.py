@@ -1,4 +1,5 @@
 """The calls list and one call's conversation, with its audio."""
+
 from __future__ import annotations
 
 import re
@@ -22,12 +23,29 @@ def calls(make_call):
     now = datetime.utcnow().replace(microsecond=0)
     return [
         make_call(outcome="completed", flags="", started=now - timedelta(days=2), duration=30),
-        make_call(outcome="transferred", reading=False, started=now - timedelta(days=1), duration=90,
-                  caller="+74957287010", account="200002"),
-        make_call(outcome="completed", flags="NEGATIVE", status="pending_review", value=900,
-                  started=now - timedelta(minutes=5), duration=60),
-        make_call(outcome="abandoned", reading=False, started=now - timedelta(minutes=1), duration=10,
-                  caller="+79031112233"),
+        make_call(
+            outcome="transferred",
+            reading=False,
+            started=now - timedelta(days=1),
+            duration=90,
+            caller="+74957287010",
+            account="200002",
+        ),
+        make_call(
+            outcome="completed",
+            flags="NEGATIVE",
+            status="pending_review",
+            value=900,
+            started=now - timedelta(minutes=5),
+            duration=60,
+        ),
+        make_call(
+            outcome="abandoned",
+            reading=False,
+            started=now - timedelta(minutes=1),
+            duration=10,
+            caller="+79031112233",
+        ),
     ]
 
 
@@ -42,17 +60,20 @@ def test_calls_sort_by_duration_both_ways(login, calls):
     assert sids(console.get("/console/calls?sort=duration&order=asc")) == list(reversed(longest))
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("outcome=transferred", [1]),
-    ("outcome=completed", [2, 0]),
-    ("outcome=abandoned", [3]),
-    ("flag=NEGATIVE", [2]),
-    ("caller=495+728", [1]),
-    ("caller=916", [2, 0]),
-    ("account=1000", [3, 2, 0]),
-    ("account=200002", [1]),
-    ("account=999", []),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("outcome=transferred", [1]),
+        ("outcome=completed", [2, 0]),
+        ("outcome=abandoned", [3]),
+        ("flag=NEGATIVE", [2]),
+        ("caller=495+728", [1]),
+        ("caller=916", [2, 0]),
+        ("account=1000", [3, 2, 0]),
+        ("account=200002", [1]),
+        ("account=999", []),
+    ],
+)
 def test_calls_filter_by_outcome_flag_caller_and_account(login, calls, query, expected):
     assert sids(login("qa").get(f"/console/calls?{query}")) == [calls[i].sid for i in expected]
 
@@ -103,7 +124,9 @@ def test_audio_is_served_to_logged_in_users(login, make_call):
 
 def test_audio_supports_range_requests_for_seeking(login, make_call):
     made = make_call()
-    response = login("qa").get(f"/console/audio/{made.turn_ids[0]}.wav", headers={"Range": "bytes=0-99"})
+    response = login("qa").get(
+        f"/console/audio/{made.turn_ids[0]}.wav", headers={"Range": "bytes=0-99"}
+    )
     assert response.status_code == 206 and len(response.data) == 100
 
 

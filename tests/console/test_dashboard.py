@@ -1,4 +1,5 @@
 """The dashboard's figures and its server-side charts."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,11 +16,15 @@ from ivr.store.models import Turn
 def week(app, make_call):
     now = datetime.utcnow().replace(microsecond=0)
     made = [
-        make_call(outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60),
+        make_call(
+            outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60
+        ),
         make_call(outcome="completed", flags="", value=1200, started=now, duration=30),
         make_call(outcome="transferred", reading=False, started=now, duration=90),
         make_call(outcome="abandoned", reading=False, started=now, duration=20),
-        make_call(outcome="completed", flags="", started=now - timedelta(days=40)),  # outside the period
+        make_call(
+            outcome="completed", flags="", started=now - timedelta(days=40)
+        ),  # outside the period
     ]
     with app.app_context(), transaction() as s:  # the transferred call: no input, then a transfer
         turn = s.get(Turn, made[2].turn_ids[0])
@@ -42,8 +47,9 @@ def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, w
     end = datetime.utcnow().date()
     with app.app_context():
         funnel = summarise(session(), end - timedelta(days=6), end).funnel
-    assert [(f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel] == [
-        ("reading", 4, 1, 1, 0, 1), ("confirm", 4, 0, 0, 4, 0)]
+    assert [
+        (f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel
+    ] == [("reading", 4, 1, 1, 0, 1), ("confirm", 4, 0, 0, 4, 0)]
 
 
 def test_readings_per_day_include_days_without_readings(app, week):
@@ -56,7 +62,10 @@ def test_readings_per_day_include_days_without_readings(app, week):
 def test_period_defaults_to_the_last_30_days_and_is_capped_at_a_year():
     start, end = period({})
     assert (end - start).days == 29
-    assert period({"start": "2026-01-10", "end": "2026-01-01"}) == (date(2026, 1, 1), date(2026, 1, 10))
+    assert period({"start": "2026-01-10", "end": "2026-01-01"}) == (
+        date(2026, 1, 1),
+        date(2026, 1, 10),
+    )
     start, end = period({"start": "2020-01-01", "end": "2026-01-01"})
     assert (end - start).days == 365
 
@@ -74,5 +83,7 @@ def test_dashboard_page_shows_the_figures_and_the_chart(login, week):
 
 
 def test_dashboard_with_no_calls_shows_dashes_not_errors(login):
-    page = login("qa").get("/console/dashboard?start=2001-01-01&end=2001-01-02").get_data(as_text=True)
+    page = (
+        login("qa").get("/console/dashboard?start=2001-01-01&end=2001-01-02").get_data(as_text=True)
+    )
     assert "0.0%" in page and "—" in page

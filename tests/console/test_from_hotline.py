@@ -1,4 +1,5 @@
-"""A real call through the Twilio webhooks shows up in the console, and its review reaches the export."""
+"""A real call through the webhooks shows up in the console; its review reaches the export."""
+
 from __future__ import annotations
 
 import csv

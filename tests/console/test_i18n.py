@@ -1,14 +1,23 @@
 """The console speaks Russian by default and English on request."""
+
 from __future__ import annotations
 
 import pytest
 
 from ivr.console.i18n import LOCALES, messages
 
-ENGLISH = {"/console/calls": "Calls", "/console/readings": "Review queue", "/console/dashboard": "Dashboard",
-           "/console/users": "Add a user"}  # fmt: skip
-RUSSIAN = {"/console/calls": "Звонки", "/console/readings": "Очередь проверки", "/console/dashboard": "Сводка",
-           "/console/users": "Добавить пользователя"}  # fmt: skip
+ENGLISH = {
+    "/console/calls": "Calls",
+    "/console/readings": "Review queue",
+    "/console/dashboard": "Dashboard",
+    "/console/users": "Add a user",
+}
+RUSSIAN = {
+    "/console/calls": "Звонки",
+    "/console/readings": "Очередь проверки",
+    "/console/dashboard": "Сводка",
+    "/console/users": "Добавить пользователя",
+}
 
 
 def test_both_catalogues_have_the_same_keys():
@@ -19,8 +28,11 @@ def test_both_catalogues_have_the_same_keys():
 def test_russian_is_the_default(login, make_call):
     made = make_call()
     console = login("admin")
-    for path, text in {**RUSSIAN, f"/console/calls/{made.sid}": "Разговор",
-                       f"/console/readings/{made.reading_id}": "Журнал решений"}.items():  # fmt: skip
+    for path, text in {
+        **RUSSIAN,
+        f"/console/calls/{made.sid}": "Разговор",
+        f"/console/readings/{made.reading_id}": "Журнал решений",
+    }.items():
         page = console.get(path).get_data(as_text=True)
         assert text in page and '<html lang="ru">' in page, path
 
@@ -30,8 +42,11 @@ def test_english_is_chosen_with_lang_and_remembered_in_a_cookie(login, make_call
     console = login("admin")
     first = console.get("/console/calls?lang=en")
     assert "console_lang=en" in first.headers["Set-Cookie"]
-    for path, text in {**ENGLISH, f"/console/calls/{made.sid}": "Conversation",
-                       f"/console/readings/{made.reading_id}": "Audit trail"}.items():  # fmt: skip
+    for path, text in {
+        **ENGLISH,
+        f"/console/calls/{made.sid}": "Conversation",
+        f"/console/readings/{made.reading_id}": "Audit trail",
+    }.items():
         page = console.get(path).get_data(as_text=True)
         assert text in page and '<html lang="en">' in page, path
     assert "Звонки" not in console.get("/console/calls").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Phone numbers and addresses: masked by default, unmasked on request with an audit entry."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,15 +10,18 @@ from ivr.store.database import session
 from ivr.store.models import AuditEvent
 
 
-@pytest.mark.parametrize(("address", "masked"), [
-    ("ул. Ленина, д. 1, кв. 1", "ул. Ленина, ***"),
-    ("г. Москва, ул. 8 Марта, дом 5, кв. 12", "г. Москва, ул. 8 Марта, ***"),
-    ("Тверская ул., 12а", "Тверская ул., ***"),
-    ("пр. Мира, корп. 2", "пр. Мира, ***"),
-    ("Moscow, Lenina st, apt 4", "Moscow, Lenina st, ***"),
-    ("Садовая улица", "Садовая, ***"),
-    ("", "—"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("ул. Ленина, д. 1, кв. 1", "ул. Ленина, ***"),
+        ("г. Москва, ул. 8 Марта, дом 5, кв. 12", "г. Москва, ул. 8 Марта, ***"),
+        ("Тверская ул., 12а", "Тверская ул., ***"),
+        ("пр. Мира, корп. 2", "пр. Мира, ***"),
+        ("Moscow, Lenina st, apt 4", "Moscow, Lenina st, ***"),
+        ("Садовая улица", "Садовая, ***"),
+        ("", "—"),
+    ],
+)
 def test_addresses_keep_city_and_street_and_hide_house_and_flat(address, masked):
     assert mask_address(address) == masked
 
@@ -40,7 +44,11 @@ def unmasks(app) -> list[AuditEvent]:
 def test_calls_list_and_call_page_mask_phones_and_addresses(login, make_call):
     made = make_call()
     console = login("supervisor")
-    for path in ("/console/calls", f"/console/calls/{made.sid}", f"/console/readings/{made.reading_id}"):
+    for path in (
+        "/console/calls",
+        f"/console/calls/{made.sid}",
+        f"/console/readings/{made.reading_id}",
+    ):
         page = console.get(path).get_data(as_text=True)
         assert "+79161234567" not in page and "д. 1, кв. 1" not in page, path
         assert "ул. Ленина, ***" in page
@@ -60,15 +68,29 @@ def test_unmasking_a_call_shows_the_data_and_writes_who_saw_it(app, login, make_
 def test_every_unmasked_view_is_audited(app, login, make_call):
     made = make_call()
     console = login("admin")
-    for path in ("/console/calls?unmask=1", "/console/readings?unmask=1",
-                 f"/console/readings/{made.reading_id}?unmask=1", "/console/calls.csv?unmask=1",
-                 "/console/readings.csv?unmask=1"):  # fmt: skip
+    for path in (
+        "/console/calls?unmask=1",
+        "/console/readings?unmask=1",
+        f"/console/readings/{made.reading_id}?unmask=1",
+        "/console/calls.csv?unmask=1",
+        "/console/readings.csv?unmask=1",
+    ):
         assert console.get(path).status_code == 200
     subjects = [e.subject for e in unmasks(app)]
-    assert subjects == ["calls", "readings", f"reading:{made.reading_id}", "export:calls", "export:readings"]
+    assert subjects == [
+        "calls",
+        "readings",
+        f"reading:{made.reading_id}",
+        "export:calls",
+        "export:readings",
+    ]
 
 
 def test_unmask_link_is_offered_only_to_roles_that_may_unmask(login, make_call):
     make_call()
-    assert "Показать персональные данные" in login("supervisor").get("/console/calls").get_data(as_text=True)
-    assert "Показать персональные данные" not in login("qa").get("/console/calls").get_data(as_text=True)
+    assert "Показать персональные данные" in login("supervisor").get("/console/calls").get_data(
+        as_text=True
+    )
+    assert "Показать персональные данные" not in login("qa").get("/console/calls").get_data(
+        as_text=True
+    )

@@ -1,4 +1,5 @@
 """The review queue and the supervisor's decisions, down to the billing export."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,11 @@ def state(app, reading_id: int) -> tuple[Reading, Meter, list[AuditEvent]]:
         s = session()
         reading = s.get(Reading, reading_id)
         meter = s.get(Meter, reading.meter_id)
-        events = s.scalars(select(AuditEvent).where(AuditEvent.subject == f"reading:{reading_id}")
-                           .order_by(AuditEvent.id)).all()  # fmt: skip
+        events = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject == f"reading:{reading_id}")
+            .order_by(AuditEvent.id)
+        ).all()
         return reading, meter, list(events)
 
 
@@ -46,17 +50,23 @@ def test_queue_lists_flagged_readings_not_yet_reviewed(login, make_call, negativ
     plain = make_call(flags="", value=1100)
     zero = make_call(flags="ZERO", value=1100)
     page = login("qa").get("/console/readings").get_data(as_text=True)
-    assert f"/console/readings/{negative.reading_id}" in page and f"/console/readings/{high.reading_id}" in page
-    assert f"/console/readings/{plain.reading_id}\"" not in page and f"/console/readings/{zero.reading_id}\"" not in page
+    assert (
+        f"/console/readings/{negative.reading_id}" in page
+        and f"/console/readings/{high.reading_id}" in page
+    )
+    assert (
+        f'/console/readings/{plain.reading_id}"' not in page
+        and f'/console/readings/{zero.reading_id}"' not in page
+    )
     every = login("qa").get("/console/readings?show=all").get_data(as_text=True)
-    assert f"/console/readings/{plain.reading_id}\"" in every
+    assert f'/console/readings/{plain.reading_id}"' in every
 
 
 def test_reviewed_readings_leave_the_queue(login, negative):
     console = login("supervisor")
     console.post(f"/console/readings/{negative.reading_id}/approve", {"note": "ok"})
     page = console.get("/console/readings").get_data(as_text=True)
-    assert f"/console/readings/{negative.reading_id}\"" not in page and "Очередь пуста" in page
+    assert f'/console/readings/{negative.reading_id}"' not in page and "Очередь пуста" in page
 
 
 def test_reading_page_shows_previous_values_consumption_and_the_turn_with_audio(login, high):
@@ -66,15 +76,26 @@ def test_reading_page_shows_previous_values_consumption_and_the_turn_with_audio(
     assert f'src="/console/audio/{high.turn_ids[0]}.wav"' in page
 
 
-def test_approving_a_pending_reading_accepts_it_moves_the_meter_and_reaches_the_export(app, login, negative):
-    response = login("supervisor").post(f"/console/readings/{negative.reading_id}/approve",
-                                        {"note": "meter replaced"})  # fmt: skip
+def test_approving_a_pending_reading_accepts_it_moves_the_meter_and_reaches_the_export(
+    app, login, negative
+):
+    response = login("supervisor").post(
+        f"/console/readings/{negative.reading_id}/approve", {"note": "meter replaced"}
+    )
     assert response.status_code == 303
     reading, meter, [event] = state(app, negative.reading_id)
-    assert (reading.status, reading.reviewed_by) == ("accepted", "supervisor") and reading.reviewed_at
+    assert (reading.status, reading.reviewed_by) == (
+        "accepted",
+        "supervisor",
+    ) and reading.reviewed_at
     assert meter.last_t1 == 900
     assert (event.actor, event.action, event.old, event.new, event.note) == (
-        "supervisor", "approve", "pending_review", "accepted", "meter replaced")
+        "supervisor",
+        "approve",
+        "pending_review",
+        "accepted",
+        "meter replaced",
+    )
     [row] = exported(app)
     assert (row["value"], row["status"]) == ("900", "accepted")
 
@@ -83,7 +104,12 @@ def test_rejecting_an_accepted_reading_puts_the_meter_back(app, login, high):
     login("supervisor").post(f"/console/readings/{high.reading_id}/reject", {"note": "misheard"})
     reading, meter, [event] = state(app, high.reading_id)
     assert reading.status == "rejected" and meter.last_t1 == 1000
-    assert (event.action, event.old, event.new, event.note) == ("reject", "accepted", "rejected", "misheard")
+    assert (event.action, event.old, event.new, event.note) == (
+        "reject",
+        "accepted",
+        "rejected",
+        "misheard",
+    )
     assert exported(app)[0]["status"] == "rejected"
 
 
@@ -100,13 +126,22 @@ def test_rejecting_a_pending_reading_leaves_the_meter_alone(app, login, negative
     assert reading.status == "rejected" and meter.last_t1 == 1000
 
 
-def test_correcting_changes_the_value_recomputes_use_and_keeps_the_original_in_the_trail(app, login, high):
+def test_correcting_changes_the_value_recomputes_use_and_keeps_the_original_in_the_trail(
+    app, login, high
+):
     console = login("supervisor")
-    console.post(f"/console/readings/{high.reading_id}/correct", {"value": "1099", "reason": "said 1099"})
+    console.post(
+        f"/console/readings/{high.reading_id}/correct", {"value": "1099", "reason": "said 1099"}
+    )
     reading, meter, [event] = state(app, high.reading_id)
     assert (reading.value, reading.consumption, reading.status) == (1099, 99, "accepted")
     assert meter.last_t1 == 1099
-    assert (event.action, event.old, event.new, event.note) == ("correct", "9999", "1099", "said 1099")
+    assert (event.action, event.old, event.new, event.note) == (
+        "correct",
+        "9999",
+        "1099",
+        "said 1099",
+    )
     [row] = exported(app)
     assert (row["value"], row["previous"], row["consumption"]) == ("1099", "1000", "99")
     page = console.get(f"/console/readings/{high.reading_id}").get_data(as_text=True)
@@ -114,18 +149,33 @@ def test_correcting_changes_the_value_recomputes_use_and_keeps_the_original_in_t
 
 
 def test_correcting_a_pending_reading_accepts_it(app, login, negative):
-    login("supervisor").post(f"/console/readings/{negative.reading_id}/correct",
-                             {"value": "1090", "reason": "caller misspoke"})  # fmt: skip
+    login("supervisor").post(
+        f"/console/readings/{negative.reading_id}/correct",
+        {"value": "1090", "reason": "caller misspoke"},
+    )
     reading, meter, _ = state(app, negative.reading_id)
-    assert (reading.status, reading.value, reading.consumption, meter.last_t1) == ("accepted", 1090, 90, 1090)
+    assert (reading.status, reading.value, reading.consumption, meter.last_t1) == (
+        "accepted",
+        1090,
+        90,
+        1090,
+    )
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    ({"value": "12ab", "reason": "x"}, "Значение должно состоять из цифр"),
-    ({"value": "1234567", "reason": "x"}, "Значение должно состоять из цифр"),  # the meter has 6 digits
-    ({"value": "1200", "reason": "  "}, "Укажите причину"),
-])  # fmt: skip
-def test_bad_corrections_are_refused_with_a_message_and_change_nothing(app, login, high, form, message):
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"value": "12ab", "reason": "x"}, "Значение должно состоять из цифр"),
+        (
+            {"value": "1234567", "reason": "x"},
+            "Значение должно состоять из цифр",
+        ),  # the meter has 6 digits
+        ({"value": "1200", "reason": "  "}, "Укажите причину"),
+    ],
+)
+def test_bad_corrections_are_refused_with_a_message_and_change_nothing(
+    app, login, high, form, message
+):
     console = login("supervisor")
     response = console.post(f"/console/readings/{high.reading_id}/correct", form)
     assert response.status_code == 303

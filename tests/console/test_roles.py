@@ -1,4 +1,5 @@
 """What each role may see and do."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,14 @@ from ivr.store.database import session
 from ivr.store.models import Reading
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    (QA, {VIEW}), (SUPERVISOR, {VIEW, REVIEW, UNMASK}), (ADMIN, {VIEW, REVIEW, UNMASK, MANAGE_USERS}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (QA, {VIEW}),
+        (SUPERVISOR, {VIEW, REVIEW, UNMASK}),
+        (ADMIN, {VIEW, REVIEW, UNMASK, MANAGE_USERS}),
+    ],
+)
 def test_each_role_has_exactly_its_permissions(role, allowed):
     assert {p for p in (VIEW, REVIEW, UNMASK, MANAGE_USERS) if may(p, role)} == allowed
 
@@ -24,9 +30,16 @@ def test_unknown_role_may_do_nothing():
 def test_every_role_sees_calls_transcripts_audio_readings_and_the_dashboard(login, make_call, role):
     made = make_call()
     console = login(role)
-    for path in ("/console/calls", f"/console/calls/{made.sid}", f"/console/audio/{made.turn_ids[0]}.wav",
-                 "/console/readings", f"/console/readings/{made.reading_id}", "/console/dashboard",
-                 "/console/calls.csv", "/console/readings.csv"):  # fmt: skip
+    for path in (
+        "/console/calls",
+        f"/console/calls/{made.sid}",
+        f"/console/audio/{made.turn_ids[0]}.wav",
+        "/console/readings",
+        f"/console/readings/{made.reading_id}",
+        "/console/dashboard",
+        "/console/calls.csv",
+        "/console/readings.csv",
+    ):
         assert console.get(path).status_code == 200, path
 
 
@@ -47,8 +60,15 @@ def test_qa_gets_no_review_forms(login, make_call):
     assert "/approve" not in page and "Ваша роль позволяет только просматривать" in page
 
 
-@pytest.mark.parametrize("path", ["/console/calls?unmask=1", "/console/readings?unmask=1",
-                                  "/console/calls.csv?unmask=1", "/console/readings.csv?unmask=1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/calls?unmask=1",
+        "/console/readings?unmask=1",
+        "/console/calls.csv?unmask=1",
+        "/console/readings.csv?unmask=1",
+    ],
+)
 def test_qa_may_not_unmask_personal_data(login, make_call, path):
     make_call()
     assert login(QA).get(path).status_code == 403

@@ -1,4 +1,5 @@
 """Admins manage console users; `ivr users add` creates them from the shell."""
+
 from __future__ import annotations
 
 from click.testing import CliRunner
@@ -16,8 +17,9 @@ def user(app, name: str) -> User | None:
 
 def actions(app) -> list[tuple[str, str, str | None, str | None]]:
     with app.app_context():
-        events = session().scalars(select(AuditEvent).where(AuditEvent.action.like("user-%"))
-                                   .order_by(AuditEvent.id))  # fmt: skip
+        events = session().scalars(
+            select(AuditEvent).where(AuditEvent.action.like("user-%")).order_by(AuditEvent.id)
+        )
         return [(e.action, e.subject, e.old, e.new) for e in events]
 
 
@@ -35,7 +37,9 @@ def test_short_passwords_and_taken_names_are_refused(app, login):
     console = login("admin")
     console.post("/console/users", {"name": "olga", "role": "qa", "password": "short"})
     assert user(app, "olga") is None
-    response = console.post("/console/users", {"name": "qa", "role": "qa", "password": "long enough"})
+    response = console.post(
+        "/console/users", {"name": "qa", "role": "qa", "password": "long enough"}
+    )
     assert "уже есть" in console.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -69,8 +73,9 @@ def test_admin_cannot_demote_or_remove_themselves(app, login):
 def test_cli_adds_a_user_asking_for_the_password_twice(app, settings, monkeypatch):
     monkeypatch.setenv("IVR_DATABASE_URL", settings["IVR_DATABASE_URL"])
     monkeypatch.setenv("IVR_SECRET_KEY", "cli-test")
-    result = CliRunner().invoke(main, ["users", "add", "anna", "--role", "qa"],
-                                input="a long password\na long password\n")  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["users", "add", "anna", "--role", "qa"], input="a long password\na long password\n"
+    )
     assert result.exit_code == 0, result.output
     assert "a long password" not in result.output
     anna = user(app, "anna")
@@ -85,5 +90,7 @@ def test_cli_refuses_unknown_roles_and_short_passwords(app, settings, monkeypatc
     monkeypatch.setenv("IVR_SECRET_KEY", "cli-test")
     bad_role = CliRunner().invoke(main, ["users", "add", "anna", "--role", "boss"], input="x\nx\n")
     assert bad_role.exit_code != 0
-    short = CliRunner().invoke(main, ["users", "add", "anna", "--role", "qa"], input="short\nshort\n")
+    short = CliRunner().invoke(
+        main, ["users", "add", "anna", "--role", "qa"], input="short\nshort\n"
+    )
     assert short.exit_code == 1 and "at least 8" in short.output and user(app, "anna") is None
