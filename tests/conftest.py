@@ -46,18 +46,20 @@ def pg_database() -> str:
     """A database of this test worker's own on the PostgreSQL server."""
     if not PG_URL:
         pytest.skip("PostgreSQL not configured: set IVR_TEST_POSTGRES_URL")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"ivr_test_{worker}"
+    # The pid keeps two test runs on one server (two developers, or CI) out of each other's way.
+    name = f"ivr_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as e:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {e}")
-    finally:
         admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {e}")
+    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
