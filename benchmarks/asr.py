@@ -121,8 +121,8 @@ def main() -> None:
                    "no": VoskRecognizer(model, "ko", pool=pool, grammars=False)}  # fmt: skip
     recognizers["yes"].recognize(audio[1], args.kind)  # warm up
 
-    cpu = next((line.split(":", 1)[1].strip() for line in subprocess.run(
-        ["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name")), "?")  # fmt: skip
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), "?")
     print(f"Machine: {os.cpu_count()} cores (nproc), {cpu}, {platform.python_implementation()} "
           f"{platform.python_version()}, {date.today()}; model {Path(args.model).name} at {args.model}")  # fmt: skip
     print(f"Load average before the run: {os.getloadavg()[0]:.2f}")

@@ -48,7 +48,7 @@ def list_command(directory: Path | None) -> None:
     configured = models.configured_models(os.environ)
     labels = {str(p): str(p) for p in models.installed(directory or models.default_dir())}
     labels.update({p: f"{p} (package vosk-model-{loc})" for loc, p in models.bundled_models().items()})
-    labels.update({p: p for p in configured.values() if p not in labels})
+    labels.update({p: p if Path(p).is_dir() else f"{p} (missing)" for p in configured.values() if p not in labels})
     if not labels:
         click.echo("No models installed. Try: ivr models download ru")
     shown = set()

@@ -81,7 +81,8 @@ class KoreanAudio:
 
     def noise(self, seconds: float = 2.0, rate: int = 8000, colour: str = "whitenoise") -> bytes:
         """Synthesise noise, or a tone with colour='sine 440'."""
-        return self._synth(f"noise {seconds} {rate} {colour}", rate, "synth", str(seconds), *colour.split()).read_bytes()
+        noise = self._synth(f"noise {seconds} {rate} {colour}", rate, "synth", str(seconds), *colour.split())
+        return noise.read_bytes()
 
     def silence(self, seconds: float = 2.0, rate: int = 8000) -> bytes:
         """Make digital silence."""

