@@ -26,6 +26,8 @@ def from_env(instance_path: str) -> dict:
         ],
         "IVR_REGIONS_FILE": env.get("IVR_REGIONS_FILE") or None,
         "IVR_RECORDINGS_DIR": env.get("IVR_RECORDINGS_DIR") or str(instance / "recordings"),
+        "IVR_RECORDING_MAX_BYTES": int(env.get("IVR_RECORDING_MAX_BYTES") or 2_000_000),
+        "IVR_RECORDING_BUDGET_S": float(env.get("IVR_RECORDING_BUDGET_S") or 6.0),
         "IVR_SAY_VOICE": env.get("IVR_SAY_VOICE") or None,
         "IVR_PROMPTS_DIR": env.get("IVR_PROMPTS_DIR") or None,
         "IVR_ASR_MIN_CONFIDENCE": float(env.get("IVR_ASR_MIN_CONFIDENCE") or 0.5),
