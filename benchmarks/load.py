@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -119,9 +120,13 @@ def replay(names: list[str], base: str, audio: int, concurrency: int, args: argp
     command = [sys.executable, "-m", "ivr", "replay", *(str(CALLS / n) for n in names), "--url", base,
                "--recordings-port", str(audio), "--concurrency", str(concurrency),
                "--duration", str(args.duration), "--think", str(args.think)]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, env={**os.environ, "TWILIO_AUTH_TOKEN": TOKEN}, capture_output=True,
                           text=True, cwd=ROOT)  # fmt: skip
-    return (done.stdout + done.stderr).strip()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The load client shares the machine's two cores with the server: say how much it took.
+    client = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return f"{done.stdout.strip()}\nload client CPU: {client:.1f} s"
 
 
 if __name__ == "__main__":

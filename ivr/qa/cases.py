@@ -136,6 +136,13 @@ def _case(path: Path, data: dict) -> Case:
     )
 
 
+def _text(value) -> str | None:  # noqa: ANN001
+    """Read a scalar as text; YAML 1.1 turns a bare yes or no into a boolean, so turn it back."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return None if value is None else str(value)
+
+
 def _caller(value) -> str:  # noqa: ANN001
     # YAML reads an unquoted +79161234567 as a number and drops the plus.
     return f"+{value}" if isinstance(value, int) else str(value or "")
@@ -151,7 +158,7 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
     if len(actions) != 1 or unknown:
         raise fail(f"turn {number}: give exactly one of {', '.join(ACTIONS)} (got {', '.join(turn)})")
     action = actions[0]
-    arg = None if turn[action] is None else str(turn[action])
+    arg = _text(turn[action])
     if action == "say":
         if not arg or not (path.parent / arg).is_file():
             raise fail(f"turn {number}: say: no audio file {arg!r} beside the case")
@@ -166,10 +173,9 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
     for pid in wanted:
         if pid not in prompts:
             raise fail(f"turn {number}: expect.prompt: no prompt {pid!r} in the locale pack")
-    value = expect.get("value")
     return Step(action, number, arg, turn.get("confidence"), Expect(
         prompts=wanted, text=expect.get("text"), similarity=float(expect.get("similarity", 0.8)),
-        heard=expect.get("heard"), value=None if value is None else str(value),
+        heard=_text(expect.get("heard")), value=_text(expect.get("value")),
     ))  # fmt: skip
 
 
@@ -206,8 +212,8 @@ def _when(value, fail) -> datetime | None:  # noqa: ANN001
 
 
 def _reading(r: dict, fail) -> ExpectedReading:  # noqa: ANN001
-    if "value" not in r:
-        raise fail(f"end.readings: {r} has no value")
+    if not isinstance(r, dict) or not str(r.get("value", "")).isdigit():
+        raise fail(f"end.readings: {r} needs a whole-number value")
     flags = r.get("flags")
     if isinstance(flags, str):
         flags = [f for f in flags.split(";") if f]

@@ -65,13 +65,11 @@ def run_cases(cases: list[Case], target: Target, jobs: int = 1,
               progress: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:  # fmt: skip
     """Replay cases, `jobs` at a time; results come back in the cases' order."""
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="replay") as pool:
-        futures = {pool.submit(run_case, case, target): i for i, case in enumerate(cases)}
-        results: list[CaseResult | None] = [None] * len(cases)
+        futures = [pool.submit(run_case, case, target) for case in cases]
         for future in as_completed(futures):
-            results[futures[future]] = future.result()
             if progress:
                 progress(future.result())
-    return [r for r in results if r is not None]
+    return [future.result() for future in futures]
 
 
 def _play(case: Case, call: TwilioCall, result: CaseResult) -> bool:
@@ -122,8 +120,13 @@ def question_seq(heard: Heard | None) -> int | None:
     return int(q) if q.isdigit() else None
 
 
+def _ids(prompts: list[str]) -> set[str]:
+    """Every prompt id the answer may have said, ambiguous ones ('a|b') counting as each."""
+    return {pid for ids in prompts for pid in ids.split("|")}
+
+
 def _heard_problems(step: Step, turn: TurnResult) -> Iterator[str]:
-    heard_ids = {pid for ids in turn.prompts for pid in ids.split("|")}
+    heard_ids = _ids(turn.prompts)
     for pid in step.expect.prompts:
         if pid not in heard_ids:
             yield f"expected prompt {pid}, heard {' + '.join(turn.prompts) or 'nothing'}: «{turn.said}»"
@@ -154,7 +157,7 @@ def _judge(case: Case, result: CaseResult, facts: Facts | None) -> None:
 
 def heard_outcome(last: TurnResult | None) -> str:
     """Tell the outcome from the TwiML alone, for servers whose database replay cannot see."""
-    ids = {pid for ids in (last.prompts if last else []) for pid in ids.split("|")}
+    ids = _ids(last.prompts) if last else set()
     if last and (last.waits_for == "dial" or "no_operator" in ids):
         return "transferred"
     if last and last.waits_for == "hangup":

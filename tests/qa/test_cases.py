@@ -21,6 +21,11 @@ def test_the_dial_is_implied_and_turns_keep_their_place_in_the_file(tmp_path):
         (0, "dial", None), (1, "silence", None), (2, "press", "1")]
 
 
+def test_bare_yes_and_no_stay_words_though_yaml_reads_them_as_booleans(tmp_path):
+    case = load_case(write(tmp_path, "caller: ''\nlocale: en\nturns:\n  - say_text: yes\n    expect: {value: no}\n"))
+    assert (case.steps[1].arg, case.steps[1].expect.value) == ("yes", "no")
+
+
 def test_an_unquoted_phone_number_keeps_its_plus(tmp_path):
     assert load_case(write(tmp_path, "caller: +79161234567\nturns: [hangup]\n")).caller == "+79161234567"
 
