@@ -76,6 +76,10 @@ class Case:
     def uses(self, action: str) -> bool:
         return any(step.action == action for step in self.steps)
 
+    def says_wav(self) -> bool:
+        """Say whether some answer is real audio for the engine, not a transcript saved as a file."""
+        return any(s.action == "say" and Path(s.arg).read_bytes()[:4] == b"RIFF" for s in self.steps)
+
 
 def find_cases(paths: list[str | Path]) -> list[Path]:
     """List the case files named, or found under the folders named, in a stable order."""

@@ -5,6 +5,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -45,37 +47,55 @@ def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, dur
     except CaseError as error:
         raise click.UsageError(str(error)) from error
     _quiet()
+    if concurrency and not url:
+        raise click.UsageError("load mode (--concurrency) needs --url of a loopback server")
     if url and not os.environ.get("TWILIO_AUTH_TOKEN"):
         click.echo("TWILIO_AUTH_TOKEN is not set: requests go unsigned, and a server that checks "
                    "signatures answers 403", err=True)  # fmt: skip
-    with LocalRecordings(recordings_port) as recordings:
+    if concurrency:
+        with _audio(recordings_port, cases, url) as recordings:
+            _load(cases, url, recordings, think, concurrency, duration, max_calls)
+    else:
+        _replay(cases, url, recordings_port, jobs, junit, json_path, compare, quiet)
+
+
+@contextmanager
+def _audio(port: int, cases, url: str | None) -> Iterator[LocalRecordings]:  # noqa: ANN001
+    """Serve the callers' audio; tell where, when a server elsewhere must be allowed to fetch it."""
+    with LocalRecordings(port) as recordings:
         if url and any(c.uses("say") for c in cases):
             click.echo(f"caller audio is served from {recordings.prefix}: the server must allow it "
                        "in IVR_RECORDING_URL_PREFIXES", err=True)  # fmt: skip
-        if concurrency:
-            if not url:
-                raise click.UsageError("load mode (--concurrency) needs --url of a loopback server")
-            _load(cases, url, recordings, think, concurrency, duration, max_calls)
-        else:
-            _replay(cases, url, recordings, jobs, junit, json_path, compare, quiet)
+        yield recordings
 
 
-def _replay(cases, url, recordings, jobs, junit, json_path, compare, quiet) -> None:  # noqa: ANN001
+def _run(cases, url, port, jobs, progress) -> list:  # noqa: ANN001
+    """Replay against the URL on threads, or in-process: on processes when more than one job."""
+    from ivr.qa.replay import run_cases
+    from ivr.qa.targets import InProcess, Remote
+    from ivr.qa.workers import run_in_processes
+
+    if not url and jobs > 1:
+        return run_in_processes(cases, jobs, progress)
+    with _audio(port, cases, url) as recordings:
+        if url:
+            return run_cases(cases, Remote(url, recordings), jobs, progress)
+        target = InProcess(recordings)
+        try:
+            return run_cases(cases, target, 1, progress)
+        finally:
+            target.close()
+
+
+def _replay(cases, url, port, jobs, junit, json_path, compare, quiet) -> None:  # noqa: ANN001
     from tqdm import tqdm
 
     from ivr.qa import report
-    from ivr.qa.replay import run_cases
-    from ivr.qa.targets import InProcess, Remote
 
-    target = Remote(url, recordings) if url else InProcess(recordings)
     started = time.perf_counter()
-    try:
-        # disable=None: a bar on a terminal only, not in CI logs
-        with tqdm(total=len(cases), unit="call", file=sys.stderr, leave=False, disable=None) as bar:
-            results = run_cases(cases, target, jobs, progress=lambda _r: bar.update())
-    finally:
-        if not url:
-            target.close()
+    # disable=None: a bar on a terminal only, not in CI logs
+    with tqdm(total=len(cases), unit="call", file=sys.stderr, leave=False, disable=None) as bar:
+        results = _run(cases, url, port, jobs, progress=lambda _r: bar.update())
     seconds = time.perf_counter() - started
     click.echo(report.table(results, turns=not quiet))
     if compare:

@@ -61,7 +61,7 @@ class InProcess:
 
     @contextmanager
     def line(self, case: Case) -> Iterator[InProcessLine]:
-        if any(s.action == "say" and Path(s.arg).read_bytes()[:4] == b"RIFF" for s in case.steps):
+        if case.says_wav():
             engine(case.locale)  # load the model before the call, not inside a turn's latency
         with tempfile.TemporaryDirectory(dir=self._folder.name) as folder:
             db = Path(folder) / "ivr.sqlite3"
