@@ -112,14 +112,14 @@ def _replay(cases, url, port, jobs, junit, json_path, compare, quiet) -> None:  
 
 
 def _load(cases, url, recordings, think, concurrency, duration, max_calls) -> None:  # noqa: ANN001
-    from ivr.qa.load import MAX_CALLS, LoadStats, LoadTarget, NotLoopback, run_load
+    from ivr.qa.load import MAX_CALLS, LoadStats, LoadTarget, run_load
 
     target = LoadTarget(url, recordings, LoadStats(), think)
     click.echo(f"load: {concurrency} concurrent calls for up to {duration:.0f} s against {target.mode}, "
                f"think {target.think:.1f} s, {len(cases)} case(s)")  # fmt: skip
     try:
         result = run_load(cases, target, concurrency, duration, max_calls or MAX_CALLS)
-    except (NotLoopback, ValueError) as error:
+    except ValueError as error:  # not loopback, or out of bounds
         raise click.UsageError(str(error)) from error
     click.echo("\n".join(result.lines()))
     if result.errors:

@@ -13,6 +13,7 @@ from ivr.qa.hearing import engine, transcript
 from ivr.qa.prompts import matcher
 from ivr.qa.recordings import LocalRecordings
 from ivr.qa.replay import question_seq
+from ivr.qa.targets import voice_path
 from ivr.speech.recognizer import SpeechError
 from ivr.store.database import transaction
 from ivr.store.phones import mask
@@ -32,7 +33,7 @@ class Simulator:
         self.call = TwilioCall(FlaskTransport(app), base, caller=caller,
                                token=app.config.get("TWILIO_AUTH_TOKEN"),
                                account_sid=app.config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32,
-                               recordings=recordings, voice_path=f"/twilio/voice?locale={locale}")  # fmt: skip
+                               recordings=recordings, voice_path=voice_path(locale))  # fmt: skip
 
     @property
     def waiting(self) -> bool:

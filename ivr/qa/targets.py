@@ -26,8 +26,9 @@ ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC_URL = "https://replay.hotline.test"
 
 
-def voice_path(case: Case) -> str:
-    return f"/twilio/voice?locale={case.locale}"
+def voice_path(locale: str) -> str:
+    """The Voice URL of a line in a locale, as Twilio is given it."""
+    return f"/twilio/voice?locale={locale}"
 
 
 @dataclass
@@ -73,7 +74,7 @@ class InProcess:
                         import_accounts(s, io.StringIO(case.accounts))
                 call = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller=case.caller,
                                   token=self.token, account_sid=ACCOUNT_SID,
-                                  recordings=self.recordings, voice_path=voice_path(case))  # fmt: skip
+                                  recordings=self.recordings, voice_path=voice_path(case.locale))  # fmt: skip
                 yield InProcessLine(app, call)
             finally:
                 app.extensions["ivr.db"].kw["bind"].dispose()
@@ -150,5 +151,5 @@ class Remote:
     def line(self, case: Case) -> Iterator[RemoteLine]:
         call = TwilioCall(self.transport(), self.mode, caller=case.caller, token=self.token,
                           account_sid=self.account_sid, recordings=self.recordings,
-                          voice_path=voice_path(case))  # fmt: skip
+                          voice_path=voice_path(case.locale))  # fmt: skip
         yield RemoteLine(call)
