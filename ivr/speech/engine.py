@@ -60,6 +60,15 @@ def load_model(path: str | os.PathLike) -> Model:
         return _models[path]
 
 
+def _forget_pool_after_fork() -> None:
+    # A forked child inherits the pool object but none of its threads: make it build its own.
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def shared_pool() -> ThreadPoolExecutor:
     """Return the process-wide decoding pool, at most one thread per core."""
     global _pool

@@ -10,9 +10,10 @@ from ivr.store.readings_csv import export_readings
 
 
 def app_context():
+    """An app for storage work: no speech models, which would only cost seconds to load."""
     from ivr import create_app
 
-    return create_app().app_context()
+    return create_app({"RECOGNIZERS": {}}).app_context()
 
 
 @click.group("db")

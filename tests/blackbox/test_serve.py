@@ -2,29 +2,15 @@
 import csv
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
 from datetime import date, timedelta
 
 import pytest
 import requests
 
 from ivr.qa.driver import HttpTransport, TwilioCall
+from tests.serving import free_port, ivr, serving
 
 TOKEN = "blackbox-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def ivr(env, *args, **kw):
-    return subprocess.run([sys.executable, "-m", "ivr", *args], env=env, capture_output=True,
-                          text=True, timeout=60, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -46,23 +32,10 @@ def server(tmp_path_factory):
         f'0077001,8 (916) 700-00-01,"ул. Чёрная, 1",Тестовый край,BB-2,1,5,99990,,,{read_on}\n',
         encoding="utf-8",
     )
-    assert ivr(env, "db", "upgrade").returncode == 0
-    imported = ivr(env, "accounts", "import", str(accounts))
-    assert imported.returncode == 0, imported.stderr
-    proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for _ in range(100):
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("ivr serve did not come up: " + proc.stdout.read())
-    yield base, env
-    proc.terminate()
-    proc.wait(timeout=10)
+    ivr(env, "db", "upgrade")
+    ivr(env, "accounts", "import", str(accounts))
+    with serving(env, port):
+        yield base, env
 
 
 def test_healthz_reports_database_and_keypad_only_speech(server):

@@ -2,35 +2,19 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from ivr.cli import main
 from ivr.speech.models import bundled_models
 from tests.qa.conftest import CALLS
+from tests.serving import free_port, ivr, serving
 
 TOKEN = "url-replay-token"
 KEYPAD = str(CALLS / "ru-keypad-call-two-meters-five-zones.yaml")
 NO_MODEL = str(CALLS / "ru-line-without-a-speech-model-runs-on-the-keypad.yaml")
 TYPED = str(CALLS / "ru-known-caller-gives-a-reading-by-voice.yaml")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def ivr(env: dict, *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "ivr", *args], env=env, capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
-    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -47,22 +31,8 @@ def server(tmp_path_factory):
     ivr(env, "db", "upgrade")  # without the model: loading it would only slow these down
     for fixture in ("moscow.csv", "seoul.csv"):
         ivr(env, "accounts", "import", str(CALLS / "fixtures" / fixture))
-    proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
-                            env={**env, **bundled_env()},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        for _ in range(300):
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("ivr serve did not come up")
+    with serving({**env, **bundled_env()}, port):
         yield base, str(audio_port)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def bundled_env() -> dict:
