@@ -151,8 +151,8 @@ class VoskRecognizer:
         recognizer = vosk.KaldiRecognizer(self.model, float(sound.rate), *args)
         recognizer.SetWords(True)
         results = []
-        # The whole recording goes in at once: it is already complete, and one call decodes it
-        # about 20% faster than half-second chunks. Words before an endpoint stay in the result.
+        # The recording is complete, so it goes in at once; words before an endpoint stay in the
+        # result. Half-second chunks cost the same CPU (measured interleaved, 194 vs 195 ms / 4 s).
         if recognizer.AcceptWaveform(sound.pcm):
             results.append(recognizer.Result())
         results.append(recognizer.FinalResult())
