@@ -39,16 +39,17 @@ class StoreDirectory:
         if acc is None:
             return None
         period = self.regions.period(acc.region, self.today)
-        meters = tuple(self._meter(m, period) for m in acc.meters)
+        ids = [m.id for m in acc.meters]
+        # Two queries for the whole account, not two per zone: this runs on every webhook.
+        firsts, uses = first_of_period(self.session, ids, period), daily_uses(self.session, ids)
+        meters = tuple(
+            MeterInfo(m.id, m.serial, m.digits, tuple(
+                ZoneInfo(z, *_baseline(m, z, firsts.get((m.id, z))), uses.get((m.id, z)))
+                for z in range(1, m.zones + 1)
+            ))
+            for m in acc.meters
+        )  # fmt: skip
         return AccountInfo(acc.number, acc.address, acc.region, meters)
-
-    def _meter(self, m: Meter, period: str) -> MeterInfo:
-        zones = tuple(self._zone(m, z, period) for z in range(1, m.zones + 1))
-        return MeterInfo(m.id, m.serial, m.digits, zones)
-
-    def _zone(self, m: Meter, zone: int, period: str) -> ZoneInfo:
-        previous, previous_on = baseline(self.session, m, zone, period)
-        return ZoneInfo(zone, previous, previous_on, daily_use(self.session, m.id, zone))
 
 
 def account_id(session: Session, number: str) -> int | None:
@@ -56,29 +57,37 @@ def account_id(session: Session, number: str) -> int | None:
 
 
 def baseline(session: Session, m: Meter, zone: int, period: str) -> tuple[int | None, date | None]:
-    """The reading a new one is compared with: the last one from before this period.
+    """The reading a new one is compared with: the last one from before this period."""
+    return _baseline(m, zone, first_of_period(session, [m.id], period).get((m.id, zone)))
 
-    A second call in the same period corrects the first, so it is checked against what came
-    before the first, not against the first itself.
-    """
-    first = session.scalars(
-        select(Reading)
-        .where(Reading.meter_id == m.id, Reading.zone == zone, Reading.period == period)
-        .where(Reading.status.in_(COUNTED))
-        .order_by(Reading.id)
-    ).first()
+
+def _baseline(m: Meter, zone: int, first: Reading | None) -> tuple[int | None, date | None]:
+    # A second call in the same period corrects the first, so it is checked against what came
+    # before the first, not against the first itself.
     if first is not None and first.previous is not None:
         return first.previous, first.previous_on
     return m.last(zone), m.last_read_on
 
 
-def daily_use(session: Session, meter_id: int, zone: int) -> float | None:
-    """Average kWh per day over the accepted history, or None without history."""
-    total, days = session.execute(
-        select(func.sum(Reading.consumption), func.sum(Reading.days))
-        .where(Reading.meter_id == meter_id, Reading.zone == zone, Reading.status == "accepted")
+def first_of_period(session: Session, meter_ids: list[int], period: str) -> dict[tuple, Reading]:
+    """The first counted reading of the period per (meter, zone)."""
+    firsts: dict[tuple, Reading] = {}
+    for r in session.scalars(
+        select(Reading)
+        .where(Reading.meter_id.in_(meter_ids), Reading.period == period)
+        .where(Reading.status.in_(COUNTED))
+        .order_by(Reading.id)
+    ):
+        firsts.setdefault((r.meter_id, r.zone), r)
+    return firsts
+
+
+def daily_uses(session: Session, meter_ids: list[int]) -> dict[tuple, float]:
+    """Average kWh per day over the accepted history per (meter, zone); absent without history."""
+    rows = session.execute(
+        select(Reading.meter_id, Reading.zone, func.sum(Reading.consumption), func.sum(Reading.days))
+        .where(Reading.meter_id.in_(meter_ids), Reading.status == "accepted")
         .where(Reading.consumption.is_not(None), Reading.days > 0)
-    ).one()
-    if not days:
-        return None
-    return float(total) / float(days)
+        .group_by(Reading.meter_id, Reading.zone)
+    )
+    return {(meter, zone): float(total) / float(days) for meter, zone, total, days in rows if days}

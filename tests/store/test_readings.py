@@ -59,3 +59,18 @@ def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
                            "accepted", "HIGH;LOW_CONFIDENCE"]
         out = io.StringIO()
         assert export_readings(s, out, since=date(2026, 11, 20)) == 1
+
+
+def test_directory_gives_the_flow_the_baseline_before_this_period_and_the_daily_use(app):
+    from ivr.flows.regions import load
+    from ivr.store.directory import StoreDirectory
+
+    with app.app_context(), transaction() as s:
+        mid = meter_id(s, "M-1")
+        # last period: 1000 -> 1300 over 30 days = 10 kWh/day; this period: a first try at 1500
+        save_meter(s, SaveMeter(mid, (zr(1, 1300, 1000, period="2026-10"),)), None, now=datetime(2026, 11, 16))
+        save_meter(s, SaveMeter(mid, (zr(1, 1500, 1300),)), None, now=datetime(2026, 11, 17))
+        info = StoreDirectory(s, load(None), date(2026, 11, 18)).account("100001")
+        zone = info.meters[0].zones[0]
+        assert (zone.previous, zone.previous_on) == (1300, date(2026, 11, 16))
+        assert zone.daily_use == pytest.approx((300 + 200) / (30 + 1))
