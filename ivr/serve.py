@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 from pathlib import Path
 
 import click
@@ -27,7 +28,10 @@ def serve_command(host: str, port: int, demo: bool) -> None:
 
             with transaction() as s:
                 count = import_accounts(s, io.StringIO(DEMO_ACCOUNTS.read_text(encoding="utf-8")))
+                password = _demo_supervisor(s)
             click.echo(f"demo: {count} meters loaded from {DEMO_ACCOUNTS.name}")
+            if password:
+                click.echo(f"demo: console login 'demo' (admin), password {password}")
     base = app.config.get("IVR_PUBLIC_URL") or f"http://{host}:{port}"
     click.echo(f"Twilio Voice URL (POST): {base.rstrip('/')}/twilio/voice")
     click.echo(f"Twilio status callback:  {base.rstrip('/')}/twilio/status")
@@ -36,3 +40,17 @@ def serve_command(host: str, port: int, demo: bool) -> None:
     if not app.config.get("TWILIO_AUTH_TOKEN"):
         click.echo("Warning: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked.")
     app.run(host=host, port=port, threaded=True)
+
+
+def _demo_supervisor(session) -> str | None:  # noqa: ANN001
+    """Give a fresh demo database one admin, so the console can be tried at once."""
+    from sqlalchemy import func, select
+
+    from ivr.console.accounts import add_user
+    from ivr.store.models import User
+
+    if session.scalar(select(func.count()).select_from(User)):
+        return None
+    password = secrets.token_urlsafe(9)
+    add_user(session, "demo", "admin", password)
+    return password
