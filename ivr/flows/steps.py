@@ -79,9 +79,10 @@ def ask_account(s: CallState, _ctx: Context) -> Ask:
 def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
     if ctx.directory.account(value) is None:
         s.id_fails += 1
+        unknown = Say("account_unknown", {"digits": value})
         if s.id_fails >= MAX_FAILS:
-            return transfer(s, "failures")
-        return [Say("account_unknown", {"digits": value}), ask(s, ctx)]
+            return [unknown, *transfer(s, "failures")]
+        return [unknown, ask(s, ctx)]
     s.account, s.by_phone = value, False
     s.goto("address")
     return [ask(s, ctx)]

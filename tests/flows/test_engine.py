@@ -90,7 +90,7 @@ def test_unknown_account_is_refused_and_asked_again_then_operator_on_the_third(c
     state, actions = run(ctx, None, voice("readings"), voice("999"))
     assert said(actions) == ["account_unknown", "account"]
     state, actions = run(ctx, None, voice("readings"), voice("999"), voice("998"), voice("997"))
-    assert actions == [Transfer("failures")]
+    assert actions == [Say("account_unknown", {"digits": "997"}), Transfer("failures")]
 
 
 def test_lower_reading_is_refused_without_confirmation_then_the_same_value_twice_goes_to_review(ctx):
