@@ -81,7 +81,7 @@ def _row(line: int, raw: dict, problems: list[str]) -> Row | None:
     for name in ("account", "address", "region", "meter"):
         if not get[name]:
             problems.append(f"{name}: empty")
-    if get["account"] and not get["account"].isdigit():
+    if get["account"] and not _digits(get["account"]):
         problems.append(f"account: {get['account']!r} is not a digit string")
     phones = []
     for part in filter(None, (p.strip() for p in get["phones"].split(";"))):
@@ -117,8 +117,13 @@ def _row(line: int, raw: dict, problems: list[str]) -> Row | None:
                zones, digits, last, read_on)  # fmt: skip
 
 
+def _digits(text: str) -> bool:
+    # ASCII only: str.isdigit() also takes "²", which int() refuses and no keypad can type.
+    return text.isascii() and text.isdigit()
+
+
 def _int(text: str, name: str, low: int, high: int | None, problems: list[str]) -> int | None:
-    if not text.isdigit():
+    if not _digits(text):
         problems.append(f"{name}: {text!r} is not a whole number")
         return None
     value = int(text)

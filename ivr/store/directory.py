@@ -41,7 +41,8 @@ class StoreDirectory:
         period = self.regions.period(acc.region, self.today)
         ids = [m.id for m in acc.meters]
         # Two queries for the whole account, not two per zone: this runs on every webhook.
-        firsts, uses = first_of_period(self.session, ids, period), daily_uses(self.session, ids)
+        firsts = first_of_period(self.session, ids, period)
+        uses = daily_uses(self.session, ids, period)
         meters = tuple(
             MeterInfo(m.id, m.serial, m.digits, tuple(
                 ZoneInfo(z, *_baseline(m, z, firsts.get((m.id, z))), uses.get((m.id, z)))
@@ -82,11 +83,15 @@ def first_of_period(session: Session, meter_ids: list[int], period: str) -> dict
     return firsts
 
 
-def daily_uses(session: Session, meter_ids: list[int]) -> dict[tuple, float]:
-    """Average kWh per day over the accepted history per (meter, zone); absent without history."""
+def daily_uses(session: Session, meter_ids: list[int], period: str) -> dict[tuple, float]:
+    """Average kWh per day per (meter, zone) over accepted readings of earlier periods.
+
+    This period's readings are left out: a new one replaces them, so they are no history.
+    """
     rows = session.execute(
         select(Reading.meter_id, Reading.zone, func.sum(Reading.consumption), func.sum(Reading.days))
         .where(Reading.meter_id.in_(meter_ids), Reading.status == "accepted")
+        .where(Reading.period != period)
         .where(Reading.consumption.is_not(None), Reading.days > 0)
         .group_by(Reading.meter_id, Reading.zone)
     )

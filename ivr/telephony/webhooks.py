@@ -94,8 +94,9 @@ def voice() -> Response:
 def answer() -> Response:
     """Take the answer to a question: keys from <Gather>, or a <Record>ing."""
     form = request.form
-    if form.get("Digits") == "hangup":  # the caller hung up while recording
-        return twiml(str(VoiceResponse()))
+    if form.get("Digits") == "hangup" and not form.get("RecordingUrl"):
+        return twiml(str(VoiceResponse()))  # hung up before saying anything
+    # A caller who says "да" and hangs up at once still confirmed: the recording is taken.
     return _take(lambda call, state: _heard(call, state, form))
 
 
@@ -117,7 +118,7 @@ def repeat() -> Response:
 
 def _heard(call: Call, state: CallState, form) -> calls.Answer:  # noqa: ANN001
     digits = (form.get("Digits") or "").strip()
-    if digits:
+    if digits and digits != "hangup":
         return listen.from_keys(digits)
     kind = FLOW[state.node].kind if state.node in FLOW else "free"
     speech = current_app.extensions["ivr.speech"]

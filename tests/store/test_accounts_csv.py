@@ -90,3 +90,17 @@ def test_cli_import_reports_errors_and_exit_code(app, runner, tmp_path, monkeypa
     result = runner.invoke(main, ["accounts", "import", str(good)])
     assert result.exit_code == 0, result.output
     assert count(app, Phone) >= 1
+
+
+@pytest.mark.parametrize("field, value", [("zones", "²"), ("digits", "³"), ("t1", "¹")])
+def test_accounts_import_refuses_a_non_ascii_digit_naming_line_and_field(app, field, value):
+    # str.isdigit() alone takes superscript digits, which int() then refuses with a bare error.
+    row = {"account": "555001", "phones": "", "address": "a", "region": "Москва",
+           "meter": "N-1", "zones": "1", "digits": "6", "t1": "1", "t2": "", "t3": "",
+           "read_on": "2026-10-01"}
+    row[field] = value
+    text = HEAD + ",".join(row[h] for h in HEADER) + "\n"
+    with app.app_context(), transaction() as s:
+        with pytest.raises(ImportFailed, match=f"line 2: {field}"):
+            import_accounts(s, io.StringIO(text))
+

@@ -246,3 +246,42 @@ def test_english_line_speaks_english(app, phone):
     call.voice_path = "/twilio/voice?locale=en"
     assert "How can I help you" in call.dial().text
     assert "Your address is" in say(call, "readings").text
+
+
+def keypad_reading(phone, value):
+    """A keypad call from 100001's phone (previous 1000 on 2026-10-17) giving one reading."""
+    call = phone("+79161234567")
+    call.dial()
+    call.press("1")  # readings, keypad for the whole call
+    call.press("1")  # address confirmed
+    return call, call.press(value + "#")
+
+
+def test_a_correction_in_the_same_period_is_not_judged_high_against_the_reading_it_replaces(app, phone):
+    # Call 1 gives 1001 (1 kWh in 31 days). Call 2, the same day, corrects it to 1100: 100 kWh
+    # in 31 days with no history from before the period is far under 50 kWh/day, so it gets the
+    # plain read-back: the reading it replaces (1/31 kWh a day) is no history to judge it by.
+    call, heard = keypad_reading(phone, "1001")
+    assert "больше обычного" not in heard.text
+    call.press("1")
+    call, heard = keypad_reading(phone, "1100")
+    assert "больше обычного" not in heard.text
+    call.press("1")
+    assert [(r.value, r.status, r.flags) for r in readings(app)] == [
+        (1001, "superseded", ""), (1100, "accepted", "")
+    ]
+
+
+def test_yes_then_hang_up_at_the_last_confirmation_still_saves_the_meter(app, phone, recordings):
+    # The caller says "да" to the read-back and hangs up before the 3 s of silence end the
+    # <Record>. Twilio then posts the Record action with the recording and Digits=hangup.
+    call = phone()
+    call.dial(), say(call, "показания"), say(call, "да")
+    assert "Верно" in say(call, "тысяча сто").text
+    action = call.heard.action
+    params = call.params(RecordingUrl=recordings.publish("да".encode()), RecordingSid="RE" + "2" * 32,
+                         RecordingDuration="1", Digits="hangup", CallStatus="completed")
+    status, _ = call.post(action, params)
+    assert status == 200
+    call.hangup()
+    assert [(r.value, r.status) for r in readings(app)] == [(1100, "accepted")]
