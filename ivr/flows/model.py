@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Callable, Protocol
 
 from ivr.flows.regions import Regions
+from ivr.flows.rules import Rules
 
 # --- Caller events ---------------------------------------------------------------------------
 
@@ -129,6 +130,7 @@ class Context:
     today: date
     default_locale: str = "ru"
     now: datetime | None = None  # when the adapter stamps what it saves
+    rules: Rules = field(default_factory=Rules)
 
 
 class FlowError(Exception):

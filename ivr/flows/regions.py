@@ -76,5 +76,8 @@ def _window(path: str, line: int, row: dict) -> tuple[int, int]:
 
 
 def init_app(app) -> None:  # noqa: ANN001
-    """Load the windows once at start-up, so a bad file fails the start, not a call."""
+    """Load the windows and reading rules once, so a bad setting fails the start, not a call."""
+    from ivr.flows.rules import rules_from
+
     app.extensions["ivr.regions"] = load(app.config.get("IVR_REGIONS_FILE"))
+    app.extensions["ivr.rules"] = rules_from(app.config)

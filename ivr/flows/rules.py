@@ -1,10 +1,13 @@
 """Reading rules: is a meter reading plausible, and what flags does it carry."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ivr.flows.model import ZoneInfo
+if TYPE_CHECKING:  # the model imports Rules for its Context
+    from ivr.flows.model import ZoneInfo
+
 
 NEGATIVE = "NEGATIVE"
 ROLLOVER = "ROLLOVER"
@@ -25,6 +28,19 @@ class Rules:
     low_confidence: float = 0.75  # voice answers below this are flagged for review
 
 
+def rules_from(config: dict) -> Rules:
+    """Rules with overrides from IVR_RULE_<NAME> settings, e.g. IVR_RULE_HIGH_FACTOR=3."""
+    overrides = {}
+    for f in fields(Rules):
+        value = config.get(f"IVR_RULE_{f.name.upper()}")
+        if value not in (None, ""):
+            try:
+                overrides[f.name] = float(value)
+            except ValueError:
+                raise ValueError(f"IVR_RULE_{f.name.upper()}: {value!r} is not a number") from None
+    return Rules(**overrides)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """accept (read back), special (suspicious: special confirmation), lower or invalid."""
@@ -38,7 +54,7 @@ class Verdict:
 def check_reading(
     digits: str,
     display_digits: int,
-    zone: ZoneInfo,
+    zone: "ZoneInfo",
     today: date,
     refused_lower: int | None = None,
     rules: Rules = Rules(),
@@ -69,7 +85,7 @@ def check_reading(
     return Verdict(outcome, value, consumption, tuple(flags))
 
 
-def _too_high(consumption: int, zone: ZoneInfo, today: date, rules: Rules) -> bool:
+def _too_high(consumption: int, zone: "ZoneInfo", today: date, rules: Rules) -> bool:
     if zone.previous_on is None:
         return False
     days = max(1, (today - zone.previous_on).days)

@@ -139,7 +139,9 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
     meter = meter_of(s, ctx)
     zone = meter.zones[s.zone]
     key = f"{meter.id}:{zone.zone}"
-    verdict = rules.check_reading(value, meter.digits, zone, ctx.today, s.refused_lower.get(key))
+    verdict = rules.check_reading(
+        value, meter.digits, zone, ctx.today, s.refused_lower.get(key), ctx.rules
+    )
     if verdict.outcome == "invalid":
         return fail(s, ctx, Say("reading_invalid", {"max": meter.digits}))
     if verdict.outcome == "lower":
@@ -149,7 +151,7 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
     region = account_of(s, ctx).region
     if not ctx.regions.in_window(region, ctx.today):
         flags.append(rules.OUT_OF_WINDOW)
-    if conf is not None and conf < rules.Rules().low_confidence:
+    if conf is not None and conf < ctx.rules.low_confidence:
         flags.append(rules.LOW_CONFIDENCE)
     s.pending = {
         "zone": zone.zone,

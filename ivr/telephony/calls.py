@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ivr import flows
 from ivr.flows.model import Action, Ask, Context, Event, SaveMeter, Transfer
 from ivr.flows.regions import Regions
+from ivr.flows.rules import Rules
 from ivr.store.directory import StoreDirectory, account_id
 from ivr.store.models import Call, Turn, utcnow
 from ivr.store.phones import mask
@@ -34,9 +35,12 @@ class Answer:
     recording_path: str | None = None
 
 
-def context(session: Session, regions: Regions, now: datetime, locale: str) -> Context:
+def context(
+    session: Session, regions: Regions, now: datetime, locale: str, reading_rules: Rules
+) -> Context:
     today = now.date()
-    return Context(StoreDirectory(session, regions, today), regions, today, locale, now)
+    directory = StoreDirectory(session, regions, today)
+    return Context(directory, regions, today, locale, now, reading_rules)
 
 
 def begin(session: Session, call: Call, ctx: Context, renderer: Renderer, keypad: bool) -> str:

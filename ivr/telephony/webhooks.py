@@ -63,7 +63,8 @@ def now() -> datetime:
 
 
 def ctx(session, locale: str) -> flows.Context:  # noqa: ANN001
-    return calls.context(session, current_app.extensions["ivr.regions"], now(), locale)
+    regions, rules = current_app.extensions["ivr.regions"], current_app.extensions["ivr.rules"]
+    return calls.context(session, regions, now(), locale, rules)
 
 
 @bp.post("/voice")

@@ -285,3 +285,16 @@ def test_yes_then_hang_up_at_the_last_confirmation_still_saves_the_meter(app, ph
     assert status == 200
     call.hangup()
     assert [(r.value, r.status) for r in readings(app)] == [(1100, "accepted")]
+
+
+def test_reading_rules_are_configurable_per_deployment(app, settings, recordings):
+    from ivr import create_app
+    from ivr.qa.driver import FlaskTransport, TwilioCall
+    from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
+
+    strict = create_app({**settings, "IVR_RULE_NO_HISTORY_DAILY_KWH": "1"})  # same database
+    call = TwilioCall(FlaskTransport(strict), PUBLIC_URL, caller="+79161234567", token=TOKEN,
+                      account_sid=ACCOUNT_SID, recordings=recordings)
+    call.dial(), say(call, "показания"), say(call, "да")
+    # 100 kWh in 31 days: plain under the default 50 a day, high under 1 a day
+    assert "больше обычного" in say(call, "тысяча сто").text
