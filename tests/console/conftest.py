@@ -120,7 +120,10 @@ def make_call(app):
         account: str = "100001",
     ) -> MadeCall:
         n = next(counter)
-        started = started or datetime.utcnow().replace(microsecond=0) - timedelta(minutes=n)
+        now = datetime.utcnow().replace(microsecond=0)
+        # Minutes ago, but never before midnight: a call made "today" stays today at 00:01 too.
+        midnight = datetime.combine(now.date(), datetime.min.time())
+        started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"
         folder = Path(app.config["IVR_RECORDINGS_DIR"]) / sid
         folder.mkdir(parents=True, exist_ok=True)
