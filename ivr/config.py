@@ -18,6 +18,7 @@ def from_env(instance_path: str) -> dict:
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
         "IVR_VOSK_MODEL": env.get("IVR_VOSK_MODEL") or None,
         "IVR_LOCALE": env.get("IVR_LOCALE") or "ru",
+        "IVR_TIMEZONE": env.get("IVR_TIMEZONE") or "Europe/Moscow",
         "IVR_OPERATOR_NUMBER": env.get("IVR_OPERATOR_NUMBER") or None,
         "IVR_RECORDING_URL_PREFIXES": [
             p.strip()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,9 +36,10 @@ class Answer:
 
 
 def context(
-    session: Session, regions: Regions, now: datetime, locale: str, reading_rules: Rules
+    session: Session, regions: Regions, now: datetime, locale: str, reading_rules: Rules, tz: tzinfo
 ) -> Context:
-    today = now.date()
+    """What the flow needs for one webhook; `now` is naive UTC, `today` the utility's date."""
+    today = now.replace(tzinfo=timezone.utc).astimezone(tz).date()
     directory = StoreDirectory(session, regions, today)
     return Context(directory, regions, today, locale, now, reading_rules)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, request, send_from_directory, url_for
@@ -58,13 +59,13 @@ def sorry(locale: str, then_redirect: str | None = None) -> Response:
 
 
 def now() -> datetime:
-    """The hotline's clock; tests set IVR_CLOCK to travel to a submission window."""
-    return current_app.config.get("IVR_CLOCK", datetime.now)()
+    """The hotline's clock, naive UTC like every stored time; tests set IVR_CLOCK to travel."""
+    return current_app.config.get("IVR_CLOCK", utcnow)()
 
 
 def ctx(session, locale: str) -> flows.Context:  # noqa: ANN001
     regions, rules = current_app.extensions["ivr.regions"], current_app.extensions["ivr.rules"]
-    return calls.context(session, regions, now(), locale, rules)
+    return calls.context(session, regions, now(), locale, rules, current_app.extensions["ivr.tz"])
 
 
 @bp.post("/voice")
@@ -197,4 +198,6 @@ def fallback(error: Exception) -> Response | HTTPException:
 def init_app(app: Flask) -> None:
     """Check the flow against every locale pack, then mount the webhooks."""
     flows.validate({code: locales.load(code) for code in locales.available()})
+    # Submission windows are days of the utility's calendar, not of UTC.
+    app.extensions["ivr.tz"] = ZoneInfo(app.config["IVR_TIMEZONE"])
     app.register_blueprint(bp)

@@ -298,3 +298,14 @@ def test_reading_rules_are_configurable_per_deployment(app, settings, recordings
     call.dial(), say(call, "показания"), say(call, "да")
     # 100 kWh in 31 days: plain under the default 50 a day, high under 1 a day
     assert "больше обычного" in say(call, "тысяча сто").text
+
+
+def test_the_submission_window_follows_the_utility_calendar_not_utc(app, phone):
+    from datetime import datetime
+
+    app.config["IVR_CLOCK"] = lambda: datetime(2026, 11, 20, 22, 0)  # 01:00 on the 21st in Moscow
+    call = phone()
+    call.dial(), say(call, "показания"), say(call, "да"), say(call, "тысяча сто")
+    assert "следующем расчётном периоде" in say(call, "да").text
+    [row] = exported(app)
+    assert row["flags"] == "OUT_OF_WINDOW" and row["received_at"] == "2026-11-20T22:00:00"
