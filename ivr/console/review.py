@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,6 @@ from ivr.flows.rules import Rules
 from ivr.store.models import Meter, Reading, utcnow
 from ivr.store.readings import restore_last
 
-RULES = Rules()
 OPEN = ("accepted", "pending_review")  # superseded and rejected readings are settled
 
 
@@ -47,9 +47,11 @@ def consumption(previous: int | None, value: int, digits: int) -> int | None:
     """Use since the previous reading, across a rollover of the display when there was one."""
     if previous is None:
         return None
+    # The deployment's rules (IVR_RULE_*), as the hotline applied them when it took the reading.
+    rules = current_app.extensions["ivr.rules"] if has_app_context() else Rules()
     used = value - previous
     span = 10**digits
-    if used < 0 and previous >= RULES.rollover_top * span and value <= RULES.rollover_bottom * span:
+    if used < 0 and previous >= rules.rollover_top * span and value <= rules.rollover_bottom * span:
         used += span
     return used
 
