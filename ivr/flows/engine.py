@@ -39,7 +39,6 @@ def advance(state: CallState, event: Event, ctx: Context) -> tuple[CallState, li
     s = copy.deepcopy(state)
     if s.ended:
         return s, [Hangup()]
-    node = FLOW[s.node]
     if isinstance(event, Silence):
         s.silences += 1
         if s.silences >= MAX_SILENCES:

@@ -1,0 +1,39 @@
+"""What every question shares: asking the current one, failing, transferring, the account."""
+from __future__ import annotations
+
+from ivr.flows.model import AccountInfo, Action, Ask, Context, MeterInfo, Node, Say, Transfer
+from ivr.flows.state import CallState
+
+# Every question of the flow by name; ivr.flows.steps fills it in.
+FLOW: dict[str, Node] = {}
+MAX_FAILS = 3
+
+
+def ask(s: CallState, ctx: Context) -> Ask:
+    """Ask the question the call is at."""
+    return FLOW[s.node].ask(s, ctx)
+
+
+def transfer(s: CallState, reason: str) -> list[Action]:
+    s.goto("transferred")
+    s.ended = "transferred"
+    return [Transfer(reason)]
+
+
+def fail(s: CallState, ctx: Context, *preamble: Say) -> list[Action]:
+    """Count a failed answer: re-ask, or hand over to a person on the third."""
+    s.fails += 1
+    if s.fails >= MAX_FAILS:
+        return transfer(s, "failures")
+    return [*preamble, ask(s, ctx)]
+
+
+def account_of(s: CallState, ctx: Context) -> AccountInfo:
+    info = ctx.directory.account(s.account or "")
+    if info is None:  # deleted by a re-import while the caller was on the line
+        raise LookupError("account vanished")
+    return info
+
+
+def meter_of(s: CallState, ctx: Context) -> MeterInfo:
+    return account_of(s, ctx).meters[s.meter]

@@ -1,0 +1,70 @@
+"""Questions 1, 3 and 4: what the caller wants, which account, and whether the address is right."""
+from __future__ import annotations
+
+from ivr.flows.common import MAX_FAILS, account_of, ask, fail, transfer
+from ivr.flows.model import Action, Ask, Context, Say
+from ivr.flows.readings import meter_intro
+from ivr.flows.state import CallState
+
+
+# --- 1. Greeting and intent ------------------------------------------------------------------
+
+
+def ask_intent(s: CallState, ctx: Context) -> Ask:
+    return Ask("intent", "intent", s.on_keypad, "intent_keys" if s.on_keypad else "intent")
+
+
+def answer_intent(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
+    if value != "readings":
+        return fail(s, ctx, Say("not_understood"))
+    numbers = ctx.directory.by_phone(s.caller) if s.caller else []
+    if len(numbers) == 1:
+        s.account, s.by_phone = numbers[0], True
+        s.goto("address")
+    else:
+        s.goto("account")
+    return [ask(s, ctx)]
+
+
+# --- 3. Account number -----------------------------------------------------------------------
+
+
+def ask_account(s: CallState, _ctx: Context) -> Ask:
+    return Ask("account", "digits", s.on_keypad, "account_keys" if s.on_keypad else "account")
+
+
+def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
+    if ctx.directory.account(value) is None:
+        s.id_fails += 1
+        unknown = Say("account_unknown", {"digits": value})
+        if s.id_fails >= MAX_FAILS:
+            return [unknown, *transfer(s, "failures")]
+        return [unknown, ask(s, ctx)]
+    s.account, s.by_phone = value, False
+    s.goto("address")
+    return [ask(s, ctx)]
+
+
+# --- 4. Address confirmation -----------------------------------------------------------------
+
+
+def ask_address(s: CallState, ctx: Context) -> Ask:
+    address = account_of(s, ctx).address
+    return Ask("address", "yesno", s.on_keypad, "address", {"address": address})
+
+
+def answer_address(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
+    if value == "yes":
+        if not account_of(s, ctx).meters:
+            return [Say("no_meters"), *transfer(s, "no-meters")]
+        s.meter = s.zone = 0
+        s.goto("reading")
+        return [*meter_intro(s, ctx), ask(s, ctx)]
+    if value != "no":
+        return fail(s, ctx, Say("not_understood"))
+    s.id_fails += 1
+    if s.id_fails >= MAX_FAILS:
+        return transfer(s, "failures")
+    s.account, s.by_phone = None, False
+    s.goto("account")
+    return [Say("address_wrong"), ask(s, ctx)]

@@ -1,0 +1,124 @@
+"""Question 5 and the closing: each zone's reading, its confirmation, and saving each meter."""
+from __future__ import annotations
+
+from ivr.flows import rules
+from ivr.flows.common import account_of, ask, fail, meter_of
+from ivr.flows.model import Action, Ask, Context, Hangup, MeterInfo, Say, SaveMeter, ZoneReading
+from ivr.flows.state import CallState
+
+
+# --- 5. Readings and their confirmation ------------------------------------------------------
+
+
+def meter_intro(s: CallState, ctx: Context) -> list[Action]:
+    """Name the meter when the account has several, so the caller knows which to read."""
+    meters = account_of(s, ctx).meters
+    if len(meters) < 2:
+        return []
+    return [Say("meter_intro", {"number": s.meter + 1, "serial": meters[s.meter].serial})]
+
+
+def zone_prompt(meter: MeterInfo, zone_index: int) -> tuple[str, dict]:
+    if len(meter.zones) == 1:
+        return "reading", {}
+    return f"reading_{len(meter.zones)}_{zone_index + 1}", {}
+
+
+def ask_reading(s: CallState, ctx: Context) -> Ask:
+    prompt, params = zone_prompt(meter_of(s, ctx), s.zone)
+    return Ask("reading", "digits", s.on_keypad, prompt + ("_keys" if s.on_keypad else ""), params)
+
+
+def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -> list[Action]:
+    meter = meter_of(s, ctx)
+    zone = meter.zones[s.zone]
+    key = f"{meter.id}:{zone.zone}"
+    verdict = rules.check_reading(
+        value, meter.digits, zone, ctx.today, s.refused_lower.get(key), ctx.rules
+    )
+    if verdict.outcome == "invalid":
+        return fail(s, ctx, Say("reading_invalid", {"max": meter.digits}))
+    if verdict.outcome == "lower":
+        s.refused_lower[key] = verdict.value
+        return fail(s, ctx, Say("reading_lower", {"previous": str(zone.previous)}))
+    flags = list(verdict.flags)
+    region = account_of(s, ctx).region
+    if not ctx.regions.in_window(region, ctx.today):
+        flags.append(rules.OUT_OF_WINDOW)
+    if conf is not None and conf < ctx.rules.low_confidence:
+        flags.append(rules.LOW_CONFIDENCE)
+    s.pending = {
+        "zone": zone.zone,
+        "value": verdict.value,
+        "digits": value,
+        "previous": zone.previous,
+        "consumption": verdict.consumption,
+        "flags": flags,
+        "confidence": conf,
+        "period": ctx.regions.period(region, ctx.today),
+    }
+    s.goto("confirm")
+    return [ask(s, ctx)]
+
+
+def ask_confirm(s: CallState, _ctx: Context) -> Ask:
+    p = s.pending or {}
+    special = next((f for f in rules.SUSPICIOUS if f in p.get("flags", [])), None)
+    prompt = f"confirm_{special.lower()}" if special else "confirm"
+    params = {"digits": p.get("digits", ""), "consumption": p.get("consumption")}
+    return Ask("confirm", "yesno", s.on_keypad, prompt, params)
+
+
+def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
+    if value not in ("yes", "no"):
+        return fail(s, ctx, Say("not_understood"))
+    pending, s.pending = s.pending or {}, None
+    if value == "no":
+        s.goto("reading")
+        return [Say("reading_again"), ask(s, ctx)]
+    s.confirmed.append(pending)
+    meter = meter_of(s, ctx)
+    if s.zone + 1 < len(meter.zones):
+        s.zone += 1
+        s.goto("reading")
+        return [ask(s, ctx)]
+    actions: list[Action] = [save_meter(s, meter)]
+    if s.meter + 1 < len(account_of(s, ctx).meters):
+        s.meter, s.zone = s.meter + 1, 0
+        s.goto("reading")
+        return [*actions, Say("meter_saved"), *meter_intro(s, ctx), ask(s, ctx)]
+    return [*actions, *closing(s)]
+
+
+def save_meter(s: CallState, meter: MeterInfo) -> SaveMeter:
+    readings = tuple(
+        ZoneReading(
+            zone=p["zone"],
+            value=p["value"],
+            previous=p["previous"],
+            consumption=p["consumption"],
+            flags=tuple(p["flags"]),
+            confidence=p["confidence"],
+            period=p["period"],
+        )
+        for p in s.confirmed
+    )
+    s.saved += len(readings)
+    s.next_period |= any(rules.OUT_OF_WINDOW in r.flags for r in readings)
+    s.review |= any(rules.NEGATIVE in r.flags for r in readings)
+    s.confirmed = []
+    return SaveMeter(meter.id, readings)
+
+
+# --- 7. Closing ------------------------------------------------------------------------------
+
+
+def closing(s: CallState) -> list[Action]:
+    s.goto("done")
+    s.ended = "completed"
+    notes = [Say("next_period")] if s.next_period else []
+    notes += [Say("review")] if s.review else []
+    return [*notes, Say("goodbye", {"count": s.saved}), Hangup()]
+
+
+# The flow as data: each question's kind, how it is asked and what its answer does.
