@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from itertools import takewhile
 
 from flask import abort, request
 from flask_login import current_user
@@ -13,27 +11,7 @@ from ivr.console import audit
 from ivr.console.roles import UNMASK, may
 from ivr.store import database
 from ivr.store.phones import mask as mask_phone
-
-# Where the house starts: "д. 1", "дом 1", "кв. 5", "корп. 2", "apt 4", or a bare number like "12а".
-HOUSE = re.compile(
-    r"^(д|дом|влд|корп|к|стр|строение|кв|квартира|house|bldg|building|apt|flat|unit)\.?\s*\d"
-    r"|^\d+\s*[а-яa-z]?$",
-    re.IGNORECASE,
-)
-
-
-def mask_address(address: str | None) -> str:
-    """Keep the city and street, hide the house and flat: 'ул. Ленина, ***'."""
-    parts = [p.strip() for p in (address or "").split(",") if p.strip()]
-    if not parts:
-        return "—"
-    kept = list(takewhile(lambda p: not HOUSE.match(p), parts))
-    if len(kept) == len(parts):  # no house marker found: hide the last part anyway
-        kept = kept[:-1]
-    if not kept:
-        kept = parts[0].split()[:1]
-    return ", ".join(kept + ["***"])
-
+from ivr.store.phones import mask_address
 
 @dataclass(frozen=True)
 class Privacy:

@@ -1,5 +1,7 @@
-"""Phone numbers: normalise to E.164 and mask for display."""
+"""Personal data: phone numbers normalised to E.164, and numbers and addresses masked."""
 from __future__ import annotations
+
+import re
 
 import phonenumbers
 
@@ -33,3 +35,32 @@ def mask(number: str | None) -> str:
     if number.startswith("+7") and len(digits) == 11:
         return f"+7 {digits[1:4]} ***-**-{digits[-2:]}"
     return f"+{digits[:2]} ***{digits[-2:]}"
+
+
+# Where the house starts: "д. 1", "дом 1", "кв. 5", "корп. 2", "apt 4", or a bare number like "12а",
+# at the start of a comma part or after a space inside one ("ул. Ленина д. 5").
+HOUSE = re.compile(
+    r"(?:^|\s)(?:д|дом|влд|корп|к|стр|строение|кв|квартира|house|bldg|building|apt|flat|unit)\.?\s*\d"
+    r"|^\d+\s*[а-яa-z]?$",  # a bare number only as a whole part: "ул. 8 Марта" is a street
+    re.IGNORECASE,
+)
+
+
+def mask_address(address: str | None) -> str:
+    """Keep the city and street, hide the house and flat: 'ул. Ленина, ***'."""
+    parts = [p.strip() for p in (address or "").split(",") if p.strip()]
+    if not parts:
+        return "—"
+    kept = []
+    for part in parts:
+        house = HOUSE.search(part)
+        if house:
+            street = part[: house.start()].strip()
+            kept += [street] if street else []
+            break
+        kept.append(part)
+    else:  # no house marker found: hide the last part anyway
+        kept = kept[:-1]
+    if not kept:
+        kept = parts[0].split()[:1]
+    return ", ".join(kept + ["***"])

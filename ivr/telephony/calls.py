@@ -14,7 +14,7 @@ from ivr.flows.regions import Regions
 from ivr.flows.rules import Rules
 from ivr.store.directory import StoreDirectory, account_id
 from ivr.store.models import Call, Turn, utcnow
-from ivr.store.phones import mask
+from ivr.store.phones import mask, mask_address
 from ivr.store.readings import save_meter
 from ivr.telephony.twiml import Renderer
 
@@ -85,9 +85,8 @@ def _apply(session, call, state, actions: list[Action], ctx, renderer) -> str:  
 
 
 def _turn(call: Call, ask: Ask, actions: list[Action], renderer: Renderer) -> Turn:
-    says = [a for a in actions if isinstance(a, flows.Say)]
-    spoken = " ".join(renderer.text(s.prompt, dict(s.params)) for s in says)
-    text = (spoken + " " + renderer.text(ask.prompt, dict(ask.params))).strip()
+    says = [*(a for a in actions if isinstance(a, flows.Say)), flows.Say(ask.prompt, ask.params)]
+    text = " ".join(renderer.text(s.prompt, _masked(s.params)) for s in says).strip()
     return Turn(
         call_id=call.id,
         seq=call.seq,
@@ -97,6 +96,11 @@ def _turn(call: Call, ask: Ask, actions: list[Action], renderer: Renderer) -> Tu
         prompt_id=ask.prompt,
         prompt_text=text,
     )
+
+
+def _masked(params: dict) -> dict:
+    # The stored prompt keeps no address: it outlives the account's, and may be another's.
+    return {**params, "address": mask_address(params["address"])} if "address" in params else dict(params)
 
 
 def _decision(state: flows.CallState, actions: list[Action]) -> str:

@@ -75,7 +75,7 @@ def test_calls_sort_by_duration_both_ways(login, calls):
     ],
 )
 def test_calls_filter_by_outcome_flag_caller_and_account(login, calls, query, expected):
-    assert sids(login("qa").get(f"/console/calls?{query}")) == [calls[i].sid for i in expected]
+    assert sids(login("supervisor").get(f"/console/calls?{query}")) == [calls[i].sid for i in expected]
 
 
 def test_calls_filter_by_date_range_includes_both_days(login, calls):
