@@ -76,7 +76,7 @@ def voice() -> Response:
     locale = request.args.get("locale") or current_app.config["IVR_LOCALE"]
     if locale not in locales.available():
         locale = current_app.config["IVR_LOCALE"]
-    if not sid or len(sid) > 64:
+    if not _valid_sid(sid):
         return sorry(locale)
     with database.transaction() as s:
         call = s.scalars(select(Call).where(Call.sid == sid)).first()
@@ -128,9 +128,14 @@ def _heard(call: Call, state: CallState, form) -> calls.Answer:  # noqa: ANN001
                                  state.locale)  # fmt: skip
 
 
+def _valid_sid(sid: str) -> bool:
+    # Twilio's SIDs are short and alphanumeric; anything else is forged and must not reach logs.
+    return 0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()
+
+
 def _call(s) -> Call | None:  # noqa: ANN001
     sid = request.form.get("CallSid", "").strip()
-    if not sid or len(sid) > 64:
+    if not _valid_sid(sid):
         return None
     return s.scalars(select(Call).where(Call.sid == sid)).first()
 

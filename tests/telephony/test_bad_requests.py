@@ -14,6 +14,7 @@ ODD = [
     {},
     {"CallSid": ""},
     {"CallSid": "CA" + "x" * 500},
+    {"CallSid": "CA1\nforged log line"},
     {"Digits": "1" * 5000},
     {"Digits": "abc*#"},
     {"RecordingUrl": "https://evil.example/x.wav", "RecordingDuration": "3"},
