@@ -28,8 +28,7 @@ def engine(locale: str) -> VoskRecognizer:
     path = model_path(locale)
     if path is None:
         raise ModelError(f"no speech model for {locale}: set IVR_VOSK_MODEL_{locale.upper()}")
-    return VoskRecognizer(load_model(path), locale,
-                          float(os.environ.get("IVR_ASR_MIN_CONFIDENCE") or 0.5))  # fmt: skip
+    return VoskRecognizer(load_model(path), locale)
 
 
 class QaRecognizer:

@@ -78,7 +78,7 @@ def asr_command(files: tuple[str, ...], model_dir: str | None, locale: str, kind
         raise click.ClickException(f"no model for {locale}: pass --model or set {_variable(locale)}")
     min_confidence = float(os.environ.get("IVR_ASR_MIN_CONFIDENCE") or 0.5)
     try:
-        recognizer = VoskRecognizer(load_model(model_dir), locale, min_confidence)
+        recognizer = VoskRecognizer(load_model(model_dir), locale)
     except SpeechError as error:
         raise click.ClickException(str(error)) from error
     speech = Speech({locale: recognizer}, min_confidence)

@@ -83,7 +83,7 @@ def shared_pool() -> ThreadPoolExecutor:
 class VoskRecognizer:
     """Recognise one locale's utterances on a shared Vosk model.
 
-    It reports what it heard, low confidence included; `is_match` says whether that counts
+    It reports what it heard, low confidence included; `Speech` decides whether that counts
     as an answer, so the flow re-asks on [unk], silence and mumbles alike.
     """
 
@@ -91,13 +91,11 @@ class VoskRecognizer:
         self,
         model: Model,
         locale: str,
-        min_confidence: float = 0.5,
         pool: ThreadPoolExecutor | None = None,
         grammars: bool | None = None,
     ):
         self.model = model
         self.locale = locale
-        self.min_confidence = min_confidence
         self._pool = pool
         use_grammars = model.grammars if grammars is None else grammars
         self._grammars = {kind: self._grammar(kind) if use_grammars else None for kind in KINDS}
@@ -139,10 +137,6 @@ class VoskRecognizer:
             return Recognition("", 0.0)
         pool = self._pool or shared_pool()
         return pool.submit(self._decode, sound, self._grammars[kind]).result()
-
-    def is_match(self, recognition: Recognition) -> bool:
-        """Say whether a recognition is confident enough to count as an answer."""
-        return not recognition.empty and recognition.confidence >= self.min_confidence
 
     def _decode(self, sound: Audio, grammar_json: str | None) -> Recognition:
         """Decode one utterance on a fresh recogniser; runs in the pool."""

@@ -52,14 +52,11 @@ class Speech:
         except AudioError as error:
             log.warning("caller audio not usable: %s", error)
             return Heard("", None, 0.0, error=str(error))
-        value = interpret(kind, recognition.text, locale) if self._matches(recognizer, recognition) else None
+        value = interpret(kind, recognition.text, locale) if self._matches(recognition) else None
         return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds)
 
-    def _matches(self, recognizer: Recognizer, recognition: Recognition) -> bool:
-        """Judge a recognition by the recogniser's own threshold, or the app's for test doubles."""
-        is_match = getattr(recognizer, "is_match", None)
-        if is_match is not None:
-            return is_match(recognition)
+    def _matches(self, recognition: Recognition) -> bool:
+        """Count a recognition as an answer when it holds words heard confidently enough."""
         return not recognition.empty and recognition.confidence >= self.min_confidence
 
     def status(self) -> dict[str, str]:
@@ -75,7 +72,7 @@ def init_app(app: Flask) -> None:
     recognizers = config.get("RECOGNIZERS")
     if recognizers is None:
         recognizers = {
-            locale: VoskRecognizer(load_model(path), locale, min_confidence)
+            locale: VoskRecognizer(load_model(path), locale)
             for locale, path in configured_models(config).items()
         }
     default = config.get("IVR_LOCALE") or "ru"

