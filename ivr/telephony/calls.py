@@ -70,10 +70,10 @@ def _apply(session, call, state, actions: list[Action], ctx, renderer) -> str:  
     for action in actions:
         if isinstance(action, SaveMeter):
             save_meter(session, action, call.id, _reading_turns(session, call, action), ctx.now)
+    if state.account and state.account != (call.state or {}).get("account"):  # only on a change
+        call.account_id = account_id(session, state.account)
     call.seq += 1
     call.state = state.to_dict()
-    if state.account:
-        call.account_id = account_id(session, state.account)
     ask = next((a for a in actions if isinstance(a, Ask)), None)
     if ask is not None:
         session.add(_turn(call, ask, actions, renderer))
