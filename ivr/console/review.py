@@ -60,20 +60,22 @@ def approve(
     session: Session, reading: Reading, actor: str, note: str = "", now: datetime | None = None
 ) -> None:
     """Accept a reading as it is; one that waited for review now counts."""
-    old = _open(reading)
-    reading.status = "accepted"
-    _decided(session, reading, actor, now)
-    audit.record(session, actor, "approve", subject(reading), old, reading.status, note)
+    _settle(session, reading, actor, "approve", "accepted", note, now)
 
 
 def reject(
     session: Session, reading: Reading, actor: str, note: str = "", now: datetime | None = None
 ) -> None:
     """Refuse a reading; the meter goes back to the last one that still counts."""
+    _settle(session, reading, actor, "reject", "rejected", note, now)
+
+
+def _settle(session: Session, reading: Reading, actor: str, action: str, status: str,
+            note: str, now: datetime | None) -> None:  # fmt: skip
     old = _open(reading)
-    reading.status = "rejected"
+    reading.status = status
     _decided(session, reading, actor, now)
-    audit.record(session, actor, "reject", subject(reading), old, reading.status, note)
+    audit.record(session, actor, action, subject(reading), old, reading.status, note)
 
 
 def correct(
