@@ -11,28 +11,41 @@ from flask import Flask
 __version__ = "0.1.0"
 
 log = logging.getLogger("ivr")
+# Test and QA hooks that create_app takes beside the settings: they never come from the environment.
+HOOKS = ("IVR_CLOCK", "RECOGNIZERS")
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Create the hotline app: storage, speech, webhooks and console."""
+    """Create the hotline app: settings, storage, speech, webhooks and console.
+
+    `config` overrides settings (by their environment names) and Flask's own keys; a bad setting
+    raises ivr.settings.ConfigError naming it.
+    """
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from ivr.config import from_env
+    from ivr import config as settings
+    from ivr.store.models import utcnow
 
-    app.config.update(from_env(app.instance_path))
-    app.config.update(config or {})
+    overrides = dict(config or {})
+    cfg = settings.from_environ(Path(app.instance_path), overrides)
+    app.config.update({k: v for k, v in overrides.items() if not k.startswith(("IVR_", "TWILIO_"))})
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = cfg.secret_key or _instance_secret(Path(app.instance_path))
 
     from ivr import console, health
+    from ivr.calls import CallService
     from ivr.flows import regions
+    from ivr.runtime import KEY, Runtime
     from ivr.speech import service as speech
     from ivr.store import database
     from ivr.telephony import webhooks
 
-    database.init_app(app)
-    regions.init_app(app)
-    speech.init_app(app)
+    sessions = database.init_app(app, cfg.database_url)
+    windows = regions.load(cfg.regions_file)
+    clock = overrides.get("IVR_CLOCK") or utcnow
+    calls = CallService(sessions, windows, cfg.rules, cfg.timezone, clock)
+    app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
+                                  windows, calls, clock)  # fmt: skip
     webhooks.init_app(app)
     health.init_app(app)
     console.init_app(app)

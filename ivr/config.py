@@ -1,41 +1,200 @@
-"""Configuration from environment variables (see DESIGN.md)."""
+"""The hotline's settings: read from the environment once, validated, typed (docs/CONFIGURATION.md)."""
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_PREFIXES = "https://api.twilio.com/"
+from ivr import locales
+from ivr.flows.rules import Rules
+from ivr.settings import ConfigError, Origin, number, origins, truthy
+
+log = logging.getLogger(__name__)
+
+# The recording size cap: a minute of 16 kHz 16-bit audio is 1.9 MB.
+RECORDING_MAX_BYTES = 2 * 1024 * 1024
+# Settings with a per-locale or per-rule suffix, e.g. IVR_VOSK_MODEL_EN, IVR_RULE_HIGH_FACTOR.
+FAMILIES = ("IVR_VOSK_MODEL_", "IVR_RULE_")
+# Test-only settings, read by the test suite, never by the product.
+NOT_SETTINGS = ("IVR_TEST_", "IVR_CLOCK")
 
 
-def from_env(instance_path: str) -> dict:
-    """Read the hotline's settings from the environment."""
-    env = os.environ
-    instance = Path(instance_path)
-    config = {
-        "IVR_DATABASE_URL": env.get("IVR_DATABASE_URL") or f"sqlite:///{instance / 'ivr.sqlite3'}",
-        "IVR_PUBLIC_URL": env.get("IVR_PUBLIC_URL") or None,
-        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
-        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
-        "IVR_VOSK_MODEL": env.get("IVR_VOSK_MODEL") or None,
-        "IVR_LOCALE": env.get("IVR_LOCALE") or "ru",
-        "IVR_TIMEZONE": env.get("IVR_TIMEZONE") or "Europe/Moscow",
-        "IVR_OPERATOR_NUMBER": env.get("IVR_OPERATOR_NUMBER") or None,
-        "IVR_RECORDING_URL_PREFIXES": [
-            p.strip()
-            for p in (env.get("IVR_RECORDING_URL_PREFIXES") or DEFAULT_PREFIXES).split(",")
-            if p.strip()
-        ],
-        "IVR_REGIONS_FILE": env.get("IVR_REGIONS_FILE") or None,
-        "IVR_RECORDINGS_DIR": env.get("IVR_RECORDINGS_DIR") or str(instance / "recordings"),
-        "IVR_RECORDING_MAX_BYTES": int(env.get("IVR_RECORDING_MAX_BYTES") or 2_000_000),
-        "IVR_RECORDING_BUDGET_S": float(env.get("IVR_RECORDING_BUDGET_S") or 6.0),
-        "IVR_SAY_VOICE": env.get("IVR_SAY_VOICE") or None,
-        "IVR_PROMPTS_DIR": env.get("IVR_PROMPTS_DIR") or None,
-        "IVR_ASR_MIN_CONFIDENCE": float(env.get("IVR_ASR_MIN_CONFIDENCE") or 0.5),
-        "SECRET_KEY": env.get("IVR_SECRET_KEY") or None,
-    }
-    # Models for further locales (IVR_VOSK_MODEL_EN, ...) and reading rules (IVR_RULE_HIGH_FACTOR, ...)
-    for key, value in env.items():
-        if key.startswith(("IVR_VOSK_MODEL_", "IVR_RULE_")) and value:
-            config[key] = value
-    return config
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    public_url: str | None
+    account_sid: str | None
+    auth_token: str | None
+    demo: bool  # webhooks without TWILIO_AUTH_TOKEN are served only in demo mode
+    locale: str
+    timezone: ZoneInfo
+    vosk_models: dict[str, str]
+    models_dir: Path
+    operator_number: str | None
+    recording_origins: tuple[Origin, ...]
+    regions_file: str | None
+    recordings_dir: str
+    recording_max_bytes: int
+    recording_budget_s: float
+    say_voice: str | None
+    prompts_dir: str | None
+    asr_min_confidence: float
+    secret_key: str | None
+    login_max_failures: int
+    login_window_s: float
+    trusted_proxies: int
+    rules: Rules = field(default_factory=Rules)
+
+    @property
+    def signed(self) -> bool:
+        """Whether webhooks are signature-checked."""
+        return bool(self.auth_token)
+
+    @property
+    def takes_calls(self) -> bool:
+        """Refuse calls without a token: anyone could post a reading. Demo mode is the exception."""
+        return self.signed or self.demo
+
+
+# Every setting the hotline reads, with its parser; docs/CONFIGURATION.md documents each one.
+def load(env: Mapping[str, object], instance: Path) -> Config:
+    """Parse and check every setting; a bad one raises ConfigError naming the variable."""
+    get = _Reader(env)
+    locale = get.choice("IVR_LOCALE", "ru", locales.available())
+    return Config(
+        database_url=get.database_url("IVR_DATABASE_URL", f"sqlite:///{instance / 'ivr.sqlite3'}"),
+        public_url=get.url("IVR_PUBLIC_URL"),
+        account_sid=get.text("TWILIO_ACCOUNT_SID"),
+        auth_token=get.text("TWILIO_AUTH_TOKEN"),
+        demo=get.flag("IVR_DEMO"),
+        locale=locale,
+        timezone=get.timezone("IVR_TIMEZONE", "Europe/Moscow"),
+        vosk_models=get.models(locale),
+        models_dir=Path(get.text("IVR_MODELS_DIR") or "~/.cache/ivr/models").expanduser(),
+        operator_number=get.text("IVR_OPERATOR_NUMBER"),
+        recording_origins=get.parsed("IVR_RECORDING_URL_PREFIXES", "https://api.twilio.com/", origins),
+        regions_file=get.path("IVR_REGIONS_FILE", must_exist=True),
+        recordings_dir=get.path("IVR_RECORDINGS_DIR") or str(instance / "recordings"),
+        recording_max_bytes=int(get.number("IVR_RECORDING_MAX_BYTES", RECORDING_MAX_BYTES, 1)),
+        recording_budget_s=get.number("IVR_RECORDING_BUDGET_S", 6.0, 0.1, 10.0),
+        say_voice=get.text("IVR_SAY_VOICE"),
+        prompts_dir=get.path("IVR_PROMPTS_DIR"),
+        asr_min_confidence=get.number("IVR_ASR_MIN_CONFIDENCE", 0.5, 0.0, 1.0),
+        secret_key=get.text("IVR_SECRET_KEY"),
+        login_max_failures=int(get.number("IVR_LOGIN_MAX_FAILURES", 5, 1)),
+        login_window_s=get.number("IVR_LOGIN_WINDOW_S", 15 * 60, 1),
+        trusted_proxies=int(get.number("IVR_TRUSTED_PROXIES", 0, 0, 5)),
+        rules=get.rules(),
+    )
+
+
+def from_environ(instance: Path | None = None, overrides: Mapping[str, object] | None = None) -> Config:
+    """Settings from os.environ, with overrides (tests, `ivr replay`) winning."""
+    if instance is None:  # the CLI without an app: the instance folder Flask would use
+        from flask import Flask
+
+        instance = Path(Flask("ivr").instance_path)
+    env = {**os.environ, **{k: v for k, v in (overrides or {}).items() if k not in ("IVR_CLOCK",)}}
+    unknown = sorted(k for k in env if k.startswith("IVR_") and not known(k))
+    for name in unknown:
+        log.warning("%s is not a setting of this hotline (a typo?); it is ignored", name)
+    return load(env, instance)
+
+
+def names() -> set[str]:
+    """Every setting's name; per-locale models are written IVR_VOSK_MODEL_<LOCALE>."""
+    load({}, Path("instance"))  # reading the defaults names every setting
+    return _Reader.READ | {"IVR_VOSK_MODEL_<LOCALE>"}
+
+
+def known(name: str) -> bool:
+    return name in _Reader.READ or name.startswith(FAMILIES + NOT_SETTINGS)
+
+
+class _Reader:
+    """Reads settings by name, remembering every name read, so the docs can be checked."""
+
+    READ: set[str] = set()
+
+    def __init__(self, env: Mapping[str, object]) -> None:
+        self.env = env
+
+    def raw(self, name: str) -> object | None:
+        _Reader.READ.add(name)
+        value = self.env.get(name)
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+    def text(self, name: str) -> str | None:
+        value = self.raw(name)
+        return None if value is None else str(value).strip()
+
+    def flag(self, name: str) -> bool:
+        return truthy(name, self.raw(name))
+
+    def number(self, name: str, default: float, low: float | None = None,
+               high: float | None = None) -> float:  # fmt: skip
+        return number(name, self.raw(name), default, low, high)
+
+    def parsed(self, name: str, default: str, parse):  # noqa: ANN001, ANN201
+        value = self.raw(name)
+        if isinstance(value, (list, tuple)):  # overrides may pass a list
+            value = ",".join(value)
+        return parse(name, str(value).strip() if value is not None else default)
+
+    def choice(self, name: str, default: str, allowed: list[str]) -> str:
+        value = self.text(name) or default
+        if value not in allowed:
+            raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def path(self, name: str, must_exist: bool = False) -> str | None:
+        value = self.text(name)
+        if value and must_exist and not Path(value).is_file():
+            raise ConfigError(f"{name}: no such file {value}")
+        return value
+
+    def url(self, name: str) -> str | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{name}: {value!r} is not an http(s) URL with a host")
+        return value.rstrip("/")
+
+    def database_url(self, name: str, default: str) -> str:
+        value = self.text(name) or default
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ConfigError(f"{name}: only sqlite:/// and postgresql+psycopg:// URLs are supported")
+        return value
+
+    def timezone(self, name: str, default: str) -> ZoneInfo:
+        value = self.text(name) or default
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{name}: {value!r} is not a time zone such as Europe/Moscow") from None
+
+    def models(self, default_locale: str) -> dict[str, str]:
+        paths = {}
+        if model := self.text("IVR_VOSK_MODEL"):
+            paths[default_locale] = model
+        for key in sorted(self.env):
+            if key.startswith("IVR_VOSK_MODEL_") and (model := str(self.env[key] or "").strip()):
+                locale = key.removeprefix("IVR_VOSK_MODEL_").lower()
+                if locale not in locales.available():
+                    raise ConfigError(f"{key}: no locale pack {locale!r}")
+                paths[locale] = model
+        return paths
+
+    def rules(self) -> Rules:
+        overrides = {
+            f.name: number(f"IVR_RULE_{f.name.upper()}", self.raw(f"IVR_RULE_{f.name.upper()}"),
+                           getattr(Rules, f.name), 0.0)  # fmt: skip
+            for f in fields(Rules)
+        }
+        return Rules(**overrides)

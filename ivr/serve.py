@@ -17,10 +17,12 @@ DEMO_ACCOUNTS = Path(__file__).parent / "store" / "demo_accounts.csv"
 def serve_command(host: str, port: int, demo: bool) -> None:
     """Serve the webhooks and the console (use gunicorn with wsgi:app in production)."""
     from ivr import create_app
+    from ivr.runtime import runtime
     from ivr.store.database import transaction
     from ivr.store.migrate import upgrade
 
-    app = create_app()
+    app = create_app({"IVR_DEMO": True} if demo else None)
+    config = runtime(app).config
     with app.app_context():
         upgrade()
         if demo:
@@ -32,13 +34,17 @@ def serve_command(host: str, port: int, demo: bool) -> None:
             click.echo(f"demo: {count} meters loaded from {DEMO_ACCOUNTS.name}")
             if password:
                 click.echo(f"demo: console login 'demo' (admin), password {password}")
-    base = app.config.get("IVR_PUBLIC_URL") or f"http://{host}:{port}"
+    base = config.public_url or f"http://{host}:{port}"
     click.echo(f"Twilio Voice URL (POST): {base.rstrip('/')}/twilio/voice")
     click.echo(f"Twilio status callback:  {base.rstrip('/')}/twilio/status")
     click.echo(f"Supervisor console:      http://{host}:{port}/console/")
-    click.echo(f"Database:                {app.config['IVR_DATABASE_URL'].split('@')[-1]}")
-    if not app.config.get("TWILIO_AUTH_TOKEN"):
-        click.echo("Warning: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked.")
+    click.echo(f"Twilio fallback URL:     {base.rstrip('/')}/twilio/fallback")
+    click.echo(f"Database:                {config.database_url.split('@')[-1]}")
+    if not config.signed:
+        click.echo("WARNING: TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked "
+                   "(demo mode)." if config.demo else
+                   "ERROR: TWILIO_AUTH_TOKEN is not set: the webhooks refuse calls. "
+                   "Set it, or use --demo for a demo.", err=True)  # fmt: skip
     app.run(host=host, port=port, threaded=True)
 
 

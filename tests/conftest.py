@@ -102,8 +102,10 @@ class MockedRecordings:
 
 
 @pytest.fixture
-def settings(db_url, tmp_path) -> dict:
-    return {
+def settings(request, db_url, tmp_path) -> dict:
+    """The app's settings; a test changes some with @pytest.mark.settings(IVR_...=...)."""
+    marker = request.node.get_closest_marker("settings")
+    defaults = {
         "TESTING": True,
         "IVR_DATABASE_URL": db_url,
         "TWILIO_AUTH_TOKEN": TOKEN,
@@ -115,6 +117,7 @@ def settings(db_url, tmp_path) -> dict:
         "RECOGNIZERS": {code: TranscriptRecognizer(code) for code in ("ru", "en")},
         "SECRET_KEY": "test-secret",
     }
+    return {**defaults, **(marker.kwargs if marker else {})}
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ SESSION_COOKIE = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
-LOGIN_LIMIT = {"IVR_LOGIN_MAX_FAILURES": 5, "IVR_LOGIN_WINDOW_S": 15 * 60}
 
 
 def init_app(app: Flask) -> None:
@@ -31,8 +30,6 @@ def init_app(app: Flask) -> None:
     from ivr.telephony.webhooks import bp as webhooks
 
     app.config.update(SESSION_COOKIE)
-    for key, value in LOGIN_LIMIT.items():
-        app.config.setdefault(key, value)
     csrf.init_app(app)
     csrf.exempt(webhooks)  # Twilio cannot send our token; its signature is checked instead
     auth.login_manager.init_app(app)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import abort, current_app, render_template, send_file
+from flask import abort, render_template, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ivr.runtime import config
 from ivr.console.blueprint import bp
 from ivr.console.masking import privacy
 from ivr.store import database
@@ -92,7 +93,7 @@ def call(sid: str) -> str:
 
 def recording(turn: Turn) -> Path:
     """The audio file of a turn, which must lie inside the recordings folder."""
-    folder = Path(current_app.config["IVR_RECORDINGS_DIR"]).resolve()
+    folder = Path(config().recordings_dir).resolve()
     if not turn.recording_path:
         abort(404)
     path = (folder / turn.recording_path).resolve()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ivr.console import audit
 from ivr.console.listing import REVIEW_FLAGS, has_flag
 from ivr.flows.rules import Rules
+from ivr.runtime import config
 from ivr.store.models import Meter, Reading, utcnow
 from ivr.store.readings import restore_last
 
@@ -48,7 +49,7 @@ def consumption(previous: int | None, value: int, digits: int) -> int | None:
     if previous is None:
         return None
     # The deployment's rules (IVR_RULE_*), as the hotline applied them when it took the reading.
-    rules = current_app.extensions["ivr.rules"] if has_app_context() else Rules()
+    rules = config().rules if has_app_context() else Rules()
     used = value - previous
     span = 10**digits
     if used < 0 and previous >= rules.rollover_top * span and value <= rules.rollover_bottom * span:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ivr.runtime import config
 from ivr.store.models import LoginAttempt, utcnow
 
 
@@ -16,7 +16,7 @@ def _key(name: str) -> str:
 
 
 def _window() -> timedelta:
-    return timedelta(seconds=current_app.config["IVR_LOGIN_WINDOW_S"])
+    return timedelta(seconds=config().login_window_s)
 
 
 def blocked(session: Session, name: str, ip: str, now: datetime | None = None) -> bool:
@@ -27,7 +27,7 @@ def blocked(session: Session, name: str, ip: str, now: datetime | None = None) -
         .select_from(LoginAttempt)
         .where(LoginAttempt.name == _key(name), LoginAttempt.ip == ip[:64], LoginAttempt.at > since)
     )
-    return failures >= current_app.config["IVR_LOGIN_MAX_FAILURES"]
+    return failures >= config().login_max_failures
 
 
 def failed(session: Session, name: str, ip: str, now: datetime | None = None) -> None:

@@ -5,6 +5,7 @@ from ivr.flows.model import (
     Action,
     Ask,
     Context,
+    Event,
     Hangup,
     Keys,
     MeterInfo,
@@ -19,7 +20,7 @@ from ivr.flows.model import (
 from ivr.flows.state import CallState
 
 __all__ = [
-    "AccountInfo", "Action", "Ask", "CallState", "Context", "Hangup", "Keys", "MeterInfo",
+    "AccountInfo", "Action", "Ask", "CallState", "Context", "Event", "Hangup", "Keys", "MeterInfo",
     "SaveMeter", "Say", "Silence", "Speech", "Start", "Transfer", "ZoneInfo",
     "advance", "start", "validate",
 ]

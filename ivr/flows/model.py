@@ -64,6 +64,7 @@ class ZoneReading:
     flags: tuple[str, ...]
     confidence: float | None
     period: str
+    turn: int | None = None  # seq of the question where the caller gave it
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,3 @@ def _window(path: str, line: int, row: dict) -> tuple[int, int]:
     if days[0] > days[1]:
         raise RegionsFileError(f"{path}: line {line}: start_day: after end_day")
     return days[0], days[1]
-
-
-def init_app(app) -> None:  # noqa: ANN001
-    """Load the windows and reading rules once, so a bad setting fails the start, not a call."""
-    from ivr.flows.rules import rules_from
-
-    app.extensions["ivr.regions"] = load(app.config.get("IVR_REGIONS_FILE"))
-    app.extensions["ivr.rules"] = rules_from(app.config)

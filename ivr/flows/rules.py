@@ -1,7 +1,7 @@
 """Reading rules: is a meter reading plausible, and what flags does it carry."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -26,19 +26,6 @@ class Rules:
     high_factor: float = 2.0  # times the expected use from history
     no_history_daily_kwh: float = 50.0
     low_confidence: float = 0.75  # voice answers below this are flagged for review
-
-
-def rules_from(config: dict) -> Rules:
-    """Rules with overrides from IVR_RULE_<NAME> settings, e.g. IVR_RULE_HIGH_FACTOR=3."""
-    overrides = {}
-    for f in fields(Rules):
-        value = config.get(f"IVR_RULE_{f.name.upper()}")
-        if value not in (None, ""):
-            try:
-                overrides[f.name] = float(value)
-            except ValueError:
-                raise ValueError(f"IVR_RULE_{f.name.upper()}: {value!r} is not a number") from None
-    return Rules(**overrides)
 
 
 @dataclass(frozen=True)

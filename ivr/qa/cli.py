@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -16,6 +15,12 @@ from ivr.qa.recordings import LocalRecordings
 
 # Heavier modules (the app, the speech engine) are imported inside the commands, so that
 # `ivr --help` and the other commands stay quick.
+
+
+def _token() -> str | None:
+    from ivr.config import from_environ
+
+    return from_environ().auth_token
 
 
 def _quiet() -> None:
@@ -49,7 +54,7 @@ def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, dur
     _quiet()
     if concurrency and not url:
         raise click.UsageError("load mode (--concurrency) needs --url of a loopback server")
-    if url and not os.environ.get("TWILIO_AUTH_TOKEN"):
+    if url and not _token():
         click.echo("TWILIO_AUTH_TOKEN is not set: requests go unsigned, and a server that checks "
                    "signatures answers 403", err=True)  # fmt: skip
     if concurrency:
@@ -133,18 +138,19 @@ def _load(cases, url, recordings, think, concurrency, duration, max_calls) -> No
 def simulate_command(caller: str, locale: str | None, keypad: bool) -> None:
     """Play a call in the terminal against the app on the configured database."""
     from ivr import create_app
-    from ivr.config import from_env
+    from ivr.config import from_environ
     from ivr.qa.hearing import QaRecognizer
     from ivr.qa.simulate import Simulator
     from ivr.store.migrate import upgrade
 
     _quiet()
-    settings = from_env(".")  # only the locale and the recording prefixes are read here
-    locale = locale or settings["IVR_LOCALE"]
+    settings = from_environ()
+    locale = locale or settings.locale
     with LocalRecordings() as recordings:
         app = create_app({
             "RECOGNIZERS": {} if keypad else {locale: QaRecognizer(locale)},
-            "IVR_RECORDING_URL_PREFIXES": [*settings["IVR_RECORDING_URL_PREFIXES"], recordings.prefix],
+            "IVR_RECORDING_URL_PREFIXES": [*map(str, settings.recording_origins), recordings.prefix],
+            "IVR_DEMO": True,  # the tester's own terminal is the only caller
         })  # fmt: skip
         with app.app_context():
             upgrade()
@@ -171,13 +177,15 @@ def calls_export(call_sid: str, directory: Path) -> None:
     """Turn a stored call into a replay case in DIRECTORY, the caller pseudonymised."""
     from ivr import create_app
     from ivr.qa.export import ExportError, export_call
+    from ivr.runtime import runtime
     from ivr.store.database import transaction
 
     app = create_app()
+    config = runtime(app).config
     with app.app_context(), transaction() as s:
         try:
-            path = export_call(s, call_sid, Path(app.config["IVR_RECORDINGS_DIR"]), directory,
-                               app.config["SECRET_KEY"], app.config.get("IVR_OPERATOR_NUMBER"))  # fmt: skip
+            path = export_call(s, call_sid, Path(config.recordings_dir), directory,
+                               app.config["SECRET_KEY"], config.operator_number)  # fmt: skip
         except ExportError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"wrote {path}; replay it with: ivr replay {path}")

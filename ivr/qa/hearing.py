@@ -1,12 +1,11 @@
 """What the app hears in QA calls: typed transcripts as they are, WAV audio by the real engine."""
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from functools import cache
 
 from ivr.speech.engine import VoskRecognizer, load_model
-from ivr.speech.models import bundled_models, configured_models
+from ivr.config import from_environ
+from ivr.speech.models import bundled_models
 from ivr.speech.recognizer import AudioError, ModelError, Recognition
 
 TYPED_CONFIDENCE = 0.95  # above the LOW_CONFIDENCE line, as a clear voice would be
@@ -17,9 +16,9 @@ def transcript(text: str, confidence: float | None = None) -> bytes:
     return f"{TYPED_CONFIDENCE if confidence is None else confidence}|{text}".encode()
 
 
-def model_path(locale: str, env: Mapping[str, str] = os.environ) -> str | None:
+def model_path(locale: str) -> str | None:
     """Find a locale's model: IVR_VOSK_MODEL(_<LOCALE>), else one installed as a package."""
-    return configured_models(env).get(locale) or bundled_models().get(locale)
+    return from_environ().vosk_models.get(locale) or bundled_models().get(locale)
 
 
 @cache

@@ -14,6 +14,7 @@ from ivr.qa.prompts import matcher
 from ivr.qa.recordings import LocalRecordings
 from ivr.qa.replay import question_seq
 from ivr.qa.targets import voice_path
+from ivr.runtime import runtime
 from ivr.speech.recognizer import SpeechError
 from ivr.store.database import transaction
 from ivr.store.phones import mask
@@ -29,10 +30,10 @@ class Simulator:
                  echo: Callable[[str], None]) -> None:  # fmt: skip
         self.app, self.locale, self.echo = app, locale, echo
         self.hung_up = False
-        base = app.config.get("IVR_PUBLIC_URL") or "http://localhost"
-        self.call = TwilioCall(FlaskTransport(app), base, caller=caller,
-                               token=app.config.get("TWILIO_AUTH_TOKEN"),
-                               account_sid=app.config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32,
+        config = runtime(app).config
+        self.call = TwilioCall(FlaskTransport(app), config.public_url or "http://localhost",
+                               caller=caller, token=config.auth_token,
+                               account_sid=config.account_sid or "AC" + "0" * 32,
                                recordings=recordings, voice_path=voice_path(locale))  # fmt: skip
 
     @property

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
 import secrets
 import shutil
 import tempfile
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr import create_app
+from ivr.config import from_environ
 from ivr.qa.cases import Case
 from ivr.qa.driver import FlaskTransport, HttpTransport, TwilioCall
 from ivr.qa.facts import Facts, call_facts
@@ -21,6 +21,7 @@ from ivr.qa.recordings import LocalRecordings
 from ivr.store import database
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.migrate import upgrade
+from ivr.runtime import runtime
 
 ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC_URL = "https://replay.hotline.test"
@@ -77,7 +78,7 @@ class InProcess:
                                   recordings=self.recordings, voice_path=voice_path(case.locale))  # fmt: skip
                 yield InProcessLine(app, call)
             finally:
-                app.extensions["ivr.db"].kw["bind"].dispose()
+                runtime(app).sessions.kw["bind"].dispose()
 
     def close(self) -> None:
         self._folder.cleanup()
@@ -108,7 +109,7 @@ class InProcess:
                                   "SECRET_KEY": self.token})  # fmt: skip
                 with app.app_context():
                     upgrade()
-                app.extensions["ivr.db"].kw["bind"].dispose()
+                runtime(app).sessions.kw["bind"].dispose()
                 self._template = path
             return self._template
 
@@ -128,8 +129,9 @@ class Remote:
                  account_sid: str | None = None) -> None:  # fmt: skip
         self.mode = url.rstrip("/")
         self.recordings = recordings
-        self.token = token if token is not None else os.environ.get("TWILIO_AUTH_TOKEN")
-        self.account_sid = account_sid or os.environ.get("TWILIO_ACCOUNT_SID") or ACCOUNT_SID
+        settings = from_environ()
+        self.token = token if token is not None else settings.auth_token
+        self.account_sid = account_sid or settings.account_sid or ACCOUNT_SID
 
     def skip_reason(self, case: Case) -> str | None:
         if case.uses("say_text"):

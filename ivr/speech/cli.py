@@ -7,12 +7,21 @@ from pathlib import Path
 
 import click
 
+from ivr.config import Config, from_environ
+from ivr.settings import ConfigError
 from ivr.speech import models
 from ivr.speech.recognizer import KINDS, SpeechError
 
 
+def _settings() -> Config:
+    try:
+        return from_environ()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _default_locale() -> str:
-    return os.environ.get("IVR_LOCALE") or "ru"
+    return _settings().locale
 
 
 @click.group("models")
@@ -28,7 +37,7 @@ def models_group() -> None:
 def download_command(locale: str, directory: Path | None, sha256: str | None) -> None:
     """Fetch a locale's official small model, verify it and unpack it."""
     try:
-        path = models.download(locale, directory or models.default_dir(), sha256)
+        path = models.download(locale, directory or _settings().models_dir, sha256)
     except SpeechError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Model for {locale} at {path}. Set:")
@@ -45,8 +54,8 @@ def _variable(locale: str) -> str:
               help="Where models are kept (default: IVR_MODELS_DIR or ~/.cache/ivr/models).")
 def list_command(directory: Path | None) -> None:
     """Show installed models and the locales that use them."""
-    configured = models.configured_models(os.environ)
-    labels = {str(p): str(p) for p in models.installed(directory or models.default_dir())}
+    configured = _settings().vosk_models
+    labels = {str(p): str(p) for p in models.installed(directory or _settings().models_dir)}
     labels.update({p: f"{p} (package vosk-model-{loc})" for loc, p in models.bundled_models().items()})
     labels.update({p: p if Path(p).is_dir() else f"{p} (missing)" for p in configured.values() if p not in labels})
     if not labels:
@@ -73,10 +82,10 @@ def asr_command(files: tuple[str, ...], model_dir: str | None, locale: str, kind
     from ivr.speech.engine import VoskRecognizer, load_model
     from ivr.speech.service import Speech
 
-    model_dir = model_dir or {**models.bundled_models(), **models.configured_models(os.environ)}.get(locale)
+    model_dir = model_dir or {**models.bundled_models(), **_settings().vosk_models}.get(locale)
     if not model_dir:
         raise click.ClickException(f"no model for {locale}: pass --model or set {_variable(locale)}")
-    min_confidence = float(os.environ.get("IVR_ASR_MIN_CONFIDENCE") or 0.5)
+    min_confidence = _settings().asr_min_confidence
     try:
         recognizer = VoskRecognizer(load_model(model_dir), locale)
     except SpeechError as error:

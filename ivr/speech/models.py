@@ -5,7 +5,6 @@ import hashlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,21 +37,6 @@ RELEASES = {
         "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498",
     ),
 }
-
-
-def default_dir(env: Mapping[str, str] = os.environ) -> Path:
-    """Return where models are kept: IVR_MODELS_DIR, or ~/.cache/ivr/models."""
-    return Path(env.get("IVR_MODELS_DIR") or "~/.cache/ivr/models").expanduser()
-
-
-def configured_models(config: Mapping) -> dict[str, str]:
-    """Map each locale to its model directory, from IVR_VOSK_MODEL and IVR_VOSK_MODEL_<LOCALE>."""
-    locale = config.get("IVR_LOCALE") or "ru"
-    paths = {locale: str(config["IVR_VOSK_MODEL"])} if config.get("IVR_VOSK_MODEL") else {}
-    for key, value in config.items():
-        if key.startswith("IVR_VOSK_MODEL_") and value:
-            paths[key.removeprefix("IVR_VOSK_MODEL_").lower()] = str(value)
-    return paths
 
 
 def bundled_models() -> dict[str, str]:

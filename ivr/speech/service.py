@@ -5,17 +5,15 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask
 
+from ivr.config import Config
 from ivr.locales import available
 from ivr.speech.engine import VoskRecognizer, load_model
-from ivr.speech.models import configured_models
 from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word
 from ivr.speech.words import interpret
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "ivr.speech"
 LOADED, MISSING = "loaded", "missing (keypad only)"
 
 
@@ -65,25 +63,16 @@ class Speech:
         return {locale: LOADED if self.has(locale) else MISSING for locale in locales}
 
 
-def init_app(app: Flask) -> None:
-    """Load the speech models the config names and attach the app's Speech."""
-    config = app.config
-    min_confidence = float(config.get("IVR_ASR_MIN_CONFIDENCE", 0.5))
-    recognizers = config.get("RECOGNIZERS")
+def load(config: Config, recognizers: Mapping[str, Recognizer] | None = None) -> Speech:
+    """Load the speech models the config names (or take the given recognisers)."""
     if recognizers is None:
         recognizers = {
             locale: VoskRecognizer(load_model(path), locale)
-            for locale, path in configured_models(config).items()
+            for locale, path in config.vosk_models.items()
         }
-    default = config.get("IVR_LOCALE") or "ru"
-    if default not in recognizers:
+    if config.locale not in recognizers:
         log.warning(
             "no speech model for the default locale %s (set IVR_VOSK_MODEL): calls run on the keypad",
-            default,
+            config.locale,
         )
-    app.extensions[EXTENSION] = Speech(recognizers, min_confidence)
-
-
-def speech(app: Flask) -> Speech:
-    """Return the app's Speech."""
-    return app.extensions[EXTENSION]
+    return Speech(recognizers, config.asr_min_confidence)

@@ -1,18 +1,37 @@
-"""Engine and sessions: one engine per app, one session per request."""
+"""Engine and sessions: one engine per app, one session per request, bounded waits everywhere."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Twilio waits 15 s for a webhook: no single wait on the database may take most of that.
+CONNECT_TIMEOUT_S = 3
+STATEMENT_TIMEOUT_MS = 5000
+LOCK_TIMEOUT_MS = 4000
+# SQLSTATEs worth a retry: serialization failure, deadlock, lock timeout.
+RETRY_PGCODES = {"40001", "40P01", "55P03"}
+ATTEMPTS = 5
+KEY = "ivr.db"  # the app's sessionmaker; read only through this module
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL and a busy timeout so several workers can share it."""
+    """Create an engine with bounded waits; SQLite gets WAL so several workers can share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_S, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record):  # noqa: ANN001
@@ -24,32 +43,79 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=CONNECT_TIMEOUT_S,
+        hide_parameters=True,  # bound values are callers' numbers and addresses: never log them
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": options},
+    )
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, url: str) -> sessionmaker:
     """Bind an engine and session factory to the app."""
-    engine = make_engine(app.config["IVR_DATABASE_URL"])
-    app.extensions["ivr.db"] = sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(make_engine(url), expire_on_commit=False)
+    app.extensions[KEY] = sessions
     app.teardown_appcontext(_close_session)
+    return sessions
 
 
 def engine() -> Engine:
-    return current_app.extensions["ivr.db"].kw["bind"]
+    return current_app.extensions[KEY].kw["bind"]
 
 
 def session() -> Session:
     """The session of the current app context."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["ivr.db"]()
+        g.db_session = current_app.extensions[KEY]()
     return g.db_session
 
 
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A fresh session committed on success and rolled back on error."""
-    with current_app.extensions["ivr.db"]() as s, s.begin():
+    with current_app.extensions[KEY]() as s, s.begin():
         yield s
+
+
+def run(sessions: sessionmaker, work: Callable[[Session], T]) -> T:
+    """Run work in one transaction; a conflict with another worker is retried, never dropped.
+
+    Callbacks registered with after_commit run once the transaction is durable.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with sessions() as s:
+                with s.begin():
+                    result = work(s)
+                for callback in s.info.pop("after_commit", []):
+                    callback()
+                return result
+        except (StaleDataError, DBAPIError) as error:
+            if attempt == ATTEMPTS or not _conflict(error):
+                raise
+            log.info("transaction conflict (%s), attempt %d: retrying", type(error).__name__, attempt)
+            time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def after_commit(s: Session, callback: Callable[[], None]) -> None:
+    """Run callback after the session's transaction commits, never inside it."""
+    s.info.setdefault("after_commit", []).append(callback)
+
+
+def insert_ignoring(s: Session, model: type, values: dict):  # noqa: ANN201
+    """INSERT that leaves an existing row with the same unique key alone, on SQLite and PostgreSQL."""
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(**values).on_conflict_do_nothing()
+
+
+def _conflict(error: Exception) -> bool:
+    if isinstance(error, StaleDataError):
+        return True
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return code in RETRY_PGCODES or "database is locked" in str(getattr(error, "orig", error))
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -21,6 +21,7 @@ class StoreDirectory:
         self.regions = regions
         self.today = today
         self._accounts: dict[str, AccountInfo | None] = {}  # one webhook asks several times
+        self.ids: dict[str, int] = {}  # account ids of the accounts loaded
 
     def by_phone(self, e164: str) -> list[str]:
         query = select(Account.number).join(Phone).where(Phone.e164 == e164).distinct()
@@ -38,6 +39,7 @@ class StoreDirectory:
         acc = self.session.scalars(query).first()
         if acc is None:
             return None
+        self.ids[number] = acc.id
         period = self.regions.period(acc.region, self.today)
         ids = [m.id for m in acc.meters]
         # Two queries for the whole account, not two per zone: this runs on every webhook.

@@ -84,6 +84,11 @@ class Call(Base):
     ended_at: Mapped[datetime | None]
     duration_s: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Webhooks of this call that failed in a row; the second sends the caller to a person.
+    errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    end_reason: Mapped[str | None] = mapped_column(String(32))  # why it was transferred
+    # The call's account as the flow saw it: loaded once, dropped when the call ends.
+    account_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     turns: Mapped[list[Turn]] = relationship(back_populates="call", order_by="Turn.seq")
     account: Mapped[Account | None] = relationship()
 

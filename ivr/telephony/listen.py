@@ -1,44 +1,40 @@
-"""Turn a Gather or Record action request into the caller's answer."""
+"""Turn a <Record> action request into the caller's answer: fetch, keep and hear the recording."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
 from ivr import flows
+from ivr.calls import Answer, Waiting
+from ivr.runtime import Runtime
 from ivr.speech.recognizer import SpeechError
-from ivr.telephony.calls import Answer
 from ivr.telephony.recordings import RecordingError, fetch_recording
 
 log = logging.getLogger(__name__)
 
 
-def from_keys(digits: str) -> Answer:
-    digits = digits[:32]  # longer than any account or reading: the rest is noise
-    return Answer(flows.Keys(digits), "keys", keys=digits)
-
-
-def from_recording(form, config, speech, sid: str, seq: int, kind: str, locale: str) -> Answer:  # noqa: ANN001
-    """Download the caller's recording, keep it, and recognise it."""
+def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # noqa: ANN001
+    """Download the caller's recording, keep it, and recognise it for the question it answers."""
     try:
         duration = int(form.get("RecordingDuration") or 0)
     except ValueError:
         duration = 0
     url = form.get("RecordingUrl", "")
     if duration <= 0 or not url:  # Twilio trims silence: nothing left means nothing said
-        return Answer(flows.Silence(), "no-input")
+        return Answer.silence()
     try:
-        audio = fetch_recording(url, config)
+        audio = fetch_recording(url, rt.config)
     except RecordingError as e:
-        log.warning("call %s turn %s: recording not fetched: %s", sid, seq, e)
-        return Answer(flows.Speech("", None, 0.0), "no-audio")
-    path = keep(config["IVR_RECORDINGS_DIR"], sid, seq, audio)
-    if not speech.has(locale):
-        return Answer(flows.Speech("", None, 0.0), "no-model", recording_path=path)
+        log.warning("call %s turn %s: recording not fetched: %s", sid, waiting.seq, e)
+        return Answer.unheard("no-audio")
+    path = keep(rt.config.recordings_dir, sid, waiting.seq, audio)
+    if not rt.speech.has(waiting.locale):
+        return Answer.unheard("no-model", path)
     try:
-        heard = speech.hear(audio, kind, locale)
+        heard = rt.speech.hear(audio, waiting.kind, waiting.locale)
     except SpeechError as e:
-        log.warning("call %s turn %s: audio not recognised: %s", sid, seq, e)
-        return Answer(flows.Speech("", None, 0.0), "bad-audio", recording_path=path)
+        log.warning("call %s turn %s: audio not recognised: %s", sid, waiting.seq, e)
+        return Answer.unheard("bad-audio", path)
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(
@@ -53,10 +49,12 @@ def from_recording(form, config, speech, sid: str, seq: int, kind: str, locale: 
 
 
 def keep(folder: str, sid: str, seq: int, audio: bytes) -> str:
-    """Store a turn's audio as <folder>/<CallSid>/<seq>.wav; return the path relative to folder."""
+    """Store a turn's audio as <folder>/<CallSid>/<seq>.wav, atomically; return the relative path."""
     safe_sid = "".join(c for c in sid if c.isalnum())[:64] or "unknown"
     relative = Path(safe_sid) / f"{seq}.wav"
     target = Path(folder) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(audio)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(audio)
+    partial.replace(target)  # a reader never sees half a file
     return str(relative)

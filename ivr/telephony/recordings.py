@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from concurrent.futures import TimeoutError as FutureTimeout
 from urllib.parse import urlsplit
 
 import requests
 
-DEFAULT_PREFIXES = ("https://api.twilio.com/",)
-MAX_BYTES = 2 * 1024 * 1024  # a minute of 16 kHz 16-bit audio is 1.9 MB
-# Twilio gives up on a webhook after 15 s; recognition and the reply need the rest.
-BUDGET_S = 6.0
+from ivr.config import Config
+from ivr.pools import pool
+
 FIRST_BACKOFF_S = 0.25
 
 
@@ -18,21 +17,17 @@ class RecordingError(Exception):
     """The recording could not be fetched; the flow asks again."""
 
 
-def fetch_recording(url: str, config: Mapping) -> bytes:
-    """Fetch a RecordingUrl as WAV bytes, or raise RecordingError."""
-    prefixes = config.get("IVR_RECORDING_URL_PREFIXES") or DEFAULT_PREFIXES
-    if isinstance(prefixes, str):
-        prefixes = [p.strip() for p in prefixes.split(",") if p.strip()]
-    if not url or not any(url.startswith(prefix) for prefix in prefixes) or any(c.isspace() for c in url):
-        raise RecordingError(f"recording URL refused: {redact(url)} starts with none of {', '.join(prefixes)}")
-    max_bytes = int(config.get("IVR_RECORDING_MAX_BYTES") or MAX_BYTES)
-    deadline = time.monotonic() + float(config.get("IVR_RECORDING_BUDGET_S") or BUDGET_S)
-    sid, token = config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_AUTH_TOKEN")
-    auth = (sid, token) if sid and token else None
+def fetch_recording(url: str, config: Config) -> bytes:
+    """Fetch a RecordingUrl as WAV bytes within IVR_RECORDING_BUDGET_S, or raise RecordingError."""
+    if not any(origin.allows(url) for origin in config.recording_origins) or any(c.isspace() for c in url):
+        allowed = ", ".join(map(str, config.recording_origins))
+        raise RecordingError(f"recording URL refused: {redact(url)} is not under {allowed}")
+    deadline = time.monotonic() + config.recording_budget_s
+    auth = (config.account_sid, config.auth_token) if config.account_sid and config.auth_token else None
     backoff, tries = FIRST_BACKOFF_S, 0
     while True:
         tries += 1
-        body = _get(url, auth, max_bytes, deadline)
+        body = _get(url, auth, config.recording_max_bytes, deadline)
         if body is not None:
             return body
         # 404: Twilio may post the action before the file is stored; wait and ask again.
@@ -43,12 +38,23 @@ def fetch_recording(url: str, config: Mapping) -> bytes:
 
 
 def _get(url: str, auth: tuple[str, str] | None, max_bytes: int, deadline: float) -> bytes | None:
-    """GET once, streaming under the size cap and the deadline; None means 404."""
+    """GET once under the size cap; None means 404. The deadline holds even for a trickling body."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise RecordingError(f"recording {redact(url)}: no time left in the budget")
+    session = requests.Session()
+    future = pool("recording", 16).submit(_download, session, url, auth, max_bytes, remaining)
     try:
-        with requests.get(
+        return future.result(timeout=remaining)
+    except FutureTimeout:
+        session.close()  # unblocks the download thread's socket read
+        raise RecordingError(f"recording {redact(url)}: download exceeded the time budget") from None
+
+
+def _download(session: requests.Session, url: str, auth: tuple[str, str] | None, max_bytes: int,
+              remaining: float) -> bytes | None:  # fmt: skip
+    try:
+        with session.get(
             url,
             auth=auth,
             headers={"Accept": "audio/wav, audio/x-wav"},
@@ -70,11 +76,11 @@ def _get(url: str, auth: tuple[str, str] | None, max_bytes: int, deadline: float
                 body += block
                 if len(body) > max_bytes:
                     raise RecordingError(f"recording {redact(url)} too big: over the {max_bytes}-byte cap")
-                if time.monotonic() > deadline:
-                    raise RecordingError(f"recording {redact(url)}: download exceeded the time budget")
             return bytes(body)
     except requests.RequestException as error:
         raise RecordingError(f"recording {redact(url)} not fetched: {type(error).__name__}") from error
+    finally:
+        session.close()
 
 
 def redact(url: str) -> str:

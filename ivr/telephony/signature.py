@@ -4,15 +4,17 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import abort, current_app, request
+from flask import abort, request
 from twilio.request_validator import RequestValidator
+
+from ivr.runtime import config
 
 log = logging.getLogger(__name__)
 
 
 def public_url() -> str:
     """The URL Twilio called, as Twilio saw it: IVR_PUBLIC_URL + path + query."""
-    base = current_app.config.get("IVR_PUBLIC_URL")
+    base = config().public_url
     if not base:
         return request.url
     query = request.query_string.decode()
@@ -24,7 +26,12 @@ def twilio_signed(view):  # noqa: ANN001, ANN201
 
     @functools.wraps(view)
     def checked(*args, **kwargs):  # noqa: ANN202
-        token = current_app.config.get("TWILIO_AUTH_TOKEN")
+        settings = config()
+        if not settings.takes_calls:
+            # Anyone could post a reading: without the token only a demo takes calls.
+            log.error("refused %s: TWILIO_AUTH_TOKEN is not set and IVR_DEMO is off", request.path)
+            abort(503)
+        token = settings.auth_token
         if token:
             signature = request.headers.get("X-Twilio-Signature", "")
             params = request.form.to_dict(flat=True)

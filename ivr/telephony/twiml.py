@@ -6,6 +6,7 @@ from pathlib import Path
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from ivr.config import Config
 from ivr.flows.model import Action, Ask, Hangup, Say, Transfer
 from ivr.locales import LocalePack
 
@@ -19,12 +20,12 @@ ALL_KEYS = "0123456789*#"
 class Renderer:
     """Turns actions into one TwiML document for one webhook response."""
 
-    def __init__(self, pack: LocalePack, url_for: Callable[[str, dict], str], config: dict):
+    def __init__(self, pack: LocalePack, url_for: Callable[[str, dict], str], config: Config):
         self.pack = pack
         self.url_for = url_for
-        self.voice = config.get("IVR_SAY_VOICE") or pack.say_voice
-        self.operator = config.get("IVR_OPERATOR_NUMBER")
-        self.prompts_dir = Path(config.get("IVR_PROMPTS_DIR") or PROMPTS_DIR)
+        self.voice = config.say_voice or pack.say_voice
+        self.operator = config.operator_number
+        self.prompts_dir = Path(config.prompts_dir or PROMPTS_DIR)
 
     def render(self, actions: list[Action], seq: int) -> str:
         response = VoiceResponse()

@@ -1,31 +1,22 @@
-"""Twilio webhooks: /twilio/voice, the question actions, and /twilio/status."""
+"""Twilio webhooks: translate requests into call-service events and replies into TwiML."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from zoneinfo import ZoneInfo
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, request, send_from_directory, url_for
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from flask import Blueprint, Flask, Response, request, send_from_directory, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr import flows, locales
-from ivr.flows.state import CallState
-from ivr.flows.steps import FLOW
-from ivr.store import database
-from ivr.store.models import Call, utcnow
-from ivr.store.phones import normalise
-from ivr.telephony import calls, listen
+from ivr.calls import Answer
+from ivr.runtime import runtime
+from ivr.telephony import listen, recovery
 from ivr.telephony.signature import twilio_signed
 from ivr.telephony.twiml import PROMPTS_DIR, Renderer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("telephony", __name__, url_prefix="/twilio")
-ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
 def twiml(xml: str) -> Response:
@@ -37,58 +28,32 @@ def link(endpoint: str, params: dict) -> str:
     path = url_for(endpoint, **{k: v for k, v in params.items() if k in ("locale", "prompt")})
     query = {k: v for k, v in params.items() if k not in ("locale", "prompt")}
     path += f"?{urlencode(query)}" if query else ""
-    base = current_app.config.get("IVR_PUBLIC_URL")
-    return base.rstrip("/") + path if base else path
+    base = runtime().config.public_url
+    return base + path if base else path
 
 
 def renderer(locale: str) -> Renderer:
-    return Renderer(locales.load(locale), link, current_app.config)
+    return Renderer(locales.load(locale), link, runtime().config)
 
 
-def sorry(locale: str, then_redirect: str | None = None) -> Response:
-    """A polite spoken answer for requests the flow cannot take."""
-    pack = locales.load(locale)
-    response = VoiceResponse()
-    response.say(pack.text("sorry_error"), voice=current_app.config.get("IVR_SAY_VOICE")
-                 or pack.say_voice, language=pack.say_language)  # fmt: skip
-    if then_redirect:
-        response.redirect(then_redirect, method="POST")
-    else:
-        response.hangup()
-    return twiml(str(response))
-
-
-def now() -> datetime:
-    """The hotline's clock, naive UTC like every stored time; tests set IVR_CLOCK to travel."""
-    return current_app.config.get("IVR_CLOCK", utcnow)()
-
-
-def ctx(session, locale: str) -> flows.Context:  # noqa: ANN001
-    regions, rules = current_app.extensions["ivr.regions"], current_app.extensions["ivr.rules"]
-    return calls.context(session, regions, now(), locale, rules, current_app.extensions["ivr.tz"])
+def call_locale() -> str:
+    """The line's locale: ?locale= on the Voice URL (a second number), else IVR_LOCALE."""
+    locale = request.args.get("locale") or ""
+    return locale if locale in locales.available() else runtime().config.locale
 
 
 @bp.post("/voice")
 @twilio_signed
 def voice() -> Response:
     """Answer an incoming call: greet and ask the first question."""
-    sid = request.form.get("CallSid", "").strip()
-    locale = request.args.get("locale") or current_app.config["IVR_LOCALE"]
-    if locale not in locales.available():
-        locale = current_app.config["IVR_LOCALE"]
-    if not _valid_sid(sid):
-        return sorry(locale)
-    with database.transaction() as s:
-        call = s.scalars(select(Call).where(Call.sid == sid)).first()
-        if call is not None:  # Twilio retried the first webhook
-            return twiml(call.last_twiml)
-        call = Call(sid=sid, caller=request.form.get("From", "")[:64],
-                    caller_e164=normalise(request.form.get("From")),
-                    called=request.form.get("To", "")[:64], locale=locale, state={})  # fmt: skip
-        s.add(call)
-        s.flush()
-        keypad = not current_app.extensions["ivr.speech"].has(locale)
-        return twiml(calls.begin(s, call, ctx(s, locale), renderer(locale), keypad))
+    sid, locale = _sid(), call_locale()
+    if sid is None:
+        return twiml(recovery.apology(locale, lambda r: r.hangup()))
+    keypad = not runtime().speech.has(locale)
+    form = request.form
+    reply = recovery.bounded(lambda: runtime().calls.begin(
+        sid, form.get("From", ""), form.get("To", ""), locale, keypad, renderer(locale)))  # fmt: skip
+    return twiml(reply.body)
 
 
 @bp.post("/answer")
@@ -98,111 +63,114 @@ def answer() -> Response:
     form = request.form
     if form.get("Digits") == "hangup" and not form.get("RecordingUrl"):
         return twiml(str(VoiceResponse()))  # hung up before saying anything
+    digits = (form.get("Digits") or "").strip()
+    if digits and digits != "hangup":
+        return _take(lambda sid: Answer.keys_pressed(digits))
     # A caller who says "да" and hangs up at once still confirmed: the recording is taken.
-    return _take(lambda call, state: _heard(call, state, form))
+    return _take(_recording)
 
 
 @bp.post("/silence")
 @twilio_signed
 def silence() -> Response:
     """The question got no answer before its timeout."""
-    return _take(lambda call, state: calls.Answer(flows.Silence(), "no-input"))
+    return _take(lambda sid: Answer.silence())
 
 
 @bp.post("/repeat")
 @twilio_signed
 def repeat() -> Response:
-    """Say the current question again, changing nothing."""
-    with database.transaction() as s:
-        call = _call(s)
-        return twiml(call.last_twiml) if call else sorry(current_app.config["IVR_LOCALE"])
-
-
-def _heard(call: Call, state: CallState, form) -> calls.Answer:  # noqa: ANN001
-    digits = (form.get("Digits") or "").strip()
-    if digits and digits != "hangup":
-        return listen.from_keys(digits)
-    kind = FLOW[state.node].kind if state.node in FLOW else "free"
-    speech = current_app.extensions["ivr.speech"]
-    return listen.from_recording(form, current_app.config, speech, call.sid, call.seq, kind,
-                                 state.locale)  # fmt: skip
-
-
-def _valid_sid(sid: str) -> bool:
-    # Twilio's SIDs are short and alphanumeric; anything else is forged and must not reach logs.
-    return 0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()
-
-
-def _call(s) -> Call | None:  # noqa: ANN001
-    sid = request.form.get("CallSid", "").strip()
-    if not _valid_sid(sid):
-        return None
-    return s.scalars(select(Call).where(Call.sid == sid)).first()
-
-
-def _take(hear) -> Response:  # noqa: ANN001
-    """Run one answer through the flow, once, however often Twilio delivers it."""
-    try:
-        q = int(request.args.get("q", ""))
-    except ValueError:
-        q = -1
-    with database.transaction() as s:  # a short read: recognition happens outside transactions
-        call = _call(s)
-        if call is None:
-            return sorry(current_app.config["IVR_LOCALE"], link("telephony.voice", {}))
-        if q != call.seq:  # a retry or a stale request: answer as we did before
-            return twiml(call.last_twiml)
-        state = CallState.from_dict(call.state)
-    got = hear(call, state)
-    try:
-        with database.transaction() as s:
-            call = _call(s)
-            if call is None or call.seq != q:
-                return twiml(call.last_twiml if call else "")
-            locale = call.locale
-            return twiml(calls.answer(s, call, got, ctx(s, locale), renderer(locale)))
-    except (StaleDataError, OperationalError):  # another worker took this answer first
-        with database.transaction() as s:
-            return twiml(_call(s).last_twiml)
+    """Say the current question again, changing nothing; a call not begun yet is begun."""
+    sid = _sid()
+    body = recovery.bounded(lambda: runtime().calls.replay(sid)) if sid else None
+    if not body:
+        return twiml(_back_to_voice())
+    return twiml(body)
 
 
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
     """Close the call: completed, transferred or abandoned, with its duration."""
-    call_status = request.form.get("CallStatus", "")
-    with database.transaction() as s:
-        call = _call(s)
-        if call is None:
-            return Response(status=204)
-        call.status = call_status[:20] or call.status
-        if call_status in ENDED and call.ended_at is None:
-            call.ended_at = utcnow()
-            call.duration_s = int((call.ended_at - call.started_at).total_seconds())
-            if call.outcome is None:
-                call.outcome = "abandoned" if call_status in ("completed", "canceled") else "failed"
+    sid = _sid()
+    if sid is not None:
+        recovery.bounded(lambda: runtime().calls.close(sid, request.form.get("CallStatus", "")))
     return Response(status=204)
+
+
+@bp.post("/fallback")
+@twilio_signed
+def fallback_url() -> Response:
+    """Twilio's Voice fallback URL: the primary failed, so apologise and try it again shortly."""
+    return twiml(_back_to_voice())
 
 
 @bp.get("/prompts/<locale>/<prompt>.wav")
 def prompt_audio(locale: str, prompt: str) -> Response:
     """Serve a recorded prompt for <Play>."""
-    folder = current_app.config.get("IVR_PROMPTS_DIR") or PROMPTS_DIR
+    folder = runtime().config.prompts_dir or PROMPTS_DIR
     return send_from_directory(folder, f"{locale}/{prompt}.wav", mimetype="audio/wav")
 
 
+def _recording(sid: str) -> Answer:
+    waiting = runtime().calls.waiting(sid)
+    if waiting is None:
+        return Answer.silence()
+    return listen.from_recording(request.form, runtime(), sid, waiting)
+
+
+def _take(hear) -> Response:  # noqa: ANN001
+    """Run one answer through the call service, once, however often Twilio delivers it."""
+    sid = _sid()
+    try:
+        q = int(request.args.get("q", ""))
+    except ValueError:
+        q = -1
+    if sid is None:
+        return twiml(_back_to_voice())
+
+    def work() -> str | None:
+        reply = runtime().calls.answer(sid, q, hear(sid), renderer)
+        return reply.body if reply else None
+
+    body = recovery.bounded(work)
+    return twiml(body if body else _back_to_voice())
+
+
+def _sid() -> str | None:
+    sid = request.form.get("CallSid", "").strip()
+    # Twilio's SIDs are short and alphanumeric; anything else is forged and must not reach logs.
+    return sid if 0 < len(sid) <= 64 and sid.isascii() and sid.isalnum() else None
+
+
+def _back_to_voice() -> str:
+    """Begin (or resume) the call from its first webhook, a bounded number of times."""
+    errors = recovery.errors_so_far() + 1
+    if errors > recovery.VOICE_RETRIES:
+        return recovery.give_up(call_locale())
+    params = {"errors": errors}
+    if request.args.get("locale"):
+        params["locale"] = call_locale()
+    return recovery.retry_later(call_locale(), link("telephony.voice", params))
+
+
 @bp.errorhandler(Exception)
-def fallback(error: Exception) -> Response | HTTPException:
-    """Never leave a caller on a dead line: apologise and ask the question again."""
+def failed(error: Exception) -> Response | HTTPException:
+    """Never leave a caller on a dead line, and never loop them: retry once, then a person."""
     if isinstance(error, HTTPException):
         return error
-    log.exception("webhook %s failed", request.path)
-    return sorry(current_app.config["IVR_LOCALE"], link("telephony.repeat", {}))
+    log.error("webhook %s failed: %s", request.path, error, exc_info=not isinstance(
+        error, recovery.WebhookTimeout))  # fmt: skip
+    if request.endpoint == "telephony.voice":
+        return twiml(_back_to_voice())
+    sid = _sid()
+    errors = recovery.count_failure(sid)
+    if errors >= recovery.ERRORS_BEFORE_OPERATOR:
+        return twiml(recovery.give_up(call_locale()))
+    return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", {"errors": errors})))
 
 
 def init_app(app: Flask) -> None:
     """Check the flow against every locale pack, then mount the webhooks."""
     flows.validate({code: locales.load(code) for code in locales.available()})
-    # Submission windows are days of the utility's calendar, not of UTC.
-    app.extensions["ivr.tz"] = ZoneInfo(app.config["IVR_TIMEZONE"])
     app.register_blueprint(bp)

@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from ivr.runtime import runtime
 from sqlalchemy import select
 
 from ivr.console.accounts import add_user
@@ -125,7 +127,7 @@ def make_call(app):
         midnight = datetime.combine(now.date(), datetime.min.time())
         started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"
-        folder = Path(app.config["IVR_RECORDINGS_DIR"]) / sid
+        folder = Path(runtime(app).config.recordings_dir) / sid
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "1.wav").write_bytes(tone_wav())
         with app.app_context(), transaction() as s:

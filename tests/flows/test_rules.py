@@ -49,13 +49,3 @@ def test_reading_rules(digits, width, zone, refused, outcome, consumption, flags
 def test_rules_are_configurable():
     strict = Rules(no_history_daily_kwh=10.0)
     assert check_reading("1400", 6, z(1000), TODAY, rules=strict).flags == ("HIGH",)
-
-
-def test_rules_come_from_ivr_rule_settings_and_a_bad_one_is_named():
-    from ivr.flows.rules import rules_from
-
-    assert rules_from({"IVR_RULE_HIGH_FACTOR": "3", "IVR_RULE_LOW_CONFIDENCE": 0.6}) == Rules(
-        high_factor=3.0, low_confidence=0.6
-    )
-    with pytest.raises(ValueError, match="IVR_RULE_HIGH_FACTOR: 'x' is not a number"):
-        rules_from({"IVR_RULE_HIGH_FACTOR": "x"})

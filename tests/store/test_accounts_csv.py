@@ -2,6 +2,8 @@
 import io
 
 import pytest
+
+from ivr.runtime import runtime
 from sqlalchemy import func, select
 
 from ivr.store.accounts_csv import HEADER, ImportFailed, import_accounts
@@ -80,7 +82,7 @@ def test_wrong_header_is_refused(app):
 def test_cli_import_reports_errors_and_exit_code(app, runner, tmp_path, monkeypatch):
     bad = tmp_path / "bad.csv"
     bad.write_text(GOOD + "555002,,a,Москва,N-2,9,6,1,,,2026-10-01\n", encoding="utf-8")
-    monkeypatch.setenv("IVR_DATABASE_URL", app.config["IVR_DATABASE_URL"])
+    monkeypatch.setenv("IVR_DATABASE_URL", runtime(app).config.database_url)
     from ivr.cli import main
 
     result = runner.invoke(main, ["accounts", "import", str(bad)])

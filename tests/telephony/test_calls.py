@@ -2,6 +2,8 @@
 import csv
 import io
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -133,8 +135,8 @@ def test_second_submission_in_a_period_supersedes_the_first_and_keeps_both(app, 
     ]
 
 
+@pytest.mark.settings(IVR_OPERATOR_NUMBER="+74950000001")
 def test_operator_by_key_zero_dials_the_operator(app, phone):
-    app.config["IVR_OPERATOR_NUMBER"] = "+74950000001"
     call = phone()
     call.dial()
     heard = call.press("0")
@@ -300,10 +302,8 @@ def test_reading_rules_are_configurable_per_deployment(app, settings, recordings
     assert "больше обычного" in say(call, "тысяча сто").text
 
 
+@pytest.mark.settings(IVR_CLOCK=lambda: datetime(2026, 11, 20, 22, 0))  # 01:00 on the 21st in Moscow
 def test_the_submission_window_follows_the_utility_calendar_not_utc(app, phone):
-    from datetime import datetime
-
-    app.config["IVR_CLOCK"] = lambda: datetime(2026, 11, 20, 22, 0)  # 01:00 on the 21st in Moscow
     call = phone()
     call.dial(), say(call, "показания"), say(call, "да"), say(call, "тысяча сто")
     assert "следующем расчётном периоде" in say(call, "да").text

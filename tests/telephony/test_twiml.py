@@ -1,5 +1,8 @@
 """The TwiML each kind of question produces, and prompts played from recordings."""
 import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from ivr import config as ivr_config
 
 from ivr.flows.model import Ask, Hangup, Say, Transfer
 from ivr.locales import load
@@ -7,7 +10,8 @@ from ivr.telephony.twiml import Renderer
 
 
 def render(actions, **config):
-    renderer = Renderer(load("ru"), lambda endpoint, params: f"/{endpoint}?{params}", config)
+    settings = ivr_config.load(config, Path("instance"))
+    renderer = Renderer(load("ru"), lambda endpoint, params: f"/{endpoint}?{params}", settings)
     return ET.fromstring(renderer.render(actions, seq=7))
 
 

@@ -1,0 +1,35 @@
+"""What the app holds once built: settings, sessions, speech, windows and the call service, typed."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app
+from sqlalchemy.orm import sessionmaker
+
+from ivr.calls import CallService
+from ivr.config import Config
+from ivr.flows.regions import Regions
+from ivr.speech.service import Speech
+
+KEY = "ivr"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    config: Config
+    sessions: sessionmaker
+    speech: Speech
+    regions: Regions
+    calls: CallService
+    clock: Callable[[], datetime]  # naive UTC; QA replays set it so windows are deterministic
+
+
+def runtime(app: Flask | None = None) -> Runtime:
+    """The app's runtime: one typed lookup instead of string keys."""
+    return (app or current_app).extensions[KEY]
+
+
+def config(app: Flask | None = None) -> Config:
+    return runtime(app).config

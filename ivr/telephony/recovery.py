@@ -1,0 +1,95 @@
+"""When a webhook cannot be answered in time or fails: a spoken answer, bounded retries, a person."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
+
+from flask import copy_current_request_context, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr import locales
+from ivr.pools import pool
+from ivr.runtime import runtime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Twilio drops a webhook after 15 s; the apology and the redirect must be back well before that.
+WEBHOOK_BUDGET_S = 10.0
+COUNT_BUDGET_S = 2.0
+ERRORS_BEFORE_OPERATOR = 2  # a deterministic bug would otherwise loop the caller forever
+VOICE_RETRIES = 3  # a call that rings while the database is down is tried this often
+RETRY_PAUSE_S = 2
+
+class WebhookTimeout(Exception):
+    """A dependency held the webhook past its budget."""
+
+
+def bounded(work: Callable[[], T], budget: float = WEBHOOK_BUDGET_S) -> T:
+    """Run work within the budget, in the request's context; a stuck dependency raises WebhookTimeout.
+
+    The stuck work may still finish later. That is safe: every answer is taken once by its seq,
+    and the caller is sent back to whatever question the call then waits on.
+    """
+    future = pool("webhook", 32).submit(copy_current_request_context(work))
+    try:
+        return future.result(timeout=budget)
+    except FutureTimeout:
+        raise WebhookTimeout(f"{request.path} took over {budget:.0f} s") from None
+
+
+def errors_so_far() -> int:
+    try:
+        return max(0, int(request.args.get("errors", "0")))
+    except ValueError:
+        return 0
+
+
+def count_failure(sid: str | None) -> int:
+    """Failed webhooks in a row for this call: from the database when it answers, else from the URL."""
+    errors = errors_so_far() + 1
+    if sid:
+        try:
+            errors = max(errors, bounded(lambda: runtime().calls.failed(sid), COUNT_BUDGET_S))
+        except Exception:  # noqa: BLE001 - the database may be the thing that failed
+            log.warning("could not count the failure of call %s", sid)
+    return errors
+
+
+def apology(locale: str, then: Callable[[VoiceResponse], None]) -> str:
+    """Say sorry in the caller's language, then do what comes next."""
+    pack = locales.load(locale)
+    response = VoiceResponse()
+    response.say(pack.text("sorry_error"), voice=runtime().config.say_voice or pack.say_voice,
+                 language=pack.say_language)  # fmt: skip
+    then(response)
+    return str(response)
+
+
+def give_up(locale: str) -> str:
+    """End a failing call the kind way: to the operator, or an apology and a hang-up."""
+    operator = runtime().config.operator_number
+    pack = locales.load(locale)
+
+    def handover(response: VoiceResponse) -> None:
+        voice = runtime().config.say_voice or pack.say_voice
+        if operator:
+            response.say(pack.text("transfer"), voice=voice, language=pack.say_language)
+            response.dial(operator)
+        else:
+            response.say(pack.text("no_operator"), voice=voice, language=pack.say_language)
+            response.hangup()
+
+    return apology(locale, handover)
+
+
+def retry_later(locale: str, url: str) -> str:
+    """Apologise, wait a moment, and come back to url."""
+
+    def again(response: VoiceResponse) -> None:
+        response.pause(length=RETRY_PAUSE_S)
+        response.redirect(url, method="POST")
+
+    return apology(locale, again)
