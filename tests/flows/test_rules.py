@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from ivr.flows.model import ZoneInfo
-from ivr.flows.rules import Rules, check_reading
+from ivr.flows.rules import Rules, check_reading, rules_from
 
 TODAY = date(2026, 11, 17)
 MONTH_AGO = date(2026, 10, 18)  # 30 days
@@ -52,8 +52,6 @@ def test_rules_are_configurable():
 
 
 def test_rules_come_from_ivr_rule_settings_and_a_bad_one_is_named():
-    from ivr.flows.rules import rules_from
-
     assert rules_from({"IVR_RULE_HIGH_FACTOR": "3", "IVR_RULE_LOW_CONFIDENCE": 0.6}) == Rules(
         high_factor=3.0, low_confidence=0.6
     )
