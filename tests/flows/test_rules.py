@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from ivr.flows.model import ZoneInfo
-from ivr.flows.rules import Rules, check_reading, rules_from
+from ivr.flows.rules import Rules, check_reading, consumption, regraded, rules_from
 
 TODAY = date(2026, 11, 17)
 MONTH_AGO = date(2026, 10, 18)  # 30 days
@@ -57,3 +57,16 @@ def test_rules_come_from_ivr_rule_settings_and_a_bad_one_is_named():
     )
     with pytest.raises(ValueError, match="IVR_RULE_HIGH_FACTOR: 'x' is not a number"):
         rules_from({"IVR_RULE_HIGH_FACTOR": "x"})
+
+
+def test_use_wraps_past_zero_on_a_rollover_and_only_then():
+    assert consumption(99_500, 20, 5) == (520, True)
+    assert consumption(1000, 900, 6) == (-100, False)
+    assert consumption(None, 900, 6) == (None, False)
+    assert consumption(95, 5, 2, Rules(rollover_top=0.99)) == (-90, False)
+
+
+def test_flags_that_follow_from_the_use_are_set_again_and_the_others_kept():
+    assert regraded(["ROLLOVER", "HIGH", "LOW_CONFIDENCE"], 0, False) == ("HIGH", "LOW_CONFIDENCE", "ZERO")
+    assert regraded(["ZERO"], -5, False) == ("NEGATIVE",)
+    assert regraded(["NEGATIVE"], 520, True) == ("ROLLOVER",)
