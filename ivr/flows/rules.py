@@ -62,16 +62,21 @@ def too_high(used: int, days: int | None, daily_use: float | None, rules: Rules 
     return used > rules.no_history_daily_kwh * days
 
 
-def regraded(flags: Iterable[str], used: int | None, rolled: bool) -> tuple[Flag, ...]:
-    """The flags with those that follow from the use set again from a newly computed use."""
-    kept = [Flag(f) for f in flags if f not in USE_FLAGS]
-    if used is not None and used < 0:
-        kept.append(Flag.NEGATIVE)
-    if rolled:
-        kept.append(Flag.ROLLOVER)
-    if used == 0:
-        kept.append(Flag.ZERO)
-    return tuple(kept)
+def regraded(
+    flags: Iterable[str], used: int | None, rolled: bool, high: bool | None = None
+) -> tuple[Flag, ...]:
+    """The flags with those that follow from the use set again from a newly computed use.
+
+    HIGH is set again too when `high` says so, and kept as it was when it is None. The flags
+    come in the order check_reading and the flow give them.
+    """
+    changed = {*USE_FLAGS, *((Flag.HIGH,) if high is not None else ())}
+    new = {Flag(f) for f in flags if f not in changed}
+    new |= {Flag.NEGATIVE} if used is not None and used < 0 else set()
+    new |= {Flag.ROLLOVER} if rolled else set()
+    new |= {Flag.ZERO} if used == 0 else set()
+    new |= {Flag.HIGH} if high else set()
+    return tuple(f for f in Flag if f in new)
 
 
 def status_for(flags: Iterable[str]) -> ReadingStatus:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ivr.flows import Flag, ReadingStatus, Rules, consumption, regraded, too_high
+from ivr.flows import ReadingStatus, Rules, consumption, regraded, too_high
 from ivr.store import audit
 from ivr.store.directory import daily_uses
 from ivr.store.models import Meter, Reading, utcnow
@@ -77,11 +77,11 @@ def correct(
     old = reading.value
     reading.value = int(value)
     used, rolled = consumption(reading.previous, reading.value, digits, rules)
-    flags = [f for f in regraded(reading.flag_list, used, rolled) if f != Flag.HIGH]
     history = daily_uses(session, [reading.meter_id], reading.period)
-    if used and too_high(used, reading.days, history.get((reading.meter_id, reading.zone)), rules):
-        flags.append(Flag.HIGH)
-    reading.consumption, reading.flags = used, ";".join(flags)
+    daily_use = history.get((reading.meter_id, reading.zone))
+    high = used is not None and used > 0 and too_high(used, reading.days, daily_use, rules)
+    reading.consumption = used
+    reading.flags = ";".join(regraded(reading.flag_list, used, rolled, high))
     reading.status = ReadingStatus.ACCEPTED
     _decided(session, reading, actor, now)
     audit.record(session, actor, "correct", subject(reading), old, reading.value, reason.strip())

@@ -67,6 +67,8 @@ def test_use_wraps_past_zero_on_a_rollover_and_only_then():
 
 
 def test_flags_that_follow_from_the_use_are_set_again_and_the_others_kept():
-    assert regraded(["ROLLOVER", "HIGH", "LOW_CONFIDENCE"], 0, False) == ("HIGH", "LOW_CONFIDENCE", "ZERO")
+    assert regraded(["ROLLOVER", "HIGH", "LOW_CONFIDENCE"], 0, False) == ("HIGH", "ZERO", "LOW_CONFIDENCE")
     assert regraded(["ZERO"], -5, False) == ("NEGATIVE",)
-    assert regraded(["NEGATIVE"], 520, True) == ("ROLLOVER",)
+    assert regraded(["OUT_OF_WINDOW", "NEGATIVE"], 520, True) == ("ROLLOVER", "OUT_OF_WINDOW")
+    assert regraded(["HIGH", "LOW_CONFIDENCE"], 99, False, high=False) == ("LOW_CONFIDENCE",)
+    assert regraded(["LOW_CONFIDENCE"], 9999, False, high=True) == ("HIGH", "LOW_CONFIDENCE")

@@ -24,7 +24,7 @@ def test_a_correction_to_a_high_value_raises_the_high_flag(app):
     with app.app_context(), transaction() as s:
         reading = saved(s, "M-1", 1100, ("LOW_CONFIDENCE",))
         correct(s, reading, "supervisor", "9999", "said 9999", Rules())
-        assert (reading.consumption, reading.flags) == (8999, "LOW_CONFIDENCE;HIGH")
+        assert (reading.consumption, reading.flags) == (8999, "HIGH;LOW_CONFIDENCE")
 
 
 def test_a_correction_judges_high_by_the_deployments_rules(app):
