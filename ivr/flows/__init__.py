@@ -9,6 +9,7 @@ from ivr.flows.model import (
     Action,
     Ask,
     Context,
+    Event,
     Hangup,
     Keys,
     MeterInfo,
@@ -21,17 +22,26 @@ from ivr.flows.model import (
     ZoneInfo,
     ZoneReading,
 )
-from ivr.flows.regions import Regions
-from ivr.flows.rules import Rules, consumption, regraded, status_for, too_high
+from ivr.flows.regions import Regions, RegionsFileError
+from ivr.flows.regions import load as load_regions
+from ivr.flows.rules import (
+    Rules,
+    consumption,
+    regraded,
+    rules_from,
+    status_for,
+    too_high,
+)
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.steps import FLOW, question_order
 from ivr.flows.terms import Flag, Outcome, QuestionKind, ReadingStatus
 
 __all__ = [
-    "DONE", "FLOW", "TRANSFERRED", "AccountInfo", "Action", "Ask", "CallState", "Context", "Flag",
-    "Flow", "FlowDefinitionError", "FlowError", "Hangup", "Keys", "MeterInfo", "Node", "Outcome",
-    "PendingReading", "QuestionKind", "ReadingStatus", "Regions", "Rules", "SaveMeter", "Say",
-    "Silence", "Speech", "Start", "Transfer", "ZoneInfo", "ZoneReading",
-    "advance", "consumption", "prompts_used", "question_order", "regraded", "start", "status_for",
-    "too_high", "validate",
+    "DONE", "FLOW", "TRANSFERRED", "AccountInfo", "Action", "Ask", "CallState", "Context", "Event",
+    "Flag", "Flow", "FlowDefinitionError", "FlowError", "Hangup", "Keys", "MeterInfo", "Node",
+    "Outcome", "PendingReading", "QuestionKind", "ReadingStatus", "Regions", "RegionsFileError",
+    "Rules", "SaveMeter", "Say", "Silence", "Speech", "Start", "Transfer", "ZoneInfo",
+    "ZoneReading",
+    "advance", "consumption", "load_regions", "prompts_used", "question_order", "regraded",
+    "rules_from", "start", "status_for", "too_high", "validate",
 ]

@@ -13,7 +13,8 @@ def ask(s: CallState, ctx: Context) -> Ask:
     """Ask the question the call is at, with a prompt its node declares."""
     question = ctx.flow[s.node].ask(s, ctx)
     if question.prompt not in ctx.flow[s.node].says:
-        raise FlowDefinitionError(f"question {s.node}: asks with undeclared prompt {question.prompt}")
+        prompt = question.prompt
+        raise FlowDefinitionError(f"question {s.node}: asks with undeclared prompt {prompt}")
     return question
 
 

@@ -5,7 +5,17 @@ import copy
 
 from ivr.flows.common import MAX_FAILS, ask, fail, transfer
 from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError
-from ivr.flows.model import Action, Context, Event, Hangup, Keys, Say, Silence, Speech, Start
+from ivr.flows.model import (
+    Action,
+    Context,
+    Event,
+    Hangup,
+    Keys,
+    Say,
+    Silence,
+    Speech,
+    Start,
+)
 from ivr.flows.state import CallState
 from ivr.flows.steps import FLOW
 from ivr.flows.terms import QuestionKind
@@ -109,9 +119,9 @@ def validate(packs: dict, flow: Flow = FLOW) -> None:
     declared = [("the engine", ENGINE_SAYS), *((f"question {n}", flow[n].says) for n in flow)]
     for code, pack in packs.items():
         for who, says in declared:
-            missing = sorted(set(says) - set(pack.prompts))
+            missing = ", ".join(sorted(set(says) - set(pack.prompts)))
             if missing:
-                raise FlowDefinitionError(f"locale {code} lacks {who}'s prompts {', '.join(missing)}")
+                raise FlowDefinitionError(f"locale {code} lacks {who}'s prompts {missing}")
 
 
 def _reachable(flow: Flow) -> set[str]:

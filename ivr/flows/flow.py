@@ -1,9 +1,8 @@
 """The flow as data: its questions, what each may lead to and say, and where a call can end."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Callable
 
 from ivr.flows.terms import QuestionKind
 
@@ -53,6 +52,8 @@ class Flow(Mapping[str, Node]):
 
 def standard_flow() -> Flow:
     """The hotline's own flow: the default of every Context."""
-    from ivr.flows.steps import FLOW  # imported late: the questions' modules import this one
+    from ivr.flows.steps import (
+        FLOW,  # imported late: the questions' modules import this one
+    )
 
     return FLOW

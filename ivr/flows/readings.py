@@ -4,7 +4,16 @@ from __future__ import annotations
 from ivr.flows import rules
 from ivr.flows.common import account_of, ask, fail, meter_of
 from ivr.flows.flow import DONE
-from ivr.flows.model import Action, Ask, Context, Hangup, MeterInfo, Say, SaveMeter, ZoneReading
+from ivr.flows.model import (
+    Action,
+    Ask,
+    Context,
+    Hangup,
+    MeterInfo,
+    SaveMeter,
+    Say,
+    ZoneReading,
+)
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.terms import Flag, Outcome, QuestionKind
 

@@ -97,7 +97,7 @@ class Verdict:
 def check_reading(
     digits: str,
     display_digits: int,
-    zone: "ZoneInfo",
+    zone: ZoneInfo,
     today: date,
     refused_lower: int | None = None,
     rules: Rules = Rules(),

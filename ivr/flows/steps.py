@@ -2,10 +2,22 @@
 from __future__ import annotations
 
 from ivr.flows.flow import DONE, Flow, Node
-from ivr.flows.identify import answer_account, answer_address, answer_intent
-from ivr.flows.identify import ask_account, ask_address, ask_intent
-from ivr.flows.readings import answer_confirm, answer_reading, ask_confirm, ask_reading
-from ivr.flows.readings import confirm_prompts, zone_prompts
+from ivr.flows.identify import (
+    answer_account,
+    answer_address,
+    answer_intent,
+    ask_account,
+    ask_address,
+    ask_intent,
+)
+from ivr.flows.readings import (
+    answer_confirm,
+    answer_reading,
+    ask_confirm,
+    ask_reading,
+    confirm_prompts,
+    zone_prompts,
+)
 from ivr.flows.terms import QuestionKind
 
 FLOW = Flow(

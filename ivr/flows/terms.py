@@ -1,4 +1,4 @@
-"""The domain's words, one home each; str-valued, so stored and JSON values are the words themselves."""
+"""The domain's words, one home each: str-valued, so stored and JSON values are the plain words."""
 from __future__ import annotations
 
 from enum import StrEnum
@@ -23,7 +23,7 @@ class ReadingStatus(StrEnum):
 
 
 class QuestionKind(StrEnum):
-    """What a question's answer is; the keypad, the grammars and the record length follow from it."""
+    """What a question's answer is: keypad meanings, grammars and record lengths follow from it."""
 
     INTENT = "intent"
     DIGITS = "digits"

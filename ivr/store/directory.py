@@ -89,7 +89,8 @@ def daily_uses(session: Session, meter_ids: list[int], period: str) -> dict[tupl
     """
     rows = session.execute(
         select(Reading.meter_id, Reading.zone, func.sum(Reading.consumption), func.sum(Reading.days))
-        .where(Reading.meter_id.in_(meter_ids), Reading.status == ReadingStatus.ACCEPTED)
+        .where(Reading.meter_id.in_(meter_ids))
+        .where(Reading.status == ReadingStatus.ACCEPTED)
         .where(Reading.period != period)
         .where(Reading.consumption.is_not(None), Reading.days > 0)
         .group_by(Reading.meter_id, Reading.zone)

@@ -3,8 +3,17 @@ from dataclasses import replace
 
 import pytest
 
-from ivr.flows import FLOW, Flow, FlowDefinitionError, Say, Speech, Start, advance, prompts_used, start
-from ivr.flows import validate
+from ivr.flows import (
+    FLOW,
+    Flow,
+    FlowDefinitionError,
+    Speech,
+    Start,
+    advance,
+    prompts_used,
+    start,
+    validate,
+)
 from ivr.locales import available, load
 
 

@@ -1,8 +1,22 @@
 """Every branch of the call, driven through the pure flow."""
 import pytest
 
-from ivr.flows import Ask, Hangup, Keys, SaveMeter, Say, Silence, Speech, Start, Transfer, advance, start
-from ivr.flows import FlowDefinitionError, prompts_used, validate
+from ivr.flows import (
+    Ask,
+    FlowDefinitionError,
+    Hangup,
+    Keys,
+    SaveMeter,
+    Say,
+    Silence,
+    Speech,
+    Start,
+    Transfer,
+    advance,
+    prompts_used,
+    start,
+    validate,
+)
 from ivr.locales import available, load
 
 

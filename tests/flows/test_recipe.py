@@ -3,8 +3,23 @@ from dataclasses import replace
 
 import pytest
 
-from ivr.flows import FLOW, Ask, Flow, FlowDefinitionError, Keys, Node, QuestionKind, SaveMeter, Say
-from ivr.flows import Speech, Start, Transfer, advance, start, validate
+from ivr.flows import (
+    FLOW,
+    Ask,
+    Flow,
+    FlowDefinitionError,
+    Keys,
+    Node,
+    QuestionKind,
+    SaveMeter,
+    Say,
+    Speech,
+    Start,
+    Transfer,
+    advance,
+    start,
+    validate,
+)
 from ivr.flows.common import ask, fail, transfer
 from ivr.locales import available, load
 

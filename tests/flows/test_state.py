@@ -2,7 +2,16 @@
 import json
 from dataclasses import replace
 
-from ivr.flows import CallState, Flag, PendingReading, SaveMeter, Speech, Start, advance, start
+from ivr.flows import (
+    CallState,
+    Flag,
+    PendingReading,
+    SaveMeter,
+    Speech,
+    Start,
+    advance,
+    start,
+)
 
 
 def answered(ctx, caller, *values):
@@ -35,7 +44,7 @@ def test_a_state_stored_before_readings_were_typed_still_loads_and_saves(ctx):
                  "flags": ["LOW_CONFIDENCE"]}  # fmt: skip
     old = {"node": "confirm", "locale": "ru", "account": "200002", "meter": 0, "zone": 1,
            "pending": pending, "confirmed": [confirmed]}  # fmt: skip
-    state, actions = advance(CallState.from_dict(old), Speech("x", "yes", 0.95), ctx)
+    _, actions = advance(CallState.from_dict(old), Speech("x", "yes", 0.95), ctx)
     save = next(a for a in actions if isinstance(a, SaveMeter))
     assert [(r.zone, r.value, r.flags, r.turn) for r in save.readings] == [
         (1, 5100, (Flag.LOW_CONFIDENCE,), None), (2, 3100, (), None)
@@ -43,6 +52,6 @@ def test_a_state_stored_before_readings_were_typed_still_loads_and_saves(ctx):
 
 
 def test_two_zones_with_the_same_value_carry_the_turns_they_were_given_at(ctx):
-    state, actions = answered(ctx, None, "readings", "200002", "yes", "5100", "yes", "5100", "yes")
+    _, actions = answered(ctx, None, "readings", "200002", "yes", "5100", "yes", "5100", "yes")
     save = next(a for a in actions if isinstance(a, SaveMeter))
     assert [(r.zone, r.value, r.turn) for r in save.readings] == [(1, 5100, 4), (2, 5100, 6)]
