@@ -34,14 +34,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from ivr import console, health
     from ivr.calls import CallService
-    from ivr.flows import regions
+    from ivr.flows import load_regions
     from ivr.runtime import KEY, Runtime
     from ivr.speech import service as speech
     from ivr.store import database
     from ivr.telephony import webhooks
 
     sessions = database.init_app(app, cfg.database_url)
-    windows = regions.load(cfg.regions_file)
+    windows = load_regions(cfg.regions_file)
     clock = overrides.get("IVR_CLOCK") or utcnow
     calls = CallService(sessions, windows, cfg.rules, cfg.timezone, clock)
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr import locales
-from ivr.flows.rules import Rules
+from ivr.flows import Rules
 from ivr.settings import ConfigError, Origin, number, origins, truthy
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,10 @@ def from_environ(instance: Path | None = None, overrides: Mapping[str, object] |
 
         instance = Path(Flask("ivr").instance_path)
     env = {**os.environ, **{k: v for k, v in (overrides or {}).items() if k not in ("IVR_CLOCK",)}}
-    unknown = sorted(k for k in env if k.startswith("IVR_") and not known(k))
-    for name in unknown:
+    config = load(env, instance)
+    for name in sorted(k for k in env if k.startswith("IVR_") and not known(k)):
         log.warning("%s is not a setting of this hotline (a typo?); it is ignored", name)
-    return load(env, instance)
+    return config
 
 
 def names() -> set[str]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ivr.calls import CallService
 from ivr.config import Config
-from ivr.flows.regions import Regions
+from ivr.flows import Regions
 from ivr.speech.service import Speech
 
 KEY = "ivr"

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ivr import flows
-from ivr.flows.regions import Regions
+from ivr.flows import Regions
 from ivr.store.directory import StoreDirectory
 
 

@@ -14,8 +14,8 @@ from ivr import flows
 from ivr.calls.answers import Answer
 from ivr.calls.directory import CallDirectory
 from ivr.calls.turns import asked, reading_turns, record_answer
-from ivr.flows.regions import Regions
-from ivr.flows.rules import Rules
+from ivr.flows import Regions
+from ivr.flows import Rules
 from ivr.store import database
 from ivr.store.models import Call, Turn, utcnow
 from ivr.store.phones import mask, normalise
@@ -150,7 +150,7 @@ class CallService:
         now = self.clock()
         today = now.replace(tzinfo=timezone.utc).astimezone(self.tz).date()
         directory = CallDirectory(s, self.regions, today, call.account_snapshot)
-        return flows.Context(directory, self.regions, today, call.locale, now, self.rules)
+        return flows.Context(directory, self.regions, today, call.locale, now, self.rules, call.seq)
 
     def _apply(self, s: Session, call: Call, state: flows.CallState, actions: list[flows.Action],
                renderer: Renderer, ctx: flows.Context) -> Reply:  # fmt: skip

@@ -5,30 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.store.models import AuditEvent, utcnow
+from ivr.store.audit import record
+from ivr.store.models import AuditEvent
 
-
-def record(
-    session: Session,
-    actor: str,
-    action: str,
-    subject: str,
-    old: object = None,
-    new: object = None,
-    note: str | None = None,
-) -> AuditEvent:
-    """Add one audit event to the session."""
-    event = AuditEvent(
-        at=utcnow(),
-        actor=actor,
-        action=action,
-        subject=subject,
-        old=None if old is None else str(old),
-        new=None if new is None else str(new),
-        note=note or None,
-    )
-    session.add(event)
-    return event
+__all__ = ["record", "trail"]
 
 
 def trail(session: Session, subject: str) -> list[AuditEvent]:

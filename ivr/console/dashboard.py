@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ivr.console import charts
 from ivr.console.blueprint import bp
 from ivr.console.listing import day, within
-from ivr.flows.steps import FLOW
+from ivr.flows import question_order
 from ivr.store import database
 from ivr.store.models import Call, Reading, Turn, utcnow
 
@@ -91,7 +91,8 @@ def funnel(s: Session, turns) -> list[Step]:  # noqa: ANN001
         ).group_by(turns.c.question)
     ).all()
     steps = {q: Step(q, *(int(n or 0) for n in rest)) for q, *rest in rows}
-    order = [q for q in FLOW if q in steps] + sorted(q for q in steps if q not in FLOW)
+    known = question_order()
+    order = [q for q in known if q in steps] + sorted(q for q in steps if q not in known)
     return [steps[q] for q in order]
 
 

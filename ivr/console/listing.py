@@ -9,11 +9,12 @@ from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from ivr.flows import Flag
 from ivr.store.models import Reading
 
 PAGE_SIZE = 25
-REVIEW_FLAGS = ("NEGATIVE", "HIGH", "ROLLOVER", "LOW_CONFIDENCE", "OUT_OF_WINDOW")
-FLAGS = (*REVIEW_FLAGS, "ZERO")
+REVIEW_FLAGS = (Flag.NEGATIVE, Flag.HIGH, Flag.ROLLOVER, Flag.LOW_CONFIDENCE, Flag.OUT_OF_WINDOW)
+FLAGS = (*REVIEW_FLAGS, Flag.ZERO)
 
 
 def day(text: str | None) -> date | None:

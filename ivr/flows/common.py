@@ -1,22 +1,26 @@
 """What every question shares: asking the current one, failing, transferring, the account."""
 from __future__ import annotations
 
-from ivr.flows.model import AccountInfo, Action, Ask, Context, MeterInfo, Node, Say, Transfer
+from ivr.flows.flow import TRANSFERRED, FlowDefinitionError
+from ivr.flows.model import AccountInfo, Action, Ask, Context, MeterInfo, Say, Transfer
 from ivr.flows.state import CallState
+from ivr.flows.terms import Outcome
 
-# Every question of the flow by name; ivr.flows.steps fills it in.
-FLOW: dict[str, Node] = {}
 MAX_FAILS = 3
 
 
 def ask(s: CallState, ctx: Context) -> Ask:
-    """Ask the question the call is at."""
-    return FLOW[s.node].ask(s, ctx)
+    """Ask the question the call is at, with a prompt its node declares."""
+    question = ctx.flow[s.node].ask(s, ctx)
+    if question.prompt not in ctx.flow[s.node].says:
+        prompt = question.prompt
+        raise FlowDefinitionError(f"question {s.node}: asks with undeclared prompt {prompt}")
+    return question
 
 
 def transfer(s: CallState, reason: str) -> list[Action]:
-    s.goto("transferred")
-    s.ended = "transferred"
+    s.goto(TRANSFERRED)
+    s.ended = Outcome.TRANSFERRED
     return [Transfer(reason)]
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import copy
 
+from ivr.flows.common import MAX_FAILS, ask, fail, transfer
+from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError
 from ivr.flows.model import (
     Action,
-    Ask,
     Context,
     Event,
-    FlowDefinitionError,
     Hangup,
     Keys,
     Say,
@@ -17,20 +17,24 @@ from ivr.flows.model import (
     Start,
 )
 from ivr.flows.state import CallState
-from ivr.flows.steps import FLOW, MAX_FAILS, ask, fail, transfer
+from ivr.flows.steps import FLOW
+from ivr.flows.terms import QuestionKind
 
 MAX_SILENCES = 3
 VOICE_FAILS_BEFORE_KEYPAD = 2
 OPERATOR_KEY = "0"
 # Keypad answers per question kind; digit questions take the digits as typed.
-KEY_MEANINGS = {"intent": {"1": "readings"}, "yesno": {"1": "yes", "2": "no"}}
+KEY_MEANINGS = {QuestionKind.INTENT: {"1": "readings"}, QuestionKind.YESNO: {"1": "yes", "2": "no"}}
+# Prompts the engine says at any question; the last three are the transport's, on transfer or error.
+ENGINE_SAYS = ("welcome", "no_input", "keypad_on", "keypad_offer", "not_understood",
+               "transfer", "no_operator", "sorry_error")  # fmt: skip
 
 
 def start(
     event: Start, ctx: Context, locale: str | None = None, keypad: bool = False
 ) -> tuple[CallState, list[Action]]:
     """Answer a new call with the greeting and the first question."""
-    s = CallState(locale=locale or ctx.default_locale, caller=event.caller, keypad=keypad)
+    s = CallState(ctx.flow.first, locale or ctx.default_locale, event.caller, keypad)
     return s, [Say("welcome"), ask(s, ctx)]
 
 
@@ -53,7 +57,7 @@ def advance(state: CallState, event: Event, ctx: Context) -> tuple[CallState, li
 
 
 def _keys(s: CallState, digits: str, ctx: Context) -> list[Action]:
-    node = FLOW[s.node]
+    node = ctx.flow[s.node]
     if digits == OPERATOR_KEY:
         return transfer(s, "operator")
     if not s.on_keypad:
@@ -61,13 +65,13 @@ def _keys(s: CallState, digits: str, ctx: Context) -> list[Action]:
         s.keypad = True
         if not (s.node == "intent" and digits == "1"):
             return [Say("keypad_on"), ask(s, ctx)]
-    if node.kind == "digits":
-        value = digits if digits.isdigit() else None
+    if node.kind == QuestionKind.DIGITS:
+        value = digits if digits.isascii() and digits.isdigit() else None
     else:
         value = KEY_MEANINGS[node.kind].get(digits[:1])
     if value is None:
         return fail(s, ctx, Say("not_understood"))
-    return node.answer(s, value, None, ctx)
+    return _answer(s, value, None, ctx)
 
 
 def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
@@ -80,30 +84,53 @@ def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
             s.keypad_now = True
             return [Say("keypad_offer"), ask(s, ctx)]
         return fail(s, ctx, Say("not_understood"))
-    return FLOW[s.node].answer(s, event.value, event.confidence, ctx)
+    return _answer(s, event.value, event.confidence, ctx)
 
 
-def prompts_used() -> set[str]:
-    """Every prompt id the flow can say, for checking locale packs at start-up."""
-    ids = {"welcome", "no_input", "keypad_on", "keypad_offer", "not_understood", "account_unknown"}
-    ids |= {"address_wrong", "no_meters", "meter_intro", "reading_invalid", "reading_lower"}
-    ids |= {"reading_again", "meter_saved", "next_period", "review", "goodbye"}
-    ids |= {"intent", "intent_keys", "account", "account_keys", "address", "confirm"}
-    ids |= {"confirm_negative", "confirm_rollover", "confirm_high", "transfer", "no_operator"}
-    ids |= {"sorry_error"}
-    questions = {"reading"} | {f"reading_{n}_{z}" for n in (2, 3) for z in range(1, n + 1)}
-    return ids | questions | {f"{q}_keys" for q in questions}
+def _answer(s: CallState, value: str, confidence: float | None, ctx: Context) -> list[Action]:
+    """Run the question's answer step, held to what its node declares."""
+    name, node = s.node, ctx.flow[s.node]
+    actions = node.answer(s, value, confidence, ctx)
+    if s.node not in (name, TRANSFERRED, *node.goes_to):
+        raise FlowDefinitionError(f"question {name}: goes to undeclared {s.node}")
+    for said in (a.prompt for a in actions if isinstance(a, Say)):
+        if said not in node.says and said not in ENGINE_SAYS:
+            raise FlowDefinitionError(f"question {name}: says undeclared prompt {said}")
+    return actions
 
 
-def validate(packs: dict) -> None:
-    """Fail at start-up when a locale pack lacks a prompt the flow can say."""
-    for code, pack in packs.items():
-        missing = sorted(prompts_used() - set(pack.prompts))
-        if missing:
-            raise FlowDefinitionError(f"locale {code}: missing prompts {', '.join(missing)}")
-    for name, node in FLOW.items():
-        if node.kind not in ("intent", "digits", "yesno"):
+def prompts_used(flow: Flow = FLOW) -> set[str]:
+    """Every prompt id the flow can say, as its nodes and the engine declare them."""
+    return {*ENGINE_SAYS, *(p for node in flow.values() for p in node.says)}
+
+
+def validate(packs: dict, flow: Flow = FLOW) -> None:
+    """Fail at start-up on a question that leads nowhere, or a prompt some locale pack lacks."""
+    kinds = {k.value for k in QuestionKind}
+    for name, node in flow.items():
+        if node.kind not in kinds:
             raise FlowDefinitionError(f"question {name}: unknown kind {node.kind}")
+        for target in node.goes_to:
+            if target not in flow and target not in TERMINALS:
+                raise FlowDefinitionError(f"question {name}: goes to {target}, no such question")
+    unreached = set(flow) - _reachable(flow)
+    if unreached:
+        raise FlowDefinitionError(f"questions no call reaches: {', '.join(sorted(unreached))}")
+    declared = [("the engine", ENGINE_SAYS), *((f"question {n}", flow[n].says) for n in flow)]
+    for code, pack in packs.items():
+        for who, says in declared:
+            missing = ", ".join(sorted(set(says) - set(pack.prompts)))
+            if missing:
+                raise FlowDefinitionError(f"locale {code} lacks {who}'s prompts {missing}")
 
 
-__all__ = ["Ask", "advance", "start", "validate"]
+def _reachable(flow: Flow) -> set[str]:
+    if flow.first not in flow:
+        raise FlowDefinitionError(f"first question {flow.first}: no such question")
+    seen, todo = set(), [flow.first]
+    while todo:
+        name = todo.pop()
+        if name in flow and name not in seen:
+            seen.add(name)
+            todo += flow[name].goes_to
+    return seen

@@ -5,13 +5,15 @@ from ivr.flows.common import MAX_FAILS, account_of, ask, fail, transfer
 from ivr.flows.model import Action, Ask, Context, Say
 from ivr.flows.readings import meter_intro
 from ivr.flows.state import CallState
+from ivr.flows.terms import QuestionKind
 
 
 # --- 1. Greeting and intent ------------------------------------------------------------------
 
 
 def ask_intent(s: CallState, ctx: Context) -> Ask:
-    return Ask("intent", "intent", s.on_keypad, "intent_keys" if s.on_keypad else "intent")
+    prompt = "intent_keys" if s.on_keypad else "intent"
+    return Ask("intent", QuestionKind.INTENT, s.on_keypad, prompt)
 
 
 def answer_intent(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
@@ -30,7 +32,8 @@ def answer_intent(s: CallState, value: str, _conf: float | None, ctx: Context) -
 
 
 def ask_account(s: CallState, _ctx: Context) -> Ask:
-    return Ask("account", "digits", s.on_keypad, "account_keys" if s.on_keypad else "account")
+    prompt = "account_keys" if s.on_keypad else "account"
+    return Ask("account", QuestionKind.DIGITS, s.on_keypad, prompt)
 
 
 def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
@@ -50,7 +53,7 @@ def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) 
 
 def ask_address(s: CallState, ctx: Context) -> Ask:
     address = account_of(s, ctx).address
-    return Ask("address", "yesno", s.on_keypad, "address", {"address": address})
+    return Ask("address", QuestionKind.YESNO, s.on_keypad, "address", {"address": address})
 
 
 def answer_address(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:

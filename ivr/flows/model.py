@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Protocol
+from typing import Protocol
 
+from ivr.flows.flow import Flow, standard_flow
 from ivr.flows.regions import Regions
 from ivr.flows.rules import Rules
+from ivr.flows.terms import Flag, QuestionKind
 
 # --- Caller events ---------------------------------------------------------------------------
 
@@ -49,7 +51,7 @@ class Ask:
     """Ask a question and wait for the answer; the Says before it are its preamble."""
 
     question: str
-    kind: str  # intent, digits or yesno
+    kind: QuestionKind
     keypad: bool
     prompt: str
     params: dict = field(default_factory=dict)
@@ -57,20 +59,21 @@ class Ask:
 
 @dataclass(frozen=True)
 class ZoneReading:
+    """A confirmed reading; the store works out its previous value and use when it saves it."""
+
     zone: int
     value: int
-    previous: int | None
-    consumption: int | None
-    flags: tuple[str, ...]
+    flags: tuple[Flag, ...]
     confidence: float | None
     period: str
-    turn: int | None = None  # seq of the question where the caller gave it
+    turn: int | None = None  # the seq of the question the caller gave the reading at
 
 
 @dataclass(frozen=True)
 class SaveMeter:
     meter_id: int
     readings: tuple[ZoneReading, ...]
+    rules: Rules = field(default_factory=Rules)  # what a rollover is, as the flow judged it
 
 
 @dataclass(frozen=True)
@@ -132,20 +135,5 @@ class Context:
     default_locale: str = "ru"
     now: datetime | None = None  # when the adapter stamps what it saves
     rules: Rules = field(default_factory=Rules)
-
-
-class FlowError(Exception):
-    """Base of flow errors."""
-
-
-class FlowDefinitionError(FlowError):
-    """The flow definition is inconsistent; raised at start-up."""
-
-
-@dataclass(frozen=True)
-class Node:
-    """One question of the flow."""
-
-    kind: str
-    ask: Callable  # (state, ctx) -> Ask
-    answer: Callable  # (state, value, confidence, ctx) -> list[Action]
+    seq: int = 0  # the call's question number the caller answers now
+    flow: Flow = field(default_factory=standard_flow)

@@ -3,8 +3,22 @@ from __future__ import annotations
 
 from ivr.flows import rules
 from ivr.flows.common import account_of, ask, fail, meter_of
-from ivr.flows.model import Action, Ask, Context, Hangup, MeterInfo, Say, SaveMeter, ZoneReading
-from ivr.flows.state import CallState
+from ivr.flows.flow import DONE
+from ivr.flows.model import (
+    Action,
+    Ask,
+    Context,
+    Hangup,
+    MeterInfo,
+    SaveMeter,
+    Say,
+    ZoneReading,
+)
+from ivr.flows.state import CallState, PendingReading
+from ivr.flows.terms import Flag, Outcome, QuestionKind
+
+# Meters have one to three zones; each zone of a multi-zone meter has its own question.
+MAX_ZONES = 3
 
 
 # --- 5. Readings and their confirmation ------------------------------------------------------
@@ -18,15 +32,22 @@ def meter_intro(s: CallState, ctx: Context) -> list[Action]:
     return [Say("meter_intro", {"number": s.meter + 1, "serial": meters[s.meter].serial})]
 
 
-def zone_prompt(meter: MeterInfo, zone_index: int) -> tuple[str, dict]:
+def zone_prompt(meter: MeterInfo, zone_index: int) -> str:
     if len(meter.zones) == 1:
-        return "reading", {}
-    return f"reading_{len(meter.zones)}_{zone_index + 1}", {}
+        return "reading"
+    return f"reading_{len(meter.zones)}_{zone_index + 1}"
+
+
+def zone_prompts() -> tuple[str, ...]:
+    """Every prompt the reading question asks with: per zone of each meter size, voice and keys."""
+    voice = ["reading"]
+    voice += [f"reading_{n}_{z}" for n in range(2, MAX_ZONES + 1) for z in range(1, n + 1)]
+    return (*voice, *(f"{p}_keys" for p in voice))
 
 
 def ask_reading(s: CallState, ctx: Context) -> Ask:
-    prompt, params = zone_prompt(meter_of(s, ctx), s.zone)
-    return Ask("reading", "digits", s.on_keypad, prompt + ("_keys" if s.on_keypad else ""), params)
+    prompt = zone_prompt(meter_of(s, ctx), s.zone) + ("_keys" if s.on_keypad else "")
+    return Ask("reading", QuestionKind.DIGITS, s.on_keypad, prompt)
 
 
 def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -> list[Action]:
@@ -44,35 +65,40 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
     flags = list(verdict.flags)
     region = account_of(s, ctx).region
     if not ctx.regions.in_window(region, ctx.today):
-        flags.append(rules.OUT_OF_WINDOW)
+        flags.append(Flag.OUT_OF_WINDOW)
     if conf is not None and conf < ctx.rules.low_confidence:
-        flags.append(rules.LOW_CONFIDENCE)
-    s.pending = {
-        "zone": zone.zone,
-        "value": verdict.value,
-        "digits": value,
-        "previous": zone.previous,
-        "consumption": verdict.consumption,
-        "flags": flags,
-        "confidence": conf,
-        "period": ctx.regions.period(region, ctx.today),
-    }
+        flags.append(Flag.LOW_CONFIDENCE)
+    s.pending = PendingReading(
+        zone=zone.zone,
+        value=verdict.value,
+        digits=value,
+        previous=zone.previous,
+        consumption=verdict.consumption,
+        flags=tuple(flags),
+        confidence=conf,
+        period=ctx.regions.period(region, ctx.today),
+        turn=ctx.seq,
+    )
     s.goto("confirm")
     return [ask(s, ctx)]
 
 
+def confirm_prompts() -> tuple[str, ...]:
+    return ("confirm", *(f"confirm_{flag.lower()}" for flag in rules.SUSPICIOUS))
+
+
 def ask_confirm(s: CallState, _ctx: Context) -> Ask:
-    p = s.pending or {}
-    special = next((f for f in rules.SUSPICIOUS if f in p.get("flags", [])), None)
+    p = s.pending
+    special = next((f for f in rules.SUSPICIOUS if f in p.flags), None)
     prompt = f"confirm_{special.lower()}" if special else "confirm"
-    params = {"digits": p.get("digits", ""), "consumption": p.get("consumption")}
-    return Ask("confirm", "yesno", s.on_keypad, prompt, params)
+    params = {"digits": p.digits, "consumption": p.consumption}
+    return Ask("confirm", QuestionKind.YESNO, s.on_keypad, prompt, params)
 
 
 def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
     if value not in ("yes", "no"):
         return fail(s, ctx, Say("not_understood"))
-    pending, s.pending = s.pending or {}, None
+    pending, s.pending = s.pending, None
     if value == "no":
         s.goto("reading")
         return [Say("reading_again"), ask(s, ctx)]
@@ -82,7 +108,7 @@ def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) 
         s.zone += 1
         s.goto("reading")
         return [ask(s, ctx)]
-    actions: list[Action] = [save_meter(s, meter)]
+    actions: list[Action] = [save_meter(s, meter, ctx)]
     if s.meter + 1 < len(account_of(s, ctx).meters):
         s.meter, s.zone = s.meter + 1, 0
         s.goto("reading")
@@ -90,35 +116,23 @@ def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) 
     return [*actions, *closing(s)]
 
 
-def save_meter(s: CallState, meter: MeterInfo) -> SaveMeter:
+def save_meter(s: CallState, meter: MeterInfo, ctx: Context) -> SaveMeter:
     readings = tuple(
-        ZoneReading(
-            zone=p["zone"],
-            value=p["value"],
-            previous=p["previous"],
-            consumption=p["consumption"],
-            flags=tuple(p["flags"]),
-            confidence=p["confidence"],
-            period=p["period"],
-        )
-        for p in s.confirmed
+        ZoneReading(p.zone, p.value, p.flags, p.confidence, p.period, p.turn) for p in s.confirmed
     )
     s.saved += len(readings)
-    s.next_period |= any(rules.OUT_OF_WINDOW in r.flags for r in readings)
-    s.review |= any(rules.NEGATIVE in r.flags for r in readings)
+    s.next_period |= any(Flag.OUT_OF_WINDOW in r.flags for r in readings)
+    s.review |= any(Flag.NEGATIVE in r.flags for r in readings)
     s.confirmed = []
-    return SaveMeter(meter.id, readings)
+    return SaveMeter(meter.id, readings, ctx.rules)
 
 
 # --- 7. Closing ------------------------------------------------------------------------------
 
 
 def closing(s: CallState) -> list[Action]:
-    s.goto("done")
-    s.ended = "completed"
+    s.goto(DONE)
+    s.ended = Outcome.COMPLETED
     notes = [Say("next_period")] if s.next_period else []
     notes += [Say("review")] if s.review else []
     return [*notes, Say("goodbye", {"count": s.saved}), Hangup()]
-
-
-# The flow as data: each question's kind, how it is asked and what its answer does.

@@ -1,22 +1,20 @@
-"""Reading rules: is a meter reading plausible, and what flags does it carry."""
+"""Reading rules: is a meter reading plausible, how much was used, and what flags does it carry."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ivr.flows.terms import Flag, ReadingStatus
+
 if TYPE_CHECKING:  # the model imports Rules for its Context
     from ivr.flows.model import ZoneInfo
 
-
-NEGATIVE = "NEGATIVE"
-ROLLOVER = "ROLLOVER"
-HIGH = "HIGH"
-ZERO = "ZERO"
-OUT_OF_WINDOW = "OUT_OF_WINDOW"
-LOW_CONFIDENCE = "LOW_CONFIDENCE"
 # Flags that ask for the special confirmation instead of a plain read-back.
-SUSPICIOUS = (NEGATIVE, ROLLOVER, HIGH)
+SUSPICIOUS = (Flag.NEGATIVE, Flag.ROLLOVER, Flag.HIGH)
+# Flags that follow from the use alone, so they change whenever the use is computed again.
+USE_FLAGS = (Flag.NEGATIVE, Flag.ROLLOVER, Flag.ZERO)
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,51 @@ class Rules:
     low_confidence: float = 0.75  # voice answers below this are flagged for review
 
 
+def consumption(
+    previous: int | None, value: int, digits: int, rules: Rules = Rules()
+) -> tuple[int | None, bool]:
+    """Use since the previous reading, and whether the display rolled over past zero on the way."""
+    if previous is None:
+        return None, False
+    used = value - previous
+    span = 10**digits
+    if used < 0 and previous >= rules.rollover_top * span and value <= rules.rollover_bottom * span:
+        return used + span, True
+    return used, False
+
+
+def too_high(used: int, days: int | None, daily_use: float | None, rules: Rules = Rules()) -> bool:
+    """More use over `days` than the history (or, without one, a household) makes likely."""
+    if days is None:
+        return False
+    days = max(1, days)
+    if daily_use and daily_use > 0:
+        return used > rules.high_factor * daily_use * days
+    return used > rules.no_history_daily_kwh * days
+
+
+def regraded(
+    flags: Iterable[str], used: int | None, rolled: bool, high: bool | None = None
+) -> tuple[Flag, ...]:
+    """The flags with those that follow from the use set again from a newly computed use.
+
+    HIGH is set again too when `high` says so, and kept as it was when it is None. The flags
+    come in the order check_reading and the flow give them.
+    """
+    changed = {*USE_FLAGS, *((Flag.HIGH,) if high is not None else ())}
+    new = {Flag(f) for f in flags if f not in changed}
+    new |= {Flag.NEGATIVE} if used is not None and used < 0 else set()
+    new |= {Flag.ROLLOVER} if rolled else set()
+    new |= {Flag.ZERO} if used == 0 else set()
+    new |= {Flag.HIGH} if high else set()
+    return tuple(f for f in Flag if f in new)
+
+
+def status_for(flags: Iterable[str]) -> ReadingStatus:
+    """NEGATIVE readings wait for a supervisor; everything else is accepted, flags visible."""
+    return ReadingStatus.PENDING_REVIEW if Flag.NEGATIVE in flags else ReadingStatus.ACCEPTED
+
+
 @dataclass(frozen=True)
 class Verdict:
     """accept (read back), special (suspicious: special confirmation), lower or invalid."""
@@ -35,47 +78,34 @@ class Verdict:
     outcome: str
     value: int | None = None
     consumption: int | None = None
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
 
 
 def check_reading(
     digits: str,
     display_digits: int,
-    zone: "ZoneInfo",
+    zone: ZoneInfo,
     today: date,
     refused_lower: int | None = None,
     rules: Rules = Rules(),
 ) -> Verdict:
     """Judge one zone's reading against the previous one and the history."""
-    if not digits.isdigit() or len(digits) > display_digits:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > display_digits:
         return Verdict("invalid")
     value = int(digits)
-    if zone.previous is None:
+    used, rolled = consumption(zone.previous, value, display_digits, rules)
+    if used is None:
         return Verdict("accept", value)
-    flags: list[str] = []
-    consumption = value - zone.previous
-    if consumption < 0:
-        span = 10**display_digits
-        if zone.previous >= rules.rollover_top * span and value <= rules.rollover_bottom * span:
-            consumption += span
-            flags.append(ROLLOVER)
-        elif refused_lower == value:
+    flags: list[Flag] = [Flag.ROLLOVER] if rolled else []
+    if used < 0:
+        if refused_lower == value:
             # The caller insists on a lower value: take it, but only for a supervisor's review.
-            return Verdict("special", value, consumption, (NEGATIVE,))
-        else:
-            return Verdict("lower", value, consumption)
-    if consumption == 0:
-        flags.append(ZERO)
-    elif _too_high(consumption, zone, today, rules):
-        flags.append(HIGH)
+            return Verdict("special", value, used, (Flag.NEGATIVE,))
+        return Verdict("lower", value, used)
+    days = (today - zone.previous_on).days if zone.previous_on else None
+    if used == 0:
+        flags.append(Flag.ZERO)
+    elif too_high(used, days, zone.daily_use, rules):
+        flags.append(Flag.HIGH)
     outcome = "special" if any(f in SUSPICIOUS for f in flags) else "accept"
-    return Verdict(outcome, value, consumption, tuple(flags))
-
-
-def _too_high(consumption: int, zone: "ZoneInfo", today: date, rules: Rules) -> bool:
-    if zone.previous_on is None:
-        return False
-    days = max(1, (today - zone.previous_on).days)
-    if zone.daily_use and zone.daily_use > 0:
-        return consumption > rules.high_factor * zone.daily_use * days
-    return consumption > rules.no_history_daily_kwh * days
+    return Verdict(outcome, value, used, tuple(flags))

@@ -3,6 +3,29 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from ivr.flows.terms import Flag
+
+
+@dataclass(frozen=True)
+class PendingReading:
+    """One zone's reading as the caller gave it, waiting for (or past) their yes."""
+
+    zone: int
+    value: int
+    digits: str  # as given, leading zeros kept, for the read-back
+    previous: int | None
+    consumption: int | None
+    flags: tuple[Flag, ...]
+    confidence: float | None
+    period: str
+    turn: int | None = None  # the seq of the question the caller gave it at
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PendingReading:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        return cls(**{**values, "flags": tuple(Flag(f) for f in data.get("flags", ()))})
+
 
 @dataclass
 class CallState:
@@ -15,8 +38,8 @@ class CallState:
     by_phone: bool = False
     meter: int = 0  # index into the account's meters
     zone: int = 0  # index into the meter's zones
-    pending: dict | None = None  # a zone reading waiting for the caller's yes
-    confirmed: list[dict] = field(default_factory=list)  # this meter's confirmed zones
+    pending: PendingReading | None = None  # a zone reading waiting for the caller's yes
+    confirmed: list[PendingReading] = field(default_factory=list)  # this meter's confirmed zones
     refused_lower: dict[str, int] = field(default_factory=dict)  # "meter:zone" -> value
     fails: int = 0  # failed answers to the current question
     voice_fails: int = 0
@@ -25,7 +48,7 @@ class CallState:
     saved: int = 0  # zone readings saved in this call
     next_period: bool = False  # some reading came outside the region's window
     review: bool = False  # some reading went to a supervisor's review
-    ended: str | None = None  # completed or transferred
+    ended: str | None = None  # an Outcome: completed or transferred
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -33,7 +56,11 @@ class CallState:
     @classmethod
     def from_dict(cls, data: dict) -> CallState:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        if values.get("pending") is not None:
+            values["pending"] = PendingReading.from_dict(values["pending"])
+        values["confirmed"] = [PendingReading.from_dict(p) for p in values.get("confirmed", ())]
+        return cls(**values)
 
     @property
     def on_keypad(self) -> bool:

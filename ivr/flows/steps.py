@@ -1,18 +1,56 @@
-"""The flow as data: one small function per question, and which question comes when."""
+"""The flow as data: each question's kind, its steps, where it may lead and what it may say."""
 from __future__ import annotations
 
-from ivr.flows.common import FLOW, MAX_FAILS, ask, fail, transfer
-from ivr.flows.identify import answer_account, answer_address, answer_intent
-from ivr.flows.identify import ask_account, ask_address, ask_intent
-from ivr.flows.model import Node
-from ivr.flows.readings import answer_confirm, answer_reading, ask_confirm, ask_reading
+from ivr.flows.flow import DONE, Flow, Node
+from ivr.flows.identify import (
+    answer_account,
+    answer_address,
+    answer_intent,
+    ask_account,
+    ask_address,
+    ask_intent,
+)
+from ivr.flows.readings import (
+    answer_confirm,
+    answer_reading,
+    ask_confirm,
+    ask_reading,
+    confirm_prompts,
+    zone_prompts,
+)
+from ivr.flows.terms import QuestionKind
 
-__all__ = ["FLOW", "MAX_FAILS", "ask", "fail", "transfer"]
+FLOW = Flow(
+    "intent",
+    intent=Node(
+        QuestionKind.INTENT, ask_intent, answer_intent,
+        goes_to=("account", "address"),
+        says=("intent", "intent_keys"),
+    ),
+    account=Node(
+        QuestionKind.DIGITS, ask_account, answer_account,
+        goes_to=("address",),
+        says=("account", "account_keys", "account_unknown"),
+    ),
+    address=Node(
+        QuestionKind.YESNO, ask_address, answer_address,
+        goes_to=("reading", "account"),
+        says=("address", "address_wrong", "no_meters", "meter_intro"),
+    ),
+    reading=Node(
+        QuestionKind.DIGITS, ask_reading, answer_reading,
+        goes_to=("confirm",),
+        says=(*zone_prompts(), "reading_invalid", "reading_lower"),
+    ),
+    confirm=Node(
+        QuestionKind.YESNO, ask_confirm, answer_confirm,
+        goes_to=("reading", DONE),
+        says=(*confirm_prompts(), "reading_again", "meter_saved", "meter_intro", "next_period",
+              "review", "goodbye"),
+    ),
+)  # fmt: skip
 
-FLOW.update({
-    "intent": Node("intent", ask_intent, answer_intent),
-    "account": Node("digits", ask_account, answer_account),
-    "address": Node("yesno", ask_address, answer_address),
-    "reading": Node("digits", ask_reading, answer_reading),
-    "confirm": Node("yesno", ask_confirm, answer_confirm),
-})
+
+def question_order() -> list[str]:
+    """The hotline's questions in the order a call meets them."""
+    return list(FLOW)

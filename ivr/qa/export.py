@@ -13,10 +13,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.flows import status_for
 from ivr.qa.facts import Facts, call_facts
 from ivr.store.accounts_csv import HEADER
 from ivr.store.models import Account, Phone, Reading, Turn
-from ivr.store.readings import status_for
 
 
 class ExportError(LookupError):
@@ -69,7 +69,7 @@ def export_call(session: Session, sid: str, recordings: Path, out: Path, secret:
         "accounts": f"{name}.csv",
         "turns": steps,
         "end": {"outcome": call.outcome, "readings": [
-            {"meter": r.meter, "zone": r.zone, "value": r.value, "status": status_for(r.flags),
+            {"meter": r.meter, "zone": r.zone, "value": r.value, "status": status_for(r.flags).value,
              "flags": list(r.flags)} for r in facts.readings]},
     }  # fmt: skip
     path = out / f"{name}.yaml"

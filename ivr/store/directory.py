@@ -6,11 +6,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ivr.flows.model import AccountInfo, MeterInfo, ZoneInfo
-from ivr.flows.regions import Regions
+from ivr.flows import AccountInfo, MeterInfo, ReadingStatus, Regions, ZoneInfo
 from ivr.store.models import Account, Meter, Phone, Reading
 
-COUNTED = ("accepted", "superseded")
+COUNTED = (ReadingStatus.ACCEPTED, ReadingStatus.SUPERSEDED)
 
 
 class StoreDirectory:
@@ -92,7 +91,8 @@ def daily_uses(session: Session, meter_ids: list[int], period: str) -> dict[tupl
     """
     rows = session.execute(
         select(Reading.meter_id, Reading.zone, func.sum(Reading.consumption), func.sum(Reading.days))
-        .where(Reading.meter_id.in_(meter_ids), Reading.status == "accepted")
+        .where(Reading.meter_id.in_(meter_ids))
+        .where(Reading.status == ReadingStatus.ACCEPTED)
         .where(Reading.period != period)
         .where(Reading.consumption.is_not(None), Reading.days > 0)
         .group_by(Reading.meter_id, Reading.zone)

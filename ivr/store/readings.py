@@ -6,15 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.flows.model import SaveMeter
-from ivr.flows.rules import NEGATIVE
+from ivr.flows import ReadingStatus, SaveMeter, consumption, regraded, status_for
 from ivr.store.directory import baseline
 from ivr.store.models import Meter, Reading, utcnow
-
-
-def status_for(flags: tuple[str, ...] | list[str]) -> str:
-    """NEGATIVE readings wait for a supervisor; everything else is accepted, flags visible."""
-    return "pending_review" if NEGATIVE in flags else "accepted"
 
 
 def save_meter(
@@ -24,7 +18,11 @@ def save_meter(
     turn_ids: dict[int, int] | None = None,
     now: datetime | None = None,
 ) -> list[Reading]:
-    """Record every zone of one meter at once."""
+    """Record every zone of one meter at once; `turn_ids` maps a zone to the Turn it was given in.
+
+    The previous value and the use are worked out here, under the meter's row lock, so they
+    agree with each other even when another call saved the meter since the caller's answer.
+    """
     now = now or utcnow()
     meter = session.get(Meter, save.meter_id, with_for_update=True)
     if meter is None:
@@ -32,19 +30,20 @@ def save_meter(
     saved = []
     for zr in save.readings:
         previous, previous_on = baseline(session, meter, zr.zone, zr.period)
+        used, rolled = consumption(previous, zr.value, meter.digits, save.rules)
+        flags = regraded(zr.flags, used, rolled)
         supersede(session, meter.id, zr.zone, zr.period)
-        status = status_for(zr.flags)
         reading = Reading(
             meter_id=meter.id,
             zone=zr.zone,
             value=zr.value,
             previous=previous,
             previous_on=previous_on,
-            consumption=zr.consumption,
+            consumption=used,
             days=(now.date() - previous_on).days if previous_on else None,
             period=zr.period,
-            status=status,
-            flags=";".join(zr.flags),
+            status=status_for(flags),
+            flags=";".join(flags),
             confidence=zr.confidence,
             received_at=now,
             call_id=call_id,
@@ -52,9 +51,9 @@ def save_meter(
         )
         session.add(reading)
         saved.append(reading)
-        if status == "accepted":
+        if reading.status == ReadingStatus.ACCEPTED:
             meter.set_last(zr.zone, zr.value)
-    if any(r.status == "accepted" for r in saved):
+    if any(r.status == ReadingStatus.ACCEPTED for r in saved):
         meter.last_read_on = now.date()
     session.flush()
     return saved
@@ -67,17 +66,21 @@ def supersede(session: Session, meter_id: int, zone: int, period: str) -> None:
             Reading.meter_id == meter_id,
             Reading.zone == zone,
             Reading.period == period,
-            Reading.status.in_(("accepted", "pending_review")),
+            Reading.status.in_((ReadingStatus.ACCEPTED, ReadingStatus.PENDING_REVIEW)),
         )
     ):
-        old.status = "superseded"
+        old.status = ReadingStatus.SUPERSEDED
 
 
 def restore_last(session: Session, meter: Meter, zone: int, today: date | None = None) -> None:
     """Point the meter's last reading back at the newest accepted one (after a review)."""
     newest = session.scalars(
         select(Reading)
-        .where(Reading.meter_id == meter.id, Reading.zone == zone, Reading.status == "accepted")
+        .where(
+            Reading.meter_id == meter.id,
+            Reading.zone == zone,
+            Reading.status == ReadingStatus.ACCEPTED,
+        )
         .order_by(Reading.received_at.desc(), Reading.id.desc())
     ).first()
     if newest is not None:

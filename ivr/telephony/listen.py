@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 
 from ivr import flows
@@ -54,7 +56,9 @@ def keep(folder: str, sid: str, seq: int, audio: bytes) -> str:
     relative = Path(safe_sid) / f"{seq}.wav"
     target = Path(folder) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(audio)
-    partial.replace(target)  # a reader never sees half a file
+    # Written aside and renamed: a reader never sees half a file, and a duplicate delivery of
+    # the same answer writing at the same moment cannot tear it.
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as partial:
+        partial.write(audio)
+    os.replace(partial.name, target)
     return str(relative)

@@ -7,7 +7,7 @@ from pathlib import Path
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.config import Config
-from ivr.flows.model import Action, Ask, Hangup, Say, Transfer
+from ivr.flows import Action, Ask, Hangup, Say, Transfer
 from ivr.locales import LocalePack
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "audio_prompts"

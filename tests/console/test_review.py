@@ -8,7 +8,6 @@ import io
 import pytest
 from sqlalchemy import select
 
-from ivr.console.review import consumption
 from ivr.store.database import session
 from ivr.store.models import AuditEvent, Meter, Reading
 from ivr.store.readings_csv import export_readings
@@ -126,7 +125,7 @@ def test_rejecting_a_pending_reading_leaves_the_meter_alone(app, login, negative
     assert reading.status == "rejected" and meter.last_t1 == 1000
 
 
-def test_correcting_changes_the_value_recomputes_use_and_keeps_the_original_in_the_trail(
+def test_correcting_changes_the_value_recomputes_use_and_flags_and_keeps_the_original_in_the_trail(
     app, login, high
 ):
     console = login("supervisor")
@@ -135,6 +134,7 @@ def test_correcting_changes_the_value_recomputes_use_and_keeps_the_original_in_t
     )
     reading, meter, [event] = state(app, high.reading_id)
     assert (reading.value, reading.consumption, reading.status) == (1099, 99, "accepted")
+    assert reading.flags == ""  # 99 kWh in 31 days is no longer high
     assert meter.last_t1 == 1099
     assert (event.action, event.old, event.new, event.note) == (
         "correct",
@@ -199,8 +199,3 @@ def test_unknown_reading_is_404(login):
     assert console.get("/console/readings/999").status_code == 404
     assert console.post("/console/readings/999/approve", {"note": ""}).status_code == 404
 
-
-def test_use_wraps_past_zero_on_a_rollover():
-    assert consumption(99_500, 20, 5) == 520
-    assert consumption(1000, 900, 6) == -100
-    assert consumption(None, 900, 6) is None

@@ -1,9 +1,22 @@
 """Every branch of the call, driven through the pure flow."""
 import pytest
 
-from ivr.flows import Ask, Hangup, Keys, SaveMeter, Say, Silence, Speech, Start, Transfer, advance, start
-from ivr.flows.engine import prompts_used, validate
-from ivr.flows.model import FlowDefinitionError
+from ivr.flows import (
+    Ask,
+    FlowDefinitionError,
+    Hangup,
+    Keys,
+    SaveMeter,
+    Say,
+    Silence,
+    Speech,
+    Start,
+    Transfer,
+    advance,
+    prompts_used,
+    start,
+    validate,
+)
 from ivr.locales import available, load
 
 
@@ -40,11 +53,11 @@ def test_hidden_unknown_or_shared_numbers_are_asked_for_the_account(ctx, caller)
 
 def test_single_zone_reading_is_read_back_then_saved_and_the_call_closes(ctx):
     state, actions = run(ctx, "+79161234567", voice("readings"), voice("yes"), voice("1234"))
-    assert asked(actions).prompt == "confirm" and asked(actions).params["digits"] == "1234"
+    assert asked(actions).prompt == "confirm"
+    assert asked(actions).params == {"digits": "1234", "consumption": 234}
     state, actions = advance(state, voice("yes"), ctx)
     save = next(a for a in actions if isinstance(a, SaveMeter))
     assert save.meter_id == 1 and save.readings[0].value == 1234
-    assert save.readings[0].consumption == 234 and save.readings[0].previous == 1000
     assert isinstance(actions[-1], Hangup) and state.ended == "completed"
     assert said(actions)[-1] == "goodbye"
 
@@ -111,14 +124,14 @@ def test_a_different_lower_value_the_second_time_is_refused_again(ctx):
 def test_rollover_past_the_display_width_gets_the_special_confirmation(ctx):
     state, actions = run(ctx, None, voice("readings"), voice("300003"), voice("yes"), voice("00020"))
     ask = asked(actions)
-    assert ask.prompt == "confirm_rollover" and state.pending["consumption"] == 520
-    assert "ROLLOVER" in state.pending["flags"]
+    assert ask.prompt == "confirm_rollover" and state.pending.consumption == 520
+    assert "ROLLOVER" in state.pending.flags
 
 
 def test_high_use_without_history_gets_the_special_confirmation(ctx):
     # 31 days since 2026-10-17 allow 1550 kWh at 50 a day
     state, actions = run(ctx, "+79161234567", voice("readings"), voice("yes"), voice("2600"))
-    assert asked(actions).prompt == "confirm_high" and state.pending["flags"] == ["HIGH"]
+    assert asked(actions).prompt == "confirm_high" and state.pending.flags == ("HIGH",)
 
 
 def test_reading_outside_the_window_is_flagged_and_the_caller_told_of_the_next_period(ctx):
@@ -135,7 +148,7 @@ def test_too_long_reading_is_refused_with_the_display_width(ctx):
 
 def test_low_confidence_reading_is_flagged_after_confirmation(ctx):
     state, actions = run(ctx, "+79161234567", voice("readings"), voice("yes"), voice("1100", conf=0.4))
-    assert "LOW_CONFIDENCE" in state.pending["flags"] and asked(actions).prompt == "confirm"
+    assert "LOW_CONFIDENCE" in state.pending.flags and asked(actions).prompt == "confirm"
 
 
 def test_account_without_meters_is_transferred(ctx):
@@ -198,10 +211,10 @@ def test_every_locale_pack_has_every_prompt_the_flow_can_say():
     assert {"ru", "en", "ko"} <= set(available())
 
 
-def test_a_pack_missing_a_prompt_fails_validation():
+def test_a_pack_missing_a_prompt_fails_validation_naming_the_question_and_the_prompt():
     pack = load("ru")
     broken = type(pack)("xx", {k: v for k, v in pack.prompts.items() if k != "goodbye"},
                         pack.vocabulary, "ru-RU", "alice")
-    with pytest.raises(FlowDefinitionError, match="goodbye"):
+    with pytest.raises(FlowDefinitionError, match="locale xx lacks question confirm's prompts goodbye"):
         validate({"xx": broken})
     assert "goodbye" in prompts_used()

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from ivr.flows.model import ZoneInfo
-from ivr.flows.rules import Rules, check_reading
+from ivr.flows.rules import Rules, check_reading, consumption, regraded
 
 TODAY = date(2026, 11, 17)
 MONTH_AGO = date(2026, 10, 18)  # 30 days
@@ -49,3 +49,18 @@ def test_reading_rules(digits, width, zone, refused, outcome, consumption, flags
 def test_rules_are_configurable():
     strict = Rules(no_history_daily_kwh=10.0)
     assert check_reading("1400", 6, z(1000), TODAY, rules=strict).flags == ("HIGH",)
+
+
+def test_use_wraps_past_zero_on_a_rollover_and_only_then():
+    assert consumption(99_500, 20, 5) == (520, True)
+    assert consumption(1000, 900, 6) == (-100, False)
+    assert consumption(None, 900, 6) == (None, False)
+    assert consumption(95, 5, 2, Rules(rollover_top=0.99)) == (-90, False)
+
+
+def test_flags_that_follow_from_the_use_are_set_again_and_the_others_kept():
+    assert regraded(["ROLLOVER", "HIGH", "LOW_CONFIDENCE"], 0, False) == ("HIGH", "ZERO", "LOW_CONFIDENCE")
+    assert regraded(["ZERO"], -5, False) == ("NEGATIVE",)
+    assert regraded(["OUT_OF_WINDOW", "NEGATIVE"], 520, True) == ("ROLLOVER", "OUT_OF_WINDOW")
+    assert regraded(["HIGH", "LOW_CONFIDENCE"], 99, False, high=False) == ("LOW_CONFIDENCE",)
+    assert regraded(["LOW_CONFIDENCE"], 9999, False, high=True) == ("HIGH", "LOW_CONFIDENCE")

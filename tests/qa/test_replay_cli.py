@@ -85,7 +85,9 @@ def test_compare_shows_changed_recognition_path_and_status_turn_by_turn(cases, t
     assert ("ru-known-caller-gives-a-reading-by-voice: turn 4 (say_text 'один один три ноль'): "
             "recognised «один один два ноль» -> «один один три ноль» (value 1120 -> 1130)") in result.output
     assert "ru-known-caller-gives-a-reading-by-voice: status pass -> FAIL" in result.output
-    assert "ru-third-silence-transfers" not in result.output.split("Changes against")[1]
+    # The untouched case changes in nothing but, on a busy machine, its latency.
+    changes = result.output.split("Changes against")[1].splitlines()
+    assert [c for c in changes if "ru-third-silence-transfers" in c and ": latency " not in c] == []
 
 
 def test_an_unreadable_case_is_a_usage_error_naming_the_file_and_turn(tmp_path):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from ivr.flows.model import SaveMeter, ZoneReading
+from ivr.flows import SaveMeter, ZoneReading
 from ivr.store.database import transaction
 from ivr.store.models import Meter, Reading
 from ivr.store.readings import save_meter
@@ -15,8 +15,8 @@ from ivr.store.readings_csv import HEADER, export_readings
 pytestmark = pytest.mark.postgres
 
 
-def zr(zone, value, previous, flags=(), period="2026-11"):
-    return ZoneReading(zone, value, previous, value - previous, tuple(flags), None, period)
+def zr(zone, value, flags=(), period="2026-11"):
+    return ZoneReading(zone, value, tuple(flags), None, period)
 
 
 def meter_id(s, serial):
@@ -26,8 +26,8 @@ def meter_id(s, serial):
 def test_saving_moves_the_meter_on_and_supersedes_earlier_readings_of_the_period(app):
     with app.app_context(), transaction() as s:
         mid = meter_id(s, "M-2")
-        save_meter(s, SaveMeter(mid, (zr(1, 5100, 5000), zr(2, 3100, 3000))), None, now=datetime(2026, 11, 16))
-        save_meter(s, SaveMeter(mid, (zr(1, 5150, 5000), zr(2, 3150, 3000))), None, now=datetime(2026, 11, 17))
+        save_meter(s, SaveMeter(mid, (zr(1, 5100), zr(2, 3100))), None, now=datetime(2026, 11, 16))
+        save_meter(s, SaveMeter(mid, (zr(1, 5150), zr(2, 3150))), None, now=datetime(2026, 11, 17))
         m = s.get(Meter, mid)
         assert (m.last_t1, m.last_t2, m.last_read_on) == (5150, 3150, date(2026, 11, 17))
         rows = s.scalars(select(Reading).order_by(Reading.id)).all()
@@ -40,16 +40,16 @@ def test_saving_moves_the_meter_on_and_supersedes_earlier_readings_of_the_period
 def test_negative_readings_wait_for_review_and_leave_the_meter_alone(app):
     with app.app_context(), transaction() as s:
         mid = meter_id(s, "M-1")
-        [r] = save_meter(s, SaveMeter(mid, (zr(1, 900, 1000, ["NEGATIVE"]),)), None)
+        [r] = save_meter(s, SaveMeter(mid, (zr(1, 900, ["NEGATIVE"]),)), None)
         assert r.status == "pending_review" and s.get(Meter, mid).last_t1 == 1000
 
 
 def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
     with app.app_context(), transaction() as s:
         mid = meter_id(s, "M-1")
-        save_meter(s, SaveMeter(mid, (zr(1, 1100, 1000, ["HIGH", "LOW_CONFIDENCE"]),)), None,
+        save_meter(s, SaveMeter(mid, (zr(1, 1100, ["HIGH", "LOW_CONFIDENCE"]),)), None,
                    now=datetime(2026, 11, 10, 9, 30))
-        save_meter(s, SaveMeter(mid, (zr(1, 1200, 1000, period="2026-12"),)), None, now=datetime(2026, 11, 21))
+        save_meter(s, SaveMeter(mid, (zr(1, 1200, period="2026-12"),)), None, now=datetime(2026, 11, 21))
     with app.app_context(), transaction() as s:
         out = io.StringIO()
         assert export_readings(s, out) == 2
@@ -68,9 +68,45 @@ def test_directory_gives_the_flow_the_baseline_and_daily_use_from_before_this_pe
     with app.app_context(), transaction() as s:
         mid = meter_id(s, "M-1")
         # last period: 1000 -> 1300 over 30 days = 10 kWh/day; this period: a first try at 1500
-        save_meter(s, SaveMeter(mid, (zr(1, 1300, 1000, period="2026-10"),)), None, now=datetime(2026, 11, 16))
-        save_meter(s, SaveMeter(mid, (zr(1, 1500, 1300),)), None, now=datetime(2026, 11, 17))
+        save_meter(s, SaveMeter(mid, (zr(1, 1300, period="2026-10"),)), None, now=datetime(2026, 11, 16))
+        save_meter(s, SaveMeter(mid, (zr(1, 1500),)), None, now=datetime(2026, 11, 17))
         info = StoreDirectory(s, load(None), date(2026, 11, 18)).account("100001")
         zone = info.meters[0].zones[0]
         assert (zone.previous, zone.previous_on) == (1300, date(2026, 11, 16))
         assert zone.daily_use == pytest.approx(300 / 30)  # this period's try is no history
+
+
+@pytest.mark.parametrize(("value", "used", "status"), [("600", 100, "accepted"), ("450", -50, "pending_review")])
+def test_a_meter_saved_by_another_call_between_reading_and_confirmation_is_used_as_the_baseline(
+    app, value, used, status
+):
+    """A new meter: this caller reads it, another call saves 500 first, then this caller says yes."""
+    from ivr.flows import Context, Speech, Start, advance, start
+    from ivr.flows.regions import load
+    from ivr.store.directory import StoreDirectory
+
+    today, now = date(2026, 11, 17), datetime(2026, 11, 17, 12)
+
+    def answer(state, text):
+        with transaction() as s:
+            ctx = Context(StoreDirectory(s, load(None), today), load(None), today, now=now)
+            state, actions = advance(state, Speech(text, text, 0.95), ctx)
+            for save in (a for a in actions if isinstance(a, SaveMeter)):
+                save_meter(s, save, None, now=now)
+            return state
+
+    with app.app_context():
+        with transaction() as s:
+            meter = s.get(Meter, meter_id(s, "M-1"))
+            meter.last_t1 = meter.last_read_on = None
+        state, _ = start(Start("+79161234567"), Context(None, load(None), today))
+        for text in ("readings", "yes", value):
+            state = answer(state, text)
+        assert (state.node, state.pending.previous) == ("confirm", None)
+        with transaction() as s:  # the other call
+            save_meter(s, SaveMeter(meter.id, (zr(1, 500),)), None, now=now)
+        answer(state, "yes")
+        with transaction() as s:
+            mine = s.scalars(select(Reading).order_by(Reading.id.desc())).first()
+            assert (mine.value, mine.previous, mine.consumption, mine.status) == (int(value), 500, used, status)
+            assert mine.consumption == mine.value - mine.previous

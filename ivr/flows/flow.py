@@ -1,0 +1,59 @@
+"""The flow as data: its questions, what each may lead to and say, and where a call can end."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from ivr.flows.terms import QuestionKind
+
+
+class FlowError(Exception):
+    """Base of flow errors."""
+
+
+class FlowDefinitionError(FlowError):
+    """The flow is inconsistent: found at start-up, or when a step breaks its node's declaration."""
+
+
+# Where a call can end up besides the questions.
+DONE, TRANSFERRED = "done", "transferred"
+TERMINALS = (DONE, TRANSFERRED)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One question, with the questions it may lead to and the prompts it may say."""
+
+    kind: QuestionKind
+    ask: Callable  # (state, ctx) -> Ask
+    answer: Callable  # (state, value, confidence, ctx) -> list[Action]
+    # Questions or terminals the answer may move to. Handing over to the operator after failures
+    # is open to every question and needs no declaration.
+    goes_to: tuple[str, ...]
+    says: tuple[str, ...]  # every prompt id its ask and its answer may say
+
+
+class Flow(Mapping[str, Node]):
+    """The questions by name, in the order a call meets them, and the one a call starts with."""
+
+    def __init__(self, first: str, **nodes: Node) -> None:
+        self.first = first
+        self.nodes = nodes
+
+    def __getitem__(self, name: str) -> Node:
+        return self.nodes[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+
+def standard_flow() -> Flow:
+    """The hotline's own flow: the default of every Context."""
+    from ivr.flows.steps import (
+        FLOW,  # imported late: the questions' modules import this one
+    )
+
+    return FLOW

@@ -1,0 +1,39 @@
+"""The domain's words, one home each: str-valued, so stored and JSON values are the plain words."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Flag(StrEnum):
+    """Why a reading deserves a second look; stored ';'-joined on the reading."""
+
+    NEGATIVE = "NEGATIVE"  # lower than the previous one, and the caller insisted
+    ROLLOVER = "ROLLOVER"  # the display wrapped past zero
+    HIGH = "HIGH"  # more use than the history makes likely
+    ZERO = "ZERO"  # no use since the previous reading
+    OUT_OF_WINDOW = "OUT_OF_WINDOW"  # given outside the region's window: counts for the next period
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"  # a voice answer the recogniser was unsure of
+
+
+class ReadingStatus(StrEnum):
+    ACCEPTED = "accepted"  # counts, and moved the meter on
+    PENDING_REVIEW = "pending_review"  # waits for a supervisor
+    REJECTED = "rejected"  # refused by a supervisor
+    SUPERSEDED = "superseded"  # replaced by a later reading of the same period
+
+
+class QuestionKind(StrEnum):
+    """What a question's answer is: keypad meanings, grammars and record lengths follow from it."""
+
+    INTENT = "intent"
+    DIGITS = "digits"
+    YESNO = "yesno"
+
+
+class Outcome(StrEnum):
+    """How a call ended."""
+
+    COMPLETED = "completed"  # the closing was said
+    TRANSFERRED = "transferred"  # handed to the operator, or apologised for not having one
+    ABANDONED = "abandoned"  # the caller hung up on the way
+    FAILED = "failed"  # the line failed: busy, no answer, or a network error

@@ -1,0 +1,119 @@
+"""Supervisor decisions on flagged readings: approve, correct or reject, each one audited."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ivr.flows import ReadingStatus, Rules, consumption, regraded, too_high
+from ivr.store import audit
+from ivr.store.directory import daily_uses
+from ivr.store.models import Meter, Reading, utcnow
+from ivr.store.readings import restore_last
+
+# Superseded and rejected readings are settled; these still take a decision.
+OPEN = (ReadingStatus.ACCEPTED, ReadingStatus.PENDING_REVIEW)
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be taken; the argument is the message key for the console."""
+
+
+def subject(reading: Reading) -> str:
+    return f"reading:{reading.id}"
+
+
+def locked(session: Session, reading_id: int) -> Reading | None:
+    """A reading and its meter, locked against a call saving the same meter meanwhile."""
+    reading = session.get(Reading, reading_id, with_for_update=True)
+    if reading is not None:
+        session.get(Meter, reading.meter_id, with_for_update=True)
+    return reading
+
+
+def approve(
+    session: Session, reading: Reading, actor: str, note: str = "", now: datetime | None = None
+) -> None:
+    """Accept a reading as it is; one that waited for review now counts."""
+    _settle(session, reading, actor, "approve", ReadingStatus.ACCEPTED, note, now)
+
+
+def reject(
+    session: Session, reading: Reading, actor: str, note: str = "", now: datetime | None = None
+) -> None:
+    """Refuse a reading; the meter goes back to the last one that still counts."""
+    _settle(session, reading, actor, "reject", ReadingStatus.REJECTED, note, now)
+
+
+def _settle(session: Session, reading: Reading, actor: str, action: str, status: str,
+            note: str, now: datetime | None) -> None:  # fmt: skip
+    old = _open(reading)
+    reading.status = status
+    _decided(session, reading, actor, now)
+    audit.record(session, actor, action, subject(reading), old, reading.status, note)
+
+
+def correct(
+    session: Session,
+    reading: Reading,
+    actor: str,
+    value: str,
+    reason: str,
+    rules: Rules,
+    now: datetime | None = None,
+) -> None:
+    """Replace a misheard value, with its use and flags judged again by the deployment's rules.
+
+    The original value stays in the audit trail.
+    """
+    _open(reading)
+    digits = reading.meter.digits
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > digits:
+        raise ReviewError("review.bad_value")
+    if not reason.strip():
+        raise ReviewError("review.reason_needed")
+    old = reading.value
+    reading.value = int(value)
+    used, rolled = consumption(reading.previous, reading.value, digits, rules)
+    history = daily_uses(session, [reading.meter_id], reading.period)
+    daily_use = history.get((reading.meter_id, reading.zone))
+    high = used is not None and used > 0 and too_high(used, reading.days, daily_use, rules)
+    reading.consumption = used
+    reading.flags = ";".join(regraded(reading.flag_list, used, rolled, high))
+    reading.status = ReadingStatus.ACCEPTED
+    _decided(session, reading, actor, now)
+    audit.record(session, actor, "correct", subject(reading), old, reading.value, reason.strip())
+
+
+def _open(reading: Reading) -> str:
+    if reading.status not in OPEN:
+        raise ReviewError("review.settled")
+    return reading.status
+
+
+def _decided(session: Session, reading: Reading, actor: str, now: datetime | None) -> None:
+    reading.reviewed_by = actor
+    reading.reviewed_at = now or utcnow()
+    session.flush()
+    _follow(session, reading)
+
+
+def _follow(session: Session, reading: Reading) -> None:
+    """Point the meter's last value at the newest reading that counts after the decision."""
+    meter = reading.meter
+    counted = session.scalar(
+        select(func.count())
+        .select_from(Reading)
+        .where(
+            Reading.meter_id == meter.id,
+            Reading.zone == reading.zone,
+            Reading.status == ReadingStatus.ACCEPTED,
+        )
+    )
+    if counted:
+        restore_last(session, meter, reading.zone)
+    else:  # nothing the hotline took counts any more: back to what it was compared with
+        meter.set_last(reading.zone, reading.previous)
+        meter.last_read_on = reading.previous_on
