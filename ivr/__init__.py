@@ -15,8 +15,8 @@ log = logging.getLogger("ivr")
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the hotline app: storage, speech, webhooks and console."""
-    # The instance folder holds the default database, recordings and secret key; by default it is
-    # `instance/` beside the package, IVR_INSTANCE_DIR puts it elsewhere (and the tests out of the checkout).
+    # The instance folder holds the default database, recordings and secret key: `instance/` beside
+    # the package unless IVR_INSTANCE_DIR says otherwise (the tests keep it out of the checkout).
     instance = os.environ.get("IVR_INSTANCE_DIR")
     app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None,
                 instance_relative_config=True)  # fmt: skip

@@ -142,7 +142,8 @@ def _accounts(session: Session, facts: Facts, turns: list[Turn], saved: list[Rea
     for acc in session.scalars(query.order_by(Account.id)):
         phones = ";".join(names.phone(p.e164) for p in acc.phones)
         # The meters the call could be asked about: those not retired by an import before it.
-        for m in (m for m in acc.meters if m.retired_at is None or m.retired_at > facts.call.started_at):
+        asked = [m for m in acc.meters if m.retired_at is None or m.retired_at > facts.call.started_at]
+        for m in asked:
             last = [before[(m.id, z)].previous if (m.id, z) in before else m.last(z) for z in (1, 2, 3)]
             read_on = next((before[(m.id, z)].previous_on for z in (1, 2, 3) if (m.id, z) in before),
                            m.last_read_on)  # fmt: skip

@@ -183,6 +183,9 @@ def unknown_regions(rows: list[Row], known: Container[str]) -> list[str]:
     for row in rows:
         if row.region not in known:
             lines.setdefault(row.region, []).append(row.line)
-    return [f"line {at[0]}: region: {region!r} has no submission window (neither built in nor in "
-            f"IVR_REGIONS_FILE), so days 23-25 apply" + (f"; {len(at) - 1} more line(s)" if len(at) > 1 else "")
-            for region, at in lines.items()]  # fmt: skip
+    warnings = []
+    for region, at in lines.items():
+        more = f"; {len(at) - 1} more line(s)" if len(at) > 1 else ""
+        warnings.append(f"line {at[0]}: region: {region!r} has no submission window (neither built in "
+                        f"nor in IVR_REGIONS_FILE), so days 23-25 apply{more}")  # fmt: skip
+    return warnings

@@ -47,7 +47,8 @@ def retire(session: Session, listed: set[str], account_ids: set[int] | None) -> 
     """Retire the active meters not listed, of the given accounts (all when None)."""
     now = utcnow()
     retired = []
-    for meter in session.scalars(select(Meter).where(Meter.retired_at.is_(None)).order_by(Meter.serial)):
+    active = select(Meter).where(Meter.retired_at.is_(None)).order_by(Meter.serial)
+    for meter in session.scalars(active):
         if meter.serial not in listed and (account_ids is None or meter.account_id in account_ids):
             meter.retired_at = now
             retired.append(meter.serial)

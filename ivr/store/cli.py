@@ -71,7 +71,8 @@ def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
     separator = "tab" if done.delimiter == "\t" else repr(done.delimiter)
     click.echo(f"imported {done.rows} meter row(s), read as {read_as}, {separator}-separated")
     if done.retired:
-        shown = ", ".join(done.retired[:10]) + (f" and {len(done.retired) - 10} more" if len(done.retired) > 10 else "")
+        more = len(done.retired) - 10
+        shown = ", ".join(done.retired[:10]) + (f" and {more} more" if more > 0 else "")
         click.echo(f"retired {len(done.retired)} meter(s) the file no longer lists: {shown}")
 
 

@@ -6,7 +6,8 @@ import re
 
 # What Excel writes, in the order tried: a BOM says it outright, else UTF-8, else Russian Windows.
 ENCODINGS = ("utf-8", "cp1251")
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
 DELIMITERS = (",", ";", "\t")  # Russian Excel separates with ';', its "Unicode text" with tabs
 PHONE_LIKE = re.compile(r"[+-][\d ()*.-]*")
 
