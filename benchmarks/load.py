@@ -84,7 +84,7 @@ def main() -> None:
         env.pop("IVR_VOSK_MODEL", None)
         ivr(env, "db", "upgrade")
         for fixture in ("moscow.csv", "seoul.csv"):
-            ivr(env, "accounts", "import", str(CALLS / "fixtures" / fixture))
+            ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / fixture))
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread",
              "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],

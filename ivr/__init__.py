@@ -21,9 +21,13 @@ def create_app(config: dict | None = None) -> Flask:
     `config` overrides settings (by their environment names) and Flask's own keys; a bad setting
     raises ivr.settings.ConfigError naming it.
     """
-    app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from ivr import config as settings
+
+    # The instance folder holds the default database, recordings and secret key: `instance/` beside
+    # the package unless IVR_INSTANCE_DIR says otherwise (the tests keep it out of the checkout).
+    instance = settings.instance_dir(config)
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from ivr.store.models import utcnow
 
     overrides = dict(config or {})

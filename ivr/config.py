@@ -20,7 +20,7 @@ RECORDING_MAX_BYTES = 2 * 1024 * 1024
 # Settings with a per-locale or per-rule suffix, e.g. IVR_VOSK_MODEL_EN, IVR_RULE_HIGH_FACTOR.
 FAMILIES = ("IVR_VOSK_MODEL_", "IVR_RULE_")
 # Test-only settings, read by the test suite, never by the product.
-NOT_SETTINGS = ("IVR_TEST_", "IVR_CLOCK")
+NOT_SETTINGS = ("IVR_TEST_", "IVR_CLOCK", "IVR_REFRESH_SCREENSHOTS")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def from_environ(instance: Path | None = None, overrides: Mapping[str, object] |
     if instance is None:  # the CLI without an app: the instance folder Flask would use
         from flask import Flask
 
-        instance = Path(Flask("ivr").instance_path)
+        instance = Path(instance_dir(overrides) or Flask("ivr").instance_path)
     env = {**os.environ, **{k: v for k, v in (overrides or {}).items() if k not in ("IVR_CLOCK",)}}
     config = load(env, instance)
     for name in sorted(k for k in env if k.startswith("IVR_") and not known(k)):
@@ -105,9 +105,16 @@ def from_environ(instance: Path | None = None, overrides: Mapping[str, object] |
     return config
 
 
+def instance_dir(overrides: Mapping[str, object] | None = None) -> str | None:
+    """IVR_INSTANCE_DIR, absolute; None leaves Flask's `instance/` beside the package."""
+    value = _Reader({**os.environ, **(overrides or {})}).text("IVR_INSTANCE_DIR")
+    return str(Path(value).resolve()) if value else None
+
+
 def names() -> set[str]:
     """Every setting's name; per-locale models are written IVR_VOSK_MODEL_<LOCALE>."""
     load({}, Path("instance"))  # reading the defaults names every setting
+    instance_dir({})
     return _Reader.READ | {"IVR_VOSK_MODEL_<LOCALE>"}
 
 

@@ -29,7 +29,7 @@ def serve_command(host: str, port: int, demo: bool) -> None:
             from ivr.store.accounts_csv import import_accounts
 
             with transaction() as s:
-                count = import_accounts(s, io.StringIO(DEMO_ACCOUNTS.read_text(encoding="utf-8")))
+                count = import_accounts(s, io.StringIO(DEMO_ACCOUNTS.read_text(encoding="utf-8"))).rows
                 password = _demo_supervisor(s)
             click.echo(f"demo: {count} meters loaded from {DEMO_ACCOUNTS.name}")
             if password:

@@ -15,10 +15,10 @@ if ((${#need_apt[@]})); then
   fi
 fi
 
-python3 -m pip install -q -e '.[dev]'
+. scripts/python-env.sh '[dev]'   # sets $PYTHON: this Python, or the project's .venv where pip needs one
 
 # PostgreSQL tests run when a server answers on 127.0.0.1:5432 (CI always has one).
-if [ -z "${IVR_TEST_POSTGRES_URL:-}" ] && python3 - <<'PY' 2>/dev/null
+if [ -z "${IVR_TEST_POSTGRES_URL:-}" ] && "$PYTHON" - <<'PY' 2>/dev/null
 import psycopg
 psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=3).close()
 PY
@@ -26,4 +26,4 @@ then
   export IVR_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 fi
 
-exec python3 -m pytest -n 2 "$@"
+exec "$PYTHON" -m pytest -n 2 "$@"

@@ -41,6 +41,13 @@ def pytest_report_header() -> str:
     return "PostgreSQL tests: skipped (set IVR_TEST_POSTGRES_URL to run them)"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def instance_outside_the_checkout(tmp_path_factory) -> None:
+    """Apps made by tests, in this process or in `ivr` subprocesses, keep their instance folder
+    (default database, secret key) in a temporary folder: a test run leaves the checkout as it was."""
+    os.environ["IVR_INSTANCE_DIR"] = str(tmp_path_factory.mktemp("instance"))
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> str:
     """A database of this test worker's own on the PostgreSQL server."""

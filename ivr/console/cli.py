@@ -35,6 +35,33 @@ def users_add(name: str, role: str, password: str) -> None:
     click.echo(f"user {name} added as {role}")
 
 
+@users_group.command("passwd")
+@click.argument("name")
+@click.password_option(help="Asked for when not given (never put it in shell history).")
+def users_passwd(name: str, password: str) -> None:
+    """Reset a user's password (asked for twice); their open console sessions end."""
+    from ivr.console import audit
+    from ivr.console.accounts import UserError, by_name, set_password
+    from ivr.store.cli import app_context
+    from ivr.store.database import transaction
+
+    with app_context():
+        try:
+            with transaction() as s:
+                user = by_name(s, name)
+                if user is not None:
+                    # The console's step: a new hash, which ends the sessions made with the old one.
+                    set_password(user, password)
+                    audit.record(s, "cli", "user-password", f"user:{user.name}")
+        except UserError as e:
+            click.echo(messages("en")[str(e)], err=True)
+            sys.exit(1)
+    if user is None:
+        click.echo(f"no user {name}", err=True)
+        sys.exit(1)
+    click.echo(f"password of {name} changed; their console sessions have ended")
+
+
 @users_group.command("list")
 def users_list() -> None:
     """List console users and their roles."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 
 from flask import Response, request
@@ -19,6 +18,7 @@ from ivr.store import database
 from ivr.store.models import Call, Reading, utcnow
 from ivr.store.readings_csv import HEADER as READINGS_HEADER
 from ivr.store.readings_csv import row as reading_row
+from ivr.store.spreadsheet import cell
 
 CALLS_HEADER = [
     "call_sid",
@@ -35,16 +35,6 @@ CALLS_HEADER = [
     "readings",
     "flags",
 ]
-PHONE_LIKE = re.compile(r"[+-][\d ()*.-]*")
-
-
-def cell(value: object) -> object:
-    """Keep spreadsheets from running a caller-supplied value as a formula."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in "=@\t\r" or (value[0] in "+-" and not PHONE_LIKE.fullmatch(value)):
-        return "'" + value
-    return value
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response:

@@ -13,10 +13,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.store.review import subject
 from ivr.flows import status_for
 from ivr.qa.facts import Facts, call_facts
 from ivr.store.accounts_csv import HEADER
-from ivr.store.models import Account, Phone, Reading, Turn
+from ivr.store.models import Account, AuditEvent, Phone, Reading, Turn
 
 
 class ExportError(LookupError):
@@ -52,9 +53,11 @@ def export_call(session: Session, sid: str, recordings: Path, out: Path, secret:
     names = Pseudonyms(secret)
     name = f"call-{''.join(c for c in sid if c.isalnum())}"
     (out / "fixtures").mkdir(parents=True, exist_ok=True)
-    saved = list(session.scalars(select(Reading).where(Reading.call_id == facts.call.id)))
+    query = select(Reading).where(Reading.call_id == facts.call.id).order_by(Reading.id)
+    saved = list(session.scalars(query))
     (out / "fixtures" / f"{name}.csv").write_text(_accounts(session, facts, turns, saved, names),
                                                   encoding="utf-8")  # fmt: skip
+    taken = values_taken(session, saved)
     steps = [{"dial": None, "expect": {"prompt": turns[0].prompt_id}}]
     steps += [_step(t, turns, recordings, out, name) for t in turns]
     call = facts.call
@@ -69,12 +72,30 @@ def export_call(session: Session, sid: str, recordings: Path, out: Path, secret:
         "accounts": f"{name}.csv",
         "turns": steps,
         "end": {"outcome": call.outcome, "readings": [
-            {"meter": r.meter, "zone": r.zone, "value": r.value, "status": status_for(r.flags).value,
-             "flags": list(r.flags)} for r in facts.readings]},
+            {"meter": r.meter, "zone": r.zone, "value": taken.get(row.id, r.value),
+             "status": status_for(r.flags).value, "flags": list(r.flags)}
+            for r, row in zip(facts.readings, saved)]},
     }  # fmt: skip
     path = out / f"{name}.yaml"
     path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def values_taken(session: Session, saved: list[Reading]) -> dict[int, int]:
+    """The values the hotline took, by reading id, where a supervisor corrected one since.
+
+    The replay hears the caller again, so it saves what the caller said, not the correction;
+    the audit trail keeps the value each first correction replaced.
+    """
+    taken: dict[int, int] = {}
+    subjects = {subject(r): r.id for r in saved}
+    for event in session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "correct", AuditEvent.subject.in_(subjects))
+        .order_by(AuditEvent.id)
+    ):
+        taken.setdefault(subjects[event.subject], int(event.old))
+    return taken
 
 
 def _step(turn: Turn, turns: list[Turn], recordings: Path, out: Path, name: str) -> dict:
@@ -120,7 +141,9 @@ def _accounts(session: Session, facts: Facts, turns: list[Turn], saved: list[Rea
     writer.writerow(HEADER)
     for acc in session.scalars(query.order_by(Account.id)):
         phones = ";".join(names.phone(p.e164) for p in acc.phones)
-        for m in acc.meters:
+        # The meters the call could be asked about: those not retired by an import before it.
+        asked = [m for m in acc.meters if m.retired_at is None or m.retired_at > facts.call.started_at]
+        for m in asked:
             last = [before[(m.id, z)].previous if (m.id, z) in before else m.last(z) for z in (1, 2, 3)]
             read_on = next((before[(m.id, z)].previous_on for z in (1, 2, 3) if (m.id, z) in before),
                            m.last_read_on)  # fmt: skip

@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import csv
+import io
+import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TextIO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.store.models import Account, Meter, Phone
+from ivr.store.accounts_store import store
 from ivr.store.phones import normalise
+from ivr.store.spreadsheet import sniff_delimiter
 
 HEADER = ["account", "phones", "address", "region", "meter", "zones", "digits",
           "t1", "t2", "t3", "read_on"]  # fmt: skip
 MAX_DISPLAY_DIGITS = 12
+PHONE_CHARS = re.compile(r"[0-9+()\-. ]+")
 
 
 class ImportFailed(ValueError):
@@ -43,14 +47,27 @@ class Row:
 class Parsed:
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    delimiter: str = ","
 
 
-def parse(f: TextIO) -> Parsed:
+@dataclass
+class Imported:
+    rows: int
+    delimiter: str
+    warnings: list[str]
+    retired: list[str]  # serials of the meters the hotline no longer asks for
+
+
+def parse(f: TextIO, delimiter: str | None = None) -> Parsed:
     """Read and check every row; collect every error rather than stopping at the first."""
-    out = Parsed()
-    reader = csv.DictReader(f)
+    text = f.read().lstrip("\ufeff")
+    head = text.split("\n", 1)[0].rstrip("\r")
+    out = Parsed(delimiter=delimiter or sniff_delimiter(head, HEADER) or ",")
+    reader = csv.DictReader(io.StringIO(text), delimiter=out.delimiter)
     if reader.fieldnames is None or [h.strip() for h in reader.fieldnames] != HEADER:
-        out.errors.append(f"line 1: header: expected {','.join(HEADER)}")
+        found = f"{len(reader.fieldnames or [])} column(s) separated by {out.delimiter!r}"
+        out.errors.append(f"line 1: header: expected {','.join(HEADER)}; found {found} (a file "
+                          "separated by something other than , ; or tab needs --delimiter)")  # fmt: skip
         return out
     accounts: dict[str, Row] = {}
     meters: dict[str, int] = {}
@@ -75,9 +92,16 @@ def parse(f: TextIO) -> Parsed:
 
 
 def _row(line: int, raw: dict, problems: list[str]) -> Row | None:
-    get = {k: (raw.get(k) or "").strip() for k in HEADER}
+    # Excel puts no-break spaces into numbers and addresses; they mean a space.
+    get = {k: (raw.get(k) or "").replace("\u00a0", " ").strip() for k in HEADER}
     if None in raw:
         problems.append("row: more fields than the header")
+    for name, text in get.items():
+        odd = next((c for c in text if not c.isprintable()), None)
+        if odd is not None:  # NUL, line breaks, zero-width and direction marks: no caller types them
+            problems.append(f"{name}: has the invisible or control character U+{ord(odd):04X}")
+    if problems:
+        return None
     for name in ("account", "address", "region", "meter"):
         if not get[name]:
             problems.append(f"{name}: empty")
@@ -85,7 +109,11 @@ def _row(line: int, raw: dict, problems: list[str]) -> Row | None:
         problems.append(f"account: {get['account']!r} is not a digit string")
     phones = []
     for part in filter(None, (p.strip() for p in get["phones"].split(";"))):
-        e164 = normalise(part)
+        # Checked first: phonenumbers would read letters as on a keypad, 8-800-FLOWERS style.
+        if any(c.isalpha() for c in part):
+            problems.append(f"phones: {part!r} has letters; write digits only, numbers separated by ;")
+            continue
+        e164 = normalise(part) if PHONE_CHARS.fullmatch(part) else None
         if e164 is None:
             problems.append(f"phones: {part!r} is not a phone number")
         phones.append((part, e164))
@@ -133,40 +161,31 @@ def _int(text: str, name: str, low: int, high: int | None, problems: list[str]) 
     return value
 
 
-def import_accounts(session: Session, f: TextIO) -> int:
-    """Insert or update every account and meter of the file; raise ImportFailed on any error."""
-    parsed = parse(f)
+def import_accounts(session: Session, f: TextIO, delimiter: str | None = None,
+                    regions: Container[str] | None = None, retire_missing: bool = False) -> Imported:  # fmt: skip
+    """Insert or update every account and meter of the file; raise ImportFailed on any error.
+
+    Meters that the file's accounts no longer list are retired; with `retire_missing`, the file is
+    the whole list, so the meters of accounts it leaves out are retired too. Rows in regions not in
+    `regions` are imported with a warning: the default submission window applies to them.
+    """
+    parsed = parse(f, delimiter)
     if parsed.errors:
         raise ImportFailed(parsed.errors)
-    accounts: dict[str, Account] = {}
-    positions: dict[str, int] = {}
-    for row in parsed.rows:
-        acc = accounts.get(row.account) or _upsert_account(session, row)
-        accounts[row.account] = acc
-        known = {p.e164 for p in acc.phones}
-        for raw, e164 in row.phones:
-            if e164 not in known:
-                acc.phones.append(Phone(e164=e164, raw=raw))
-                known.add(e164)
-        meter = session.scalars(select(Meter).where(Meter.serial == row.meter)).first()
-        if meter is None:
-            meter = Meter(serial=row.meter)
-            session.add(meter)
-        meter.account = acc
-        meter.position = positions[row.account] = positions.get(row.account, -1) + 1
-        meter.zones, meter.digits = row.zones, row.digits
-        meter.last_t1, meter.last_t2, meter.last_t3 = row.last
-        meter.last_read_on = row.read_on
-    session.flush()
-    return len(parsed.rows)
+    retired = store(session, parsed.rows, retire_missing)
+    warnings = [] if regions is None else unknown_regions(parsed.rows, regions)
+    return Imported(len(parsed.rows), parsed.delimiter, warnings, retired)
 
 
-def _upsert_account(session: Session, row: Row) -> Account:
-    acc = session.scalars(select(Account).where(Account.number == row.account)).first()
-    if acc is None:
-        acc = Account(number=row.account)
-        session.add(acc)
-    acc.address, acc.region = row.address, row.region
-    acc.phones.clear()  # the file is the truth for phones; re-added right after
-    session.flush()
-    return acc
+def unknown_regions(rows: list[Row], known: Container[str]) -> list[str]:
+    """One warning per region without a submission window of its own, naming its first line."""
+    lines: dict[str, list[int]] = {}
+    for row in rows:
+        if row.region not in known:
+            lines.setdefault(row.region, []).append(row.line)
+    warnings = []
+    for region, at in lines.items():
+        more = f"; {len(at) - 1} more line(s)" if len(at) > 1 else ""
+        warnings.append(f"line {at[0]}: region: {region!r} has no submission window (neither built in "
+                        f"nor in IVR_REGIONS_FILE), so days 23-25 apply{more}")  # fmt: skip
+    return warnings

@@ -1,6 +1,7 @@
 """`ivr db`, `ivr accounts` and `ivr readings` commands."""
 from __future__ import annotations
 
+import io
 import sys
 
 import click
@@ -37,21 +38,41 @@ def accounts_group() -> None:
 
 
 @accounts_group.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def accounts_import(file) -> None:  # noqa: ANN001
-    """Import accounts from CSV, all or nothing; re-importing updates in place."""
+@click.argument("file", type=click.File("rb"))
+@click.option("--encoding", help="The file's encoding; by default a BOM, else UTF-8, else cp1251.")
+@click.option("--delimiter", type=click.Choice([",", ";", "tab"]),
+              help="The field separator; by default the one that splits the header line.")  # fmt: skip
+@click.option("--partial", is_flag=True,
+              help="The file holds only some accounts: leave the meters of the others as they are.")  # fmt: skip
+def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
+    """Import accounts from CSV, all or nothing; re-importing updates in place.
+
+    The file is the list of every account: meters it no longer lists are retired (no longer asked
+    for by the hotline, their readings kept) until a later file lists them again.
+    """
+    from ivr.runtime import runtime
     from ivr.store.database import transaction
+    from ivr.store.spreadsheet import UnreadableFile, decode
 
     with app_context():
         try:
+            text, read_as = decode(file.read(), encoding)
             with transaction() as s:
-                count = import_accounts(s, file)
-        except ImportFailed as e:
-            for error in e.errors:
+                done = import_accounts(s, io.StringIO(text), "\t" if delimiter == "tab" else delimiter,
+                                       runtime().regions.windows, not partial)  # fmt: skip
+        except (ImportFailed, UnreadableFile) as e:
+            for error in e.errors if isinstance(e, ImportFailed) else [str(e)]:
                 click.echo(f"{file.name}: {error}", err=True)
             click.echo("nothing was imported", err=True)
             sys.exit(1)
-    click.echo(f"imported {count} meter row(s)")
+    for warning in done.warnings:
+        click.echo(f"{file.name}: warning: {warning}", err=True)
+    separator = "tab" if done.delimiter == "\t" else repr(done.delimiter)
+    click.echo(f"imported {done.rows} meter row(s), read as {read_as}, {separator}-separated")
+    if done.retired:
+        more = len(done.retired) - 10
+        shown = ", ".join(done.retired[:10]) + (f" and {more} more" if more > 0 else "")
+        click.echo(f"retired {len(done.retired)} meter(s) the file no longer lists: {shown}")
 
 
 @click.group("readings")
@@ -61,12 +82,15 @@ def readings_group() -> None:
 
 @readings_group.command("export")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="From this day of the utility's calendar (IVR_TIMEZONE) on.")  # fmt: skip
 def readings_export(output, since) -> None:  # noqa: ANN001
-    """Export readings as CSV (stdout by default)."""
+    """Export readings as CSV (stdout by default); received_at carries the utility's UTC offset."""
+    from ivr.runtime import config
     from ivr.store.database import session
 
     with app_context():
-        count = export_readings(session(), output, since.date() if since else None)
+        tz = config().timezone
+        count = export_readings(session(), output, since.date() if since else None, tz)
     if output.name != "<stdout>":
         click.echo(f"exported {count} reading(s) to {output.name}", err=True)

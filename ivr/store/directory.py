@@ -40,7 +40,8 @@ class StoreDirectory:
             return None
         self.ids[number] = acc.id
         period = self.regions.period(acc.region, self.today)
-        ids = [m.id for m in acc.meters]
+        active = [m for m in acc.meters if m.retired_at is None]  # retired: replaced or removed
+        ids = [m.id for m in active]
         # Two queries for the whole account, not two per zone: this runs on every webhook.
         firsts = first_of_period(self.session, ids, period)
         uses = daily_uses(self.session, ids, period)
@@ -49,7 +50,7 @@ class StoreDirectory:
                 ZoneInfo(z, *_baseline(m, z, firsts.get((m.id, z))), uses.get((m.id, z)))
                 for z in range(1, m.zones + 1)
             ))
-            for m in acc.meters
+            for m in active
         )  # fmt: skip
         return AccountInfo(acc.number, acc.address, acc.region, meters)
 

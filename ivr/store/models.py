@@ -55,6 +55,9 @@ class Meter(Base):
     last_t2: Mapped[int | None] = mapped_column(BigInteger)
     last_t3: Mapped[int | None] = mapped_column(BigInteger)
     last_read_on: Mapped[date | None]
+    # Set when an accounts import no longer lists the meter: the hotline stops asking for it,
+    # its readings stay. Cleared when a later import lists it again.
+    retired_at: Mapped[datetime | None]
     account: Mapped[Account] = relationship(back_populates="meters")
 
     def last(self, zone: int) -> int | None:

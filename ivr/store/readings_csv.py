@@ -3,31 +3,36 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone, tzinfo
 from typing import TextIO
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from ivr.store.models import Meter, Reading
+from ivr.store.spreadsheet import cell
 
 HEADER = ["account", "meter", "zone", "value", "previous", "consumption", "received_at",
           "channel", "call_sid", "status", "flags"]  # fmt: skip
 
 
-def readings_query(since: date | None = None) -> Select:
-    """Readings in the order they came, optionally from a day on."""
+def readings_query(since: date | None = None, tz: tzinfo = timezone.utc) -> Select:
+    """Readings in the order they came, optionally from a day of the zone `tz` on."""
     query = (
         select(Reading)
         .options(joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call))
         .order_by(Reading.received_at, Reading.id)
     )
     if since is not None:
-        query = query.where(Reading.received_at >= datetime.combine(since, time.min))
+        # Stored times are naive UTC; the day starts at midnight of the utility's calendar.
+        start = datetime.combine(since, time.min, tzinfo=tz).astimezone(timezone.utc)
+        query = query.where(Reading.received_at >= start.replace(tzinfo=None))
     return query
 
 
-def row(r: Reading) -> list:
+def row(r: Reading, tz: tzinfo = timezone.utc) -> list:
+    """One reading's cells; received_at in ISO 8601 with the offset of `tz`, so it is never ambiguous."""
+    received = r.received_at.replace(microsecond=0, tzinfo=timezone.utc).astimezone(tz)
     return [
         r.meter.account.number,
         r.meter.serial,
@@ -35,7 +40,7 @@ def row(r: Reading) -> list:
         r.value,
         "" if r.previous is None else r.previous,
         "" if r.consumption is None else r.consumption,
-        r.received_at.replace(microsecond=0).isoformat(),
+        received.isoformat(),
         r.channel,
         r.call.sid if r.call else "",
         r.status,
@@ -43,16 +48,18 @@ def row(r: Reading) -> list:
     ]
 
 
-def write(out: TextIO, readings: Iterable[Reading]) -> int:
+def write(out: TextIO, readings: Iterable[Reading], tz: tzinfo = timezone.utc) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     count = 0
     for r in readings:
-        writer.writerow(row(r))
+        # Meter serials come from the operator's file: a "=HYPERLINK(...)" one must stay text.
+        writer.writerow([cell(v) for v in row(r, tz)])
         count += 1
     return count
 
 
-def export_readings(session: Session, out: TextIO, since: date | None = None) -> int:
-    """Write every reading (from `since` on) as CSV; return how many."""
-    return write(out, session.scalars(readings_query(since)))
+def export_readings(session: Session, out: TextIO, since: date | None = None,
+                    tz: tzinfo = timezone.utc) -> int:  # fmt: skip
+    """Write every reading (from the day `since` of the zone `tz` on) as CSV; return how many."""
+    return write(out, session.scalars(readings_query(since, tz)), tz)

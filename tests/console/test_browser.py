@@ -53,13 +53,28 @@ def page():
         browser.close()
 
 
-def shot(page, name: str, full: bool = False) -> None:  # noqa: ANN001
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+@pytest.fixture
+def shot(tmp_path):
+    """shot(page, name): a screenshot, into docs/screenshots only when IVR_REFRESH_SCREENSHOTS=1.
+
+    Otherwise it goes to a temporary folder, and the docs' copies are checked to be untouched:
+    a test run leaves the repository as it was.
+    """
+    refresh = os.environ.get("IVR_REFRESH_SCREENSHOTS") == "1"
+    folder = SHOTS if refresh else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = {p.name: p.stat().st_mtime_ns for p in SHOTS.glob("*.png")}
+
+    def take(page, name: str, full: bool = False) -> None:  # noqa: ANN001
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full)
+
+    yield take
+    if not refresh:
+        assert {p.name: p.stat().st_mtime_ns for p in SHOTS.glob("*.png")} == docs
 
 
 def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_reading(
-    server, page, users, make_call
+    server, page, users, make_call, shot
 ):
     now = datetime.utcnow().replace(microsecond=0)
     for days, value in (

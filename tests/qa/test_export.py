@@ -107,3 +107,24 @@ def test_exported_korean_call_replays_its_recorded_audio(stored, recordings, in_
 def test_export_of_an_unknown_call_says_so(stored, tmp_path):
     result = stored.test_cli_runner().invoke(main, ["calls", "export", "CAnope", str(tmp_path)])
     assert result.exit_code == 1 and "no call CAnope" in result.output
+
+
+def test_export_of_a_call_whose_reading_a_supervisor_corrected_replays_green(
+    stored, recordings, in_process, tmp_path
+):
+    from sqlalchemy import select
+
+    from ivr.console.review import correct
+    from ivr.store.models import Reading
+
+    call = phone(stored, recordings, "+79161234567")
+    call.dial(), call.press("1"), call.press("1"), call.press("1120#"), call.press("1")
+    with stored.app_context(), transaction() as s:
+        reading = s.scalars(select(Reading)).one()
+        correct(s, reading, "olga", "1210", "the caller misread the display")
+
+    case_path = export(stored, call.sid, tmp_path / "exported")
+
+    result = run_case(load_case(case_path), in_process)
+    assert result.passed, "\n".join(result.failures())
+    assert result.readings == ["M-1 T1 = 1120 (accepted, no flags)"]  # what the caller said

@@ -27,7 +27,7 @@ def count(app, model):
 
 def test_import_creates_accounts_phones_and_meters(app):
     before = count(app, Meter)
-    assert load(app, GOOD) == 1
+    assert load(app, GOOD).rows == 1
     with app.app_context(), transaction() as s:
         meter = s.scalars(select(Meter).where(Meter.serial == "N-1")).one()
         assert (meter.zones, meter.digits, meter.last_t1, meter.last_t2, meter.last_t3) == (2, 6, 10, 20, None)

@@ -55,7 +55,7 @@ def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
         assert export_readings(s, out) == 2
         rows = list(csv.reader(io.StringIO(out.getvalue())))
         assert rows[0] == HEADER
-        assert rows[1] == ["100001", "M-1", "T1", "1100", "1000", "100", "2026-11-10T09:30:00", "ivr", "",
+        assert rows[1] == ["100001", "M-1", "T1", "1100", "1000", "100", "2026-11-10T09:30:00+00:00", "ivr", "",
                            "accepted", "HIGH;LOW_CONFIDENCE"]
         out = io.StringIO()
         assert export_readings(s, out, since=date(2026, 11, 20)) == 1

@@ -308,4 +308,4 @@ def test_the_submission_window_follows_the_utility_calendar_not_utc(app, phone):
     call.dial(), say(call, "показания"), say(call, "да"), say(call, "тысяча сто")
     assert "следующем расчётном периоде" in say(call, "да").text
     [row] = exported(app)
-    assert row["flags"] == "OUT_OF_WINDOW" and row["received_at"] == "2026-11-20T22:00:00"
+    assert row["flags"] == "OUT_OF_WINDOW" and row["received_at"] == "2026-11-20T22:00:00+00:00"

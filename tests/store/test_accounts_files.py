@@ -1,0 +1,145 @@
+"""`ivr accounts import` on the operator's real files: Excel's encodings and separators, meters that
+left the file, unknown regions and phone numbers with letters."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from ivr.cli import main
+from ivr.flows.regions import load as load_regions
+from ivr.runtime import runtime
+from ivr.store.accounts_csv import HEADER
+from ivr.store.database import transaction
+from ivr.store.directory import StoreDirectory
+from ivr.store.models import Account, Meter, Reading
+
+ROW = '555001;+7 916 555-00-11;"ул. Новая, д. 5";Москва;N-1;1;6;10;;;2026-10-01'
+SECOND = '555001;+7 916 555-00-11;"ул. Новая, д. 5";Москва;N-2;1;6;20;;;2026-10-01'
+
+
+def semicolons(*rows: str) -> str:
+    return "\r\n".join([";".join(HEADER), *rows]) + "\r\n"
+
+
+@pytest.fixture
+def run(app, runner, tmp_path, monkeypatch):
+    """run(bytes, *options) -> the CLI result of importing that file into the app's database."""
+    monkeypatch.setenv("IVR_DATABASE_URL", runtime(app).config.database_url)
+
+    def invoke(data: bytes, *options: str):  # noqa: ANN202
+        path = tmp_path / "accounts.csv"
+        path.write_bytes(data)
+        return runner.invoke(main, ["accounts", "import", str(path), *options])
+
+    return invoke
+
+
+def address(app, number: str) -> str | None:
+    with app.app_context(), transaction() as s:
+        return s.scalars(select(Account.address).where(Account.number == number)).first()
+
+
+def asked(app, number: str) -> list[str]:
+    """The meters the hotline asks a caller of this account for."""
+    with app.app_context(), transaction() as s:
+        info = StoreDirectory(s, load_regions(None), date(2026, 11, 17)).account(number)
+        return [m.serial for m in info.meters]
+
+
+@pytest.mark.parametrize(
+    "encoding, separator, read_as",
+    [("cp1251", ";", "cp1251, ';'"), ("utf-8-sig", ";", "utf-8-sig, ';'"),
+     ("utf-8", ",", "utf-8, ','"), ("utf-16", "\t", "utf-16, tab")],
+)  # fmt: skip
+def test_what_russian_excel_writes_is_detected_and_imported(app, run, encoding, separator, read_as):
+    text = semicolons(ROW).replace(";", separator).replace('"ул. Новая, д. 5"', "ул. Новая д. 5")
+    result = run(text.encode(encoding))
+    assert result.exit_code == 0, result.output
+    assert f"read as {read_as}-separated" in result.output
+    assert address(app, "555001") == "ул. Новая д. 5"
+
+
+def test_encoding_and_delimiter_can_be_given(app, run):
+    text = semicolons(ROW).replace("Новая", "Полевая")
+    result = run(text.encode("cp866"), "--encoding", "cp866", "--delimiter", ";")
+    assert result.exit_code == 0, result.output
+    assert address(app, "555001") == "ул. Полевая, д. 5"  # detection would have read cp866 as cp1251
+
+
+def test_a_file_in_no_detected_encoding_gets_a_hint_not_a_traceback(app, run):
+    data = semicolons(ROW).encode("cp1251").replace("Новая".encode("cp1251"), b"\x98")
+    result = run(data)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "line 2: byte 0x98" in result.output and "--encoding" in result.output
+    assert "nothing was imported" in result.output
+    unknown = run(semicolons(ROW).encode(), "--encoding", "klingon")
+    assert unknown.exit_code == 1 and "'klingon' is not an encoding" in unknown.output
+
+
+def test_a_header_split_by_another_separator_points_at_the_delimiter_option(app, run):
+    result = run(semicolons(ROW).replace(";", "|").encode())
+    assert result.exit_code == 1
+    assert "line 1: header: expected account,phones" in result.output and "--delimiter" in result.output
+
+
+def test_meters_missing_from_a_reimport_are_retired_with_their_readings_kept(app, run):
+    assert run(semicolons(ROW, SECOND).encode()).exit_code == 0
+    with app.app_context(), transaction() as s:
+        s.add(Reading(meter_id=s.scalars(select(Meter.id).where(Meter.serial == "N-2")).one(), zone=1,
+                      value=25, period="2026-11", status="accepted"))  # fmt: skip
+    assert asked(app, "555001") == ["N-1", "N-2"]
+
+    result = run(semicolons(ROW).encode())
+    assert result.exit_code == 0 and "retired" in result.output and "N-2" in result.output
+    assert asked(app, "555001") == ["N-1"]
+    with app.app_context(), transaction() as s:
+        n2 = s.scalars(select(Meter).where(Meter.serial == "N-2")).one()
+        assert n2.retired_at is not None
+        assert s.scalars(select(Reading.value).where(Reading.meter_id == n2.id)).all() == [25]
+
+    assert run(semicolons(ROW, SECOND).encode()).exit_code == 0  # the meter is back
+    assert asked(app, "555001") == ["N-1", "N-2"]
+
+
+def test_accounts_missing_from_the_file_lose_their_meters_unless_the_import_is_partial(app, run):
+    partial = run(semicolons(ROW).encode(), "--partial")
+    assert partial.exit_code == 0 and "retired" not in partial.output
+    assert asked(app, "100001") == ["M-1"]
+
+    full = run(semicolons(ROW).encode())
+    assert full.exit_code == 0 and "retired 5 meter(s)" in full.output
+    assert asked(app, "100001") == [] and asked(app, "555001") == ["N-1"]
+    assert address(app, "100001") == "ул. Ленина, д. 1, кв. 1"  # the account and its history stay
+
+
+def test_an_unknown_region_is_imported_with_a_warning_naming_line_and_region(app, run):
+    row = ROW.replace("Москва", "Марс")
+    result = run(semicolons(ROW.replace("555001", "555002").replace("N-1", "N-0"), row,
+                            SECOND.replace("Москва", "Марс")).encode())  # fmt: skip
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.output.splitlines() if "warning" in line]
+    assert "line 3: region: 'Марс'" in warning and "23-25" in warning and "1 more line" in warning
+    assert asked(app, "555001") == ["N-1", "N-2"]
+
+
+@pytest.mark.parametrize(
+    "field, value, error",
+    [
+        ("phones", "8 916 ABC-45-67", "line 2: phones: '8 916 ABC-45-67' has letters"),
+        ("phones", "+7 916 555-00-1²", "line 2: phones: '+7 916 555-00-1²' is not a phone number"),
+        ("address", "ул. Новая\x00", "line 2: address: has the invisible or control character U+0000"),
+        ("meter", "N\u200b1", "line 2: meter: has the invisible or control character U+200B"),
+    ],
+)
+def test_input_no_caller_could_type_is_refused_naming_line_and_field(app, run, field, value, error):
+    cells = dict(zip(HEADER, ROW.replace('"ул. Новая, д. 5"', "ул. Новая").split(";")))
+    cells[field] = value
+    result = run(semicolons(";".join(cells[h] for h in HEADER)).encode())
+    assert result.exit_code == 1 and error in result.output, result.output
+    assert address(app, "555001") is None
+
+
+def test_no_break_spaces_from_excel_count_as_spaces(app, run):
+    result = run(semicolons(ROW.replace("ул. Новая", "ул.\u00a0Новая")).encode("cp1251"))
+    assert result.exit_code == 0, result.output
+    assert address(app, "555001") == "ул. Новая, д. 5"
