@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     webhooks.init_app(app)
     health.init_app(app)
     console.init_app(app)
+    console.trust_proxies(app)
     return app
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ivr.console.settings import setting
 
 csrf = CSRFProtect()
 
@@ -13,7 +16,6 @@ SESSION_COOKIE = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
-LOGIN_LIMIT = {"IVR_LOGIN_MAX_FAILURES": 5, "IVR_LOGIN_WINDOW_S": 15 * 60}
 
 
 def init_app(app: Flask) -> None:
@@ -31,9 +33,15 @@ def init_app(app: Flask) -> None:
     from ivr.telephony.webhooks import bp as webhooks
 
     app.config.update(SESSION_COOKIE)
-    for key, value in LOGIN_LIMIT.items():
-        app.config.setdefault(key, value)
     csrf.init_app(app)
     csrf.exempt(webhooks)  # Twilio cannot send our token; its signature is checked instead
     auth.login_manager.init_app(app)
     app.register_blueprint(bp)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind IVR_TRUSTED_PROXIES reverse proxies, take the client's address and scheme from the
+    X-Forwarded-* headers they add, so that the login limit counts callers, not the proxy."""
+    hops = setting("IVR_TRUSTED_PROXIES", app)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
