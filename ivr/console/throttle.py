@@ -42,7 +42,7 @@ def admit(session: Session, name: str, ip: str, now: datetime | None = None) -> 
     """
     now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
-        # Held to the end of the transaction; logins are rare, so one lock for all of them is enough.
+        # Held to the end of the transaction; logins are rare, so one lock for all of them will do.
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
     # On SQLite this write comes first, and so takes the database's write lock before the counting.
     session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - window()))

@@ -118,6 +118,7 @@ def make_call(app):
         caller: str = "+79161234567",
         reading: bool = True,
         account: str = "100001",
+        operator: bool = True,
     ) -> MadeCall:
         n = next(counter)
         now = datetime.utcnow().replace(microsecond=0)
@@ -144,6 +145,12 @@ def make_call(app):
                 started_at=started,
                 ended_at=started + timedelta(seconds=duration),
                 duration_s=duration,
+                # A transfer dials the operator; without one the line apologises and hangs up.
+                last_twiml=(
+                    "<Response><Dial>+74950000001</Dial></Response>"
+                    if outcome == "transferred" and operator
+                    else "<Response><Hangup /></Response>"
+                ),
             )
             s.add(call)
             s.flush()

@@ -1,4 +1,4 @@
-"""The login limit: per name from any address, per address over all names, atomic, behind proxies."""
+"""The login limit: per name from anywhere, per address over all names, atomic, behind proxies."""
 
 from __future__ import annotations
 
