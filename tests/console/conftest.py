@@ -6,8 +6,9 @@ import io
 import re
 import wave
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,7 @@ BASE = "https://hotline.example"
 PASSWORD = "correct horse battery"
 ROLES = ("qa", "supervisor", "admin")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
@@ -122,8 +124,10 @@ def make_call(app):
     ) -> MadeCall:
         n = next(counter)
         now = datetime.utcnow().replace(microsecond=0)
-        # Minutes ago, but never before midnight: a call made "today" stays today at 00:01 too.
-        midnight = datetime.combine(now.date(), datetime.min.time())
+        # Minutes ago, but never before midnight in Moscow (the console's days): a call made
+        # "today" stays today at 00:01 too.
+        midnight = datetime.combine(today(), time.min, MOSCOW).astimezone(timezone.utc)
+        midnight = midnight.replace(tzinfo=None)
         started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"
         folder = Path(app.config["IVR_RECORDINGS_DIR"]) / sid
@@ -221,4 +225,5 @@ def make_call(app):
 
 
 def today() -> date:
-    return datetime.utcnow().date()
+    """Today in the utility's time zone (IVR_TIMEZONE's default), the console's calendar."""
+    return datetime.now(MOSCOW).date()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ivr.store.database import session, transaction
 from ivr.store.models import Turn
+from tests.console.conftest import today as local_today
 from tests.console.conftest import tone_wav
 
 
@@ -99,7 +100,7 @@ def test_calls_filter_by_a_caller_number_that_never_enters_a_url(login, calls, n
 
 
 def test_calls_filter_by_date_range_includes_both_days(login, calls):
-    today = datetime.utcnow().date()
+    today = local_today()
     yesterday = today - timedelta(days=1)
     console = login("qa")
     assert sids(console.get(f"/console/calls?start={yesterday}&end={yesterday}")) == [calls[1].sid]
