@@ -83,9 +83,7 @@ def reading(reading_id: int) -> str:
     )
 
 
-@bp.post(
-    f"/readings/<{ROW_ID}:reading_id>/<any(approve, correct, reject):decision>"
-)
+@bp.post(f"/readings/<{ROW_ID}:reading_id>/<any(approve, correct, reject):decision>")
 @requires(REVIEW)
 def decide(reading_id: int, decision: str) -> Response:
     """Approve, correct or reject a reading, then go back to it."""
