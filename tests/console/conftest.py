@@ -6,7 +6,7 @@ import io
 import re
 import wave
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -126,7 +126,7 @@ def make_call(app):
         now = datetime.utcnow().replace(microsecond=0)
         # Minutes ago, but never before midnight in Moscow (the console's days): a call made
         # "today" stays today at 00:01 too.
-        midnight = datetime.combine(today(), time.min, MOSCOW).astimezone(timezone.utc)
+        midnight = datetime.combine(today(), time.min, MOSCOW).astimezone(UTC)
         midnight = midnight.replace(tzinfo=None)
         started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"

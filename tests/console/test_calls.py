@@ -77,7 +77,7 @@ def test_calls_filter_by_outcome_flag_and_account(login, calls, query, expected)
     assert sids(login("supervisor").get(f"/console/calls?{query}")) == [calls[i].sid for i in expected]
 
 
-def urls(response) -> list[str]:  # noqa: ANN001
+def urls(response) -> list[str]:
     return re.findall(r'(?:href|src|action)="([^"]*)"', response.get_data(as_text=True))
 
 
