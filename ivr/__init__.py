@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.1.0"
 
@@ -53,6 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     webhooks.init_app(app)
     health.init_app(app)
     console.init_app(app)
+    if cfg.trusted_proxies:  # believe the client address and scheme the proxies pass on
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.trusted_proxies, x_proto=cfg.trusted_proxies)
     return app
 
 

@@ -34,8 +34,9 @@ class Staff(UserMixin):
 
 
 def stamp(user: User) -> str:
-    """A fingerprint of the password, so that a new password ends the old sessions."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """A fingerprint of the password and the session epoch: a new password or a logout ends the
+    sessions that carry the old one, wherever their cookies went."""
+    return hashlib.sha256(f"{user.session_epoch}:{user.password_hash}".encode()).hexdigest()[:16]
 
 
 @login_manager.user_loader
@@ -77,15 +78,16 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("console/login.html", error=None)
     name = request.form.get("name", "").strip()[:64]
     password = request.form.get("password", "")
-    ip = request.remote_addr or "unknown"
     with database.transaction() as s:
-        if throttle.blocked(s, name, ip):
-            return render_template("console/login.html", error="login.throttled"), 429
+        admitted = throttle.admit(s, name, request.remote_addr or "unknown")
+    if not admitted:
+        minutes = -(-int(throttle.window().total_seconds()) // 60)
+        return render_template("console/login.html", error="login.throttled", minutes=minutes), 429
+    with database.transaction() as s:
         user = s.scalars(select(User).where(User.name == name)).first()
         if not check(user, password):
-            throttle.failed(s, name, ip)
             return render_template("console/login.html", error="login.failed"), 401
-        throttle.succeeded(s, name, ip)
+        throttle.succeeded(s, name)
         audit.record(s, user.name, "login", f"user:{user.name}")
         login_user(Staff(user))
     return redirect(_next_page())
@@ -93,6 +95,10 @@ def login() -> Response | tuple[str, int] | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session."""
+    """End the session here and in every copy of its cookie."""
+    with database.transaction() as s:
+        user = s.get(User, current_user.id)
+        if user is not None:
+            user.session_epoch += 1
     logout_user()
     return redirect(url_for("console.login"))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+import re
+from datetime import datetime
+from itertools import chain
+
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from ivr.console import i18n
+from ivr.console import clock, i18n, outcomes
 from ivr.console.charts import share
 from ivr.console.roles import may
 
@@ -20,6 +24,10 @@ bp = Blueprint(
 )
 
 OPEN_ENDPOINTS = {"console.login", "console.static"}
+# Row ids in URLs: PostgreSQL's integer ends at 2^31 - 1, so a larger id is a 404, not a 500.
+ROW_ID = "int(max=2147483647)"
+# No console form or link sends control characters; PostgreSQL cannot even store a NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Pages show personal data: no third-party content, no framing, nothing inline but styles in CSS.
 POLICY = (
     "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
@@ -27,10 +35,37 @@ POLICY = (
 )
 
 
-@bp.context_processor
+def console_path() -> bool:
+    """Whether this request is for the console, routed or not (a 404 or 405 has no blueprint)."""
+    return request.path.startswith(bp.url_prefix + "/")
+
+
+@bp.app_context_processor
 def helpers() -> dict:
-    """Let templates translate, ask for permissions and draw gauges."""
-    return {"may": may, "share": share, **i18n.template_globals()}
+    """Let templates translate, ask for permissions and draw gauges, error pages included."""
+    if not console_path():
+        return {}
+    return {
+        "may": may,
+        "share": share,
+        "outcome_of": outcomes.shown,
+        "zone_label": clock.label,
+        **i18n.template_globals(),
+    }
+
+
+@bp.app_template_filter("local")
+def local_time(moment: datetime | None, form: str = "%d.%m.%Y %H:%M:%S") -> str:
+    """{{ call.started_at|local }}: a stored time in the utility's zone."""
+    return clock.shown(moment, form)
+
+
+@bp.before_request
+def refuse_control_characters() -> None:
+    """Answer 400 to input no console page sends, before it reaches a query."""
+    sent = chain(request.args.items(multi=True), request.form.items(multi=True))
+    if CONTROL.search(request.path) or any(CONTROL.search(k + v) for k, v in sent):
+        abort(400)
 
 
 @bp.before_request
@@ -43,9 +78,11 @@ def require_login() -> Response | None:
     return login_manager.unauthorized()
 
 
-@bp.after_request
+@bp.after_app_request
 def protect(response: Response) -> Response:
-    """Keep console pages out of caches and frames; remember the chosen language."""
+    """Keep console pages, error pages too, out of caches and frames; remember the language."""
+    if not console_path():
+        return response
     i18n.remember(response)
     response.headers.setdefault("Content-Security-Policy", POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -58,7 +95,7 @@ def protect(response: Response) -> Response:
 @bp.app_errorhandler(HTTPException)
 def error_page(error: HTTPException) -> Response | HTTPException:
     """Show console errors (403, 404, 429, CSRF) as console pages; leave other URLs alone."""
-    if not request.path.startswith(bp.url_prefix + "/") or (error.code or 0) < 400:
+    if not console_path() or (error.code or 0) < 400:
         return error
     page = render_template("console/error.html", error=error)
     return Response(page, status=error.code)

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from ivr.console.blueprint import ROW_ID, bp
 from ivr.runtime import config
-from ivr.console.blueprint import bp
 from ivr.console.masking import privacy
 from ivr.store import database
 from ivr.store.models import Call, Meter, Reading, Turn
+
+WAV_HEADER = 44
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def call_by_sid(sid: str) -> Call:
 def call(sid: str) -> str:
     """Show the whole conversation of one call."""
     found = call_by_sid(sid)
-    pd = privacy(f"call:{found.sid}")
+    pd = privacy(f"call:{found.sid}", [f"call:{found.sid}"])
     readings = (
         database.session()
         .scalars(
@@ -88,22 +90,27 @@ def call(sid: str) -> str:
         address=address,
         words=words,
         waited=waited,
+        audible=audio_file,
     )
 
 
-def recording(turn: Turn) -> Path:
-    """The audio file of a turn, which must lie inside the recordings folder."""
+def audio_file(turn: Turn | None) -> Path | None:
+    """The audio of a turn: a WAV file with sound in it, inside the recordings folder."""
+    if turn is None or not turn.recording_path:
+        return None
     folder = Path(config().recordings_dir).resolve()
-    if not turn.recording_path:
-        abort(404)
     path = (folder / turn.recording_path).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
-        abort(404)
-    return path
+        return None
+    with path.open("rb") as f:  # a header alone, or what a failed download left, plays as 0:00
+        head = f.read(WAV_HEADER + 1)
+    sound = len(head) > WAV_HEADER and head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+    return path if sound else None
 
 
-@bp.get("/audio/<int:turn_id>.wav")
+@bp.get(f"/audio/<{ROW_ID}:turn_id>.wav")
 def audio(turn_id: int) -> Response:
     """Stream what the caller said in one turn, to logged-in users only."""
     turn = database.session().get(Turn, turn_id) or abort(404)
-    return send_file(recording(turn), mimetype="audio/wav", conditional=True, max_age=0)
+    path = audio_file(turn) or abort(404)
+    return send_file(path, mimetype="audio/wav", conditional=True, max_age=0)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
-from sqlalchemy import case, func, select
+from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
-from ivr.console import charts
+from ivr.console import charts, clock
+from ivr.console import outcomes as call_outcomes
 from ivr.console.blueprint import bp
 from ivr.console.listing import day, within
 from ivr.flows import question_order
 from ivr.store import database
-from ivr.store.models import Call, Reading, Turn, utcnow
+from ivr.store.models import Call, Reading, Turn
 
 DEFAULT_DAYS = 30
 LONGEST_DAYS = 366  # one bar a day stays readable up to a year
@@ -52,8 +54,8 @@ class Summary:
 
 
 def period(args) -> tuple[date, date]:  # noqa: ANN001
-    """The chosen days, both included; the last 30 days by default."""
-    end = day(args.get("end")) or utcnow().date()
+    """The chosen days of the utility's calendar, both included; the last 30 days by default."""
+    end = day(args.get("end")) or clock.today()
     start = day(args.get("start")) or end - timedelta(days=DEFAULT_DAYS - 1)
     start, end = (start, end) if start <= end else (end, start)
     return max(start, end - timedelta(days=LONGEST_DAYS - 1)), end
@@ -62,8 +64,9 @@ def period(args) -> tuple[date, date]:  # noqa: ANN001
 def summarise(s: Session, start: date, end: date) -> Summary:
     """Count calls, outcomes, durations, confidence and the per-question funnel."""
     in_period = within(Call.started_at, start, end)
+    outcome = call_outcomes.column()
     outcomes = dict(
-        s.execute(select(Call.outcome, func.count()).where(*in_period).group_by(Call.outcome)).all()
+        s.execute(select(outcome, func.count()).where(*in_period).group_by(outcome)).all()
     )
     summary = Summary(calls=sum(outcomes.values()), outcomes=outcomes)
     summary.duration = s.scalar(select(func.avg(Call.duration_s)).where(*in_period))
@@ -97,14 +100,23 @@ def funnel(s: Session, turns) -> list[Step]:  # noqa: ANN001
 
 
 def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int]]:
-    """Readings received on each day of the period, days without any included."""
-    taken = func.date(Reading.received_at)
+    """Readings received on each day of the utility's calendar, days without any included.
+
+    Counted per UTC hour, then each hour put on its local day: exact for every zone a whole number
+    of hours from UTC, as all of Russia's are.
+    """
+    utc_day, hour = func.date(Reading.received_at), extract("hour", Reading.received_at)
     rows = s.execute(
-        select(taken, func.count()).where(*within(Reading.received_at, start, end)).group_by(taken)
+        select(utc_day, hour, func.count())
+        .where(*within(Reading.received_at, start, end))
+        .group_by(utc_day, hour)
     ).all()
-    counts = {str(d): n for d, n in rows}
+    counts: Counter[date] = Counter()
+    for utc, at, n in rows:
+        moment = datetime.combine(date.fromisoformat(str(utc)), time(int(at)))
+        counts[clock.local(moment).date()] += n
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    return [(d, counts.get(d.isoformat(), 0)) for d in days]
+    return [(d, counts[d]) for d in days]
 
 
 @bp.get("/dashboard")

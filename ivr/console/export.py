@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from flask import Response, request
 from sqlalchemy.orm import selectinload
 
+from ivr.console import clock, outcomes
 from ivr.console.blueprint import bp
-from ivr.console.call_list import CALL_FILTERS, calls_query, counts
+from ivr.console.call_list import CALL_FILTERS, calls_query, counts, searched_number
 from ivr.console.listing import Filters
 from ivr.console.masking import Privacy, privacy
 from ivr.console.readings import READING_FILTERS, readings_query
+from ivr.console.review import subject
 from ivr.store import database
 from ivr.store.models import Call, Reading, utcnow
 from ivr.store.readings_csv import HEADER as READINGS_HEADER
@@ -35,6 +37,7 @@ CALLS_HEADER = [
     "readings",
     "flags",
 ]
+RECEIVED_AT = READINGS_HEADER.index("received_at")
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response:
@@ -42,7 +45,7 @@ def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([cell(v) for v in r] for r in rows)
-    filename = f"{name}-{utcnow():%Y%m%d-%H%M}.csv"
+    filename = f"{name}-{clock.local(utcnow()):%Y%m%d-%H%M}.csv"
     return Response(
         out.getvalue(),
         mimetype="text/csv",
@@ -57,15 +60,15 @@ def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
         flags = sorted({f for r in taken for f in r.flag_list})
         yield [
             c.sid,
-            c.started_at.replace(microsecond=0).isoformat(),
-            c.ended_at.replace(microsecond=0).isoformat() if c.ended_at else "",
+            clock.stamp(c.started_at),  # e.g. 2026-11-17T15:00:00+03:00: the zone goes with it
+            clock.stamp(c.ended_at),
             "" if c.duration_s is None else c.duration_s,
             pd.phone(c.caller_e164 or c.caller),
             c.account.number if c.account else "",
             pd.address(c.account.address) if c.account else "",
             c.locale,
             c.status,
-            c.outcome or "",
+            outcomes.shown(c) or "",
             turns.get(c.id, 0),
             len(taken),
             ";".join(flags),
@@ -76,16 +79,20 @@ def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
 def calls_csv() -> Response:
     """Download the filtered calls; phone numbers and addresses masked unless unmasked."""
     f = Filters.parse(request.args, CALL_FILTERS)
-    pd = privacy("export:calls")
-    calls = list(database.session().scalars(calls_query(f).options(selectinload(Call.account))))
+    caller = searched_number(f)
+    query = calls_query(f, caller).options(selectinload(Call.account))
+    calls = list(database.session().scalars(query))
+    pd = privacy("export:calls", [f"call:{c.sid}" for c in calls], {**f.values, "caller": caller})
     return csv_response("calls", CALLS_HEADER, call_rows(calls, pd))
 
 
 def reading_rows(readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
     for r in readings:
         caller = (r.call.caller_e164 or r.call.caller) if r.call else None
+        billing = reading_row(r)
+        billing[RECEIVED_AT] = clock.stamp(r.received_at)
         yield [
-            *reading_row(r),
+            *billing,
             pd.address(r.meter.account.address),
             pd.phone(caller) if r.call else "",
         ]
@@ -95,8 +102,8 @@ def reading_rows(readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
 def readings_csv() -> Response:
     """Download the filtered readings in the billing export's columns, plus address and caller."""
     f = Filters.parse(request.args, READING_FILTERS)
-    pd = privacy("export:readings")
-    readings = database.session().scalars(readings_query(f)).unique()
+    readings = list(database.session().scalars(readings_query(f)).unique())
+    pd = privacy("export:readings", [subject(r) for r in readings], f.values)
     return csv_response(
         "readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd)
     )

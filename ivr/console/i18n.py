@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 import yaml
 from flask import Response, g, request
@@ -53,5 +54,17 @@ def remember(response: Response) -> Response:
     return response
 
 
+def switch(locale: str) -> str:
+    """This page in another language: the same path and query, whatever the query holds."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.script_root}{request.path}?{urlencode([*args, ('lang', locale)])}"
+
+
 def template_globals() -> dict:
-    return {"_": translate, "known": known, "locale": current(), "locales": LOCALES}
+    return {
+        "_": translate,
+        "known": known,
+        "locale": current(),
+        "locales": LOCALES,
+        "switch_locale": switch,
+    }

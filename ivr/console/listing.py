@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
+from flask import abort
 from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from ivr.flows import Flag
+from ivr.console.clock import day_start
 from ivr.store.models import Reading
 
 PAGE_SIZE = 25
-REVIEW_FLAGS = (Flag.NEGATIVE, Flag.HIGH, Flag.ROLLOVER, Flag.LOW_CONFIDENCE, Flag.OUT_OF_WINDOW)
-FLAGS = (*REVIEW_FLAGS, Flag.ZERO)
+REVIEW_FLAGS = ("NEGATIVE", "HIGH", "ROLLOVER", "LOW_CONFIDENCE", "OUT_OF_WINDOW")
+FLAGS = (*REVIEW_FLAGS, "ZERO")
+DAYS = (date(1900, 1, 1), date(2999, 12, 31))  # wide, yet far from datetime's ends
 
 
 def day(text: str | None) -> date | None:
-    """A YYYY-MM-DD query parameter, or None when it is missing or malformed."""
+    """A YYYY-MM-DD query parameter, or None when it is missing or malformed; 400 for a day no
+    hotline has seen, such as 9999-12-31."""
     try:
-        return date.fromisoformat((text or "").strip())
+        found = date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+    if not DAYS[0] <= found <= DAYS[1]:
+        abort(400)
+    return found
 
 
 def number(text: str | None, default: int = 1) -> int:
@@ -33,12 +39,12 @@ def number(text: str | None, default: int = 1) -> int:
 
 
 def within(column, start: date | None, end: date | None) -> list[ColumnElement]:  # noqa: ANN001
-    """Conditions for a timestamp column to fall on the days start..end, both included."""
+    """Conditions for a timestamp column to fall on the utility's days start..end, both included."""
     conditions = []
     if start:
-        conditions.append(column >= datetime.combine(start, time.min))
+        conditions.append(column >= day_start(start))
     if end:
-        conditions.append(column < datetime.combine(end + timedelta(days=1), time.min))
+        conditions.append(column < day_start(end + timedelta(days=1)))
     return conditions
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import abort, request
 from flask_login import current_user
@@ -12,6 +14,7 @@ from ivr.console.roles import UNMASK, may
 from ivr.store import database
 from ivr.store.phones import mask as mask_phone
 from ivr.store.phones import mask_address
+
 
 @dataclass(frozen=True)
 class Privacy:
@@ -32,12 +35,21 @@ class Privacy:
         return text.replace(address, mask_address(address))
 
 
-def privacy(subject: str) -> Privacy:
-    """Show personal data when ?unmask=1 asks and the role allows; audit every such view."""
+def privacy(
+    subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] | None = None
+) -> Privacy:
+    """Show personal data when ?unmask=1 asks and the role allows.
+
+    Every such view is audited: who, the page with its filters, and the records it showed
+    (`seen`, e.g. call:CA… or reading:12), so that one can tell whose data was looked at.
+    """
     if request.args.get("unmask") != "1":
         return Privacy(False)
     if not may(UNMASK):
         abort(403)
+    asked = {k: v for k, v in (filters or {}).items() if k != "unmask" and v}
+    where = f"{request.path}?{urlencode(sorted(asked.items()))}" if asked else request.path
     with database.transaction() as s:
-        audit.record(s, current_user.name, "unmask", subject, note=request.path)
+        shown = " ".join(seen) or None
+        audit.record(s, current_user.name, "unmask", subject, new=shown, note=where)
     return Privacy(True)

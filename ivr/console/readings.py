@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from ivr.console import audit, review
-from ivr.console.blueprint import bp
+from ivr.console.blueprint import ROW_ID, bp
+from ivr.console.call_detail import audio_file
 from ivr.console.i18n import translate
 from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
 from ivr.console.masking import privacy
@@ -47,8 +48,8 @@ def readings_query(f: Filters) -> Select:
 def readings() -> str:
     """List the readings waiting for review, or all readings."""
     f = Filters.parse(request.args, READING_FILTERS)
-    pd = privacy("readings")
     page = paginate(database.session(), readings_query(f), number(request.args.get("page")))
+    pd = privacy("readings", [review.subject(r) for r in page.items], f.values)
     return render_template(
         "console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES, flags=FLAGS
     )
@@ -65,11 +66,11 @@ def history(reading: Reading) -> list[Reading]:
     return list(database.session().scalars(query))
 
 
-@bp.get("/readings/<int:reading_id>")
+@bp.get(f"/readings/<{ROW_ID}:reading_id>")
 def reading(reading_id: int) -> str:
     """Show one reading: values, history, the turn it came from, the decisions taken."""
     found = database.session().get(Reading, reading_id) or abort(404)
-    pd = privacy(review.subject(found))
+    pd = privacy(review.subject(found), [review.subject(found)])
     trail = audit.trail(database.session(), review.subject(found))
     return render_template(
         "console/reading.html",
@@ -78,14 +79,17 @@ def reading(reading_id: int) -> str:
         trail=trail,
         history=history(found),
         open=found.status in review.OPEN,
+        audible=audio_file,
     )
 
 
-@bp.post("/readings/<int:reading_id>/<any(approve, correct, reject):decision>")
+@bp.post(f"/readings/<{ROW_ID}:reading_id>/<any(approve, correct, reject):decision>")
 @requires(REVIEW)
 def decide(reading_id: int, decision: str) -> Response:
     """Approve, correct or reject a reading, then go back to it."""
     form = request.form
+    if not form.get("value", "").isascii():
+        abort(400)  # '²' or '٣' pass isdigit(); the form's numeric field sends ASCII digits only
     try:
         with database.transaction() as s:
             found = review.locked(s, reading_id) or abort(404)

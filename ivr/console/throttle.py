@@ -1,44 +1,68 @@
-"""Login rate limit, counted in the database so that every gunicorn worker sees every attempt."""
+"""Login rate limit, counted in the database so that every gunicorn worker sees every attempt.
+
+An attempt is counted before its password is checked, and the count and the new row are one locked
+step: forty tries at once still check at most the limit of passwords. A good password then takes the
+name's count back. One address may fail ADDRESS_FACTOR times the per-name limit over all names it
+tries, so a guesser cannot spread over names, nor over addresses for one name.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ivr.runtime import config
 from ivr.store.models import LoginAttempt, utcnow
 
+ADDRESS_FACTOR = 4  # an office behind one NAT address has several people who mistype
+LOCK = int.from_bytes(hashlib.sha256(b"ivr console logins").digest()[:8], "big", signed=True)
 
-def _key(name: str) -> str:
+
+def key(name: str) -> str:
     return name.strip().lower()[:64]  # "Anna" and "anna " are one target for a guesser
 
 
-def _window() -> timedelta:
+def limits() -> tuple[int, int]:
+    """Failures allowed per name and per address within the window."""
+    per_name = config().login_max_failures
+    return per_name, per_name * ADDRESS_FACTOR
+
+
+def window() -> timedelta:
     return timedelta(seconds=config().login_window_s)
 
 
-def blocked(session: Session, name: str, ip: str, now: datetime | None = None) -> bool:
-    """Whether this name and address used up their failed attempts for the window."""
-    since = (now or utcnow()) - _window()
-    failures = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.name == _key(name), LoginAttempt.ip == ip[:64], LoginAttempt.at > since)
-    )
-    return failures >= config().login_max_failures
+def admit(session: Session, name: str, ip: str, now: datetime | None = None) -> bool:
+    """Count an attempt as failed before its password is checked; False when over a limit.
 
-
-def failed(session: Session, name: str, ip: str, now: datetime | None = None) -> None:
-    """Count a failed attempt, and forget the ones that no longer count."""
+    Run it in a transaction of its own, committed before the password is checked.
+    """
     now = now or utcnow()
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - _window()))
-    session.add(LoginAttempt(name=_key(name), ip=ip[:64], at=now))
+    if session.get_bind().dialect.name == "postgresql":
+        # Held to the end of the transaction; logins are rare, so one lock for all of them will do.
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
+    # On SQLite this write comes first, and so takes the database's write lock before the counting.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - window()))
+    attempt = LoginAttempt(name=key(name), ip=ip[:64], at=now)
+    session.add(attempt)
+    session.flush()
+    per_name, per_address = limits()
+    if (
+        _count(session, LoginAttempt.name == attempt.name) <= per_name
+        and _count(session, LoginAttempt.ip == attempt.ip) <= per_address
+    ):
+        return True
+    session.delete(attempt)  # a refused attempt checks no password, so it is no failure either
+    return False
 
 
-def succeeded(session: Session, name: str, ip: str) -> None:
-    """A good password wipes the slate for this name and address."""
-    session.execute(
-        delete(LoginAttempt).where(LoginAttempt.name == _key(name), LoginAttempt.ip == ip[:64])
-    )
+def _count(session: Session, condition) -> int:  # noqa: ANN001
+    return session.scalar(select(func.count()).select_from(LoginAttempt).where(condition))
+
+
+def succeeded(session: Session, name: str) -> None:
+    """A good password proves the name's owner: their failures, from anywhere, no longer count."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.name == key(name)))

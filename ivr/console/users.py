@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ivr.console import audit
 from ivr.console.accounts import UserError, add_user, set_password, set_role
-from ivr.console.blueprint import bp
+from ivr.console.blueprint import ROW_ID, bp
 from ivr.console.i18n import translate
 from ivr.console.roles import MANAGE_USERS, ROLES, requires
 from ivr.store import database
@@ -40,7 +40,7 @@ def user_add() -> Response:
     return redirect(url_for("console.users"), 303)
 
 
-@bp.post("/users/<int:user_id>/<any(role, password, delete):change>")
+@bp.post(f"/users/<{ROW_ID}:user_id>/<any(role, password, delete):change>")
 @requires(MANAGE_USERS)
 def user_change(user_id: int, change: str) -> Response:
     """Change a user's role or password, or remove the user; never one's own role or account."""

@@ -163,6 +163,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
+    # Raised at logout: console sessions carry it, so copies of a logged-out cookie stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -173,17 +175,21 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
-    subject: Mapped[str] = mapped_column(String(64), index=True)  # e.g. reading:12, call:CA..
+    subject: Mapped[str] = mapped_column(String(100), index=True)  # e.g. reading:12, call:CA..
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
 
 class LoginAttempt(Base):
-    """A failed console login; kept in the database so every worker counts the same attempts."""
+    """A console login attempt, a failure until its password proves right; kept in the database so
+    that every worker counts the same attempts."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_name_ip_at", "name", "ip", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_name_ip_at", "name", "ip", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),  # failures per address, over all names
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))

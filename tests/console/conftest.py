@@ -6,8 +6,9 @@ import io
 import re
 import wave
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +23,7 @@ BASE = "https://hotline.example"
 PASSWORD = "correct horse battery"
 ROLES = ("qa", "supervisor", "admin")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
@@ -120,11 +122,14 @@ def make_call(app):
         caller: str = "+79161234567",
         reading: bool = True,
         account: str = "100001",
+        operator: bool = True,
     ) -> MadeCall:
         n = next(counter)
         now = datetime.utcnow().replace(microsecond=0)
-        # Minutes ago, but never before midnight: a call made "today" stays today at 00:01 too.
-        midnight = datetime.combine(now.date(), datetime.min.time())
+        # Minutes ago, but never before midnight in Moscow (the console's days): a call made
+        # "today" stays today at 00:01 too.
+        midnight = datetime.combine(today(), time.min, MOSCOW).astimezone(UTC)
+        midnight = midnight.replace(tzinfo=None)
         started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"
         folder = Path(runtime(app).config.recordings_dir) / sid
@@ -146,6 +151,12 @@ def make_call(app):
                 started_at=started,
                 ended_at=started + timedelta(seconds=duration),
                 duration_s=duration,
+                # A transfer dials the operator; without one the line apologises and hangs up.
+                last_twiml=(
+                    "<Response><Dial>+74950000001</Dial></Response>"
+                    if outcome == "transferred" and operator
+                    else "<Response><Hangup /></Response>"
+                ),
             )
             s.add(call)
             s.flush()
@@ -216,4 +227,5 @@ def make_call(app):
 
 
 def today() -> date:
-    return datetime.utcnow().date()
+    """Today in the utility's time zone (IVR_TIMEZONE's default), the console's calendar."""
+    return datetime.now(MOSCOW).date()

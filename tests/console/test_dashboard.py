@@ -10,6 +10,7 @@ from ivr.console.charts import bars
 from ivr.console.dashboard import period, summarise
 from ivr.store.database import session, transaction
 from ivr.store.models import Turn
+from tests.console.conftest import today
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def week(app, make_call):
 
 
 def test_summary_counts_calls_rates_duration_and_confidence(app, week):
-    end = datetime.utcnow().date()
+    end = today()
     with app.app_context():
         s = summarise(session(), end - timedelta(days=6), end)
     assert s.calls == 4
@@ -44,7 +45,7 @@ def test_summary_counts_calls_rates_duration_and_confidence(app, week):
 
 
 def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, week):
-    end = datetime.utcnow().date()
+    end = today()
     with app.app_context():
         funnel = summarise(session(), end - timedelta(days=6), end).funnel
     assert [
@@ -53,15 +54,16 @@ def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, w
 
 
 def test_readings_per_day_include_days_without_readings(app, week):
-    end = datetime.utcnow().date()
+    end = today()
     with app.app_context():
         per_day = summarise(session(), end - timedelta(days=2), end).per_day
     assert per_day == [(end - timedelta(days=2), 0), (end - timedelta(days=1), 1), (end, 1)]
 
 
-def test_period_defaults_to_the_last_30_days_and_is_capped_at_a_year():
-    start, end = period({})
-    assert (end - start).days == 29
+def test_period_defaults_to_the_last_30_days_and_is_capped_at_a_year(app):
+    with app.test_request_context():
+        start, end = period({})
+    assert (end - start).days == 29 and end == today()
     assert period({"start": "2026-01-10", "end": "2026-01-01"}) == (
         date(2026, 1, 1),
         date(2026, 1, 10),

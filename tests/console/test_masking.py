@@ -86,6 +86,37 @@ def test_every_unmasked_view_is_audited(app, login, make_call):
     ]
 
 
+def test_unmask_audit_names_the_filters_and_every_record_shown(app, login, make_call):
+    flagged = make_call(flags="HIGH")
+    other = make_call(flags="", outcome="transferred", reading=False, caller="+74957287010")
+    console = login("supervisor")
+    console.post("/console/calls", {"caller": "916", "outcome": "completed"})
+    for path in (
+        "/console/calls?outcome=completed&by_number=1&unmask=1",
+        "/console/calls.csv?outcome=completed&by_number=1&unmask=1",
+        "/console/readings?flag=HIGH&unmask=1",
+        "/console/readings.csv?show=all&unmask=1",
+        f"/console/calls/{other.sid}?unmask=1",
+    ):
+        assert console.get(path).status_code == 200
+    seen = [(e.subject, e.note, e.new) for e in unmasks(app)]
+    assert seen == [
+        (
+            "calls",
+            "/console/calls?by_number=1&caller=916&outcome=completed",
+            f"call:{flagged.sid}",
+        ),
+        (
+            "export:calls",
+            "/console/calls.csv?by_number=1&caller=916&outcome=completed",
+            f"call:{flagged.sid}",
+        ),
+        ("readings", "/console/readings?flag=HIGH", f"reading:{flagged.reading_id}"),
+        ("export:readings", "/console/readings.csv?show=all", f"reading:{flagged.reading_id}"),
+        (f"call:{other.sid}", f"/console/calls/{other.sid}", f"call:{other.sid}"),
+    ]
+
+
 def test_unmask_link_is_offered_only_to_roles_that_may_unmask(login, make_call):
     make_call()
     assert "Показать персональные данные" in login("supervisor").get("/console/calls").get_data(
