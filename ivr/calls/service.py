@@ -14,8 +14,7 @@ from ivr import flows
 from ivr.calls.answers import Answer
 from ivr.calls.directory import CallDirectory
 from ivr.calls.turns import asked, reading_turns, record_answer
-from ivr.flows import Regions
-from ivr.flows import Rules
+from ivr.flows import Regions, Rules
 from ivr.store import database
 from ivr.store.models import Call, Turn, utcnow
 from ivr.store.phones import mask, normalise
@@ -124,7 +123,8 @@ class CallService:
             if call is None:
                 return
             ended = utcnow()
-            outcome = call.outcome or ("abandoned" if status in ("completed", "canceled") else "failed")
+            hung_up = status in ("completed", "canceled")  # Twilio's words for "the line ended"
+            outcome = call.outcome or (flows.Outcome.ABANDONED if hung_up else flows.Outcome.FAILED)
             s.execute(update(Call).where(Call.id == call.id, Call.ended_at.is_(None)).values(
                 ended_at=ended, duration_s=int((ended - call.started_at).total_seconds()),
                 outcome=outcome, account_snapshot=None,
