@@ -27,12 +27,13 @@ class WebhookTimeout(Exception):
     """A dependency held the webhook past its budget."""
 
 
-def bounded(work: Callable[[], T], budget: float = WEBHOOK_BUDGET_S) -> T:
+def bounded(work: Callable[[], T], budget: float | None = None) -> T:
     """Run work within the budget, in the request's context; a stuck dependency raises WebhookTimeout.
 
     The stuck work may still finish later. That is safe: every answer is taken once by its seq,
     and the caller is sent back to whatever question the call then waits on.
     """
+    budget = budget or WEBHOOK_BUDGET_S
     future = pool("webhook", 32).submit(copy_current_request_context(work))
     try:
         return future.result(timeout=budget)
