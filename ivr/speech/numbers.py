@@ -141,17 +141,19 @@ class _Group:
     big: int = 0  # the last big multiplier; a later one must be smaller
     tail: float = 0  # the last number that joined, which a small multiplier may scale alone
     before: int = 0  # the room before the tail joined; 0 when the group has no tail
-    parts: list | None = None  # the numbers joined, while no multiplier scaled them
+    # The words said one after another, between which the caller may have paused: «тридцать»
+    # and «пять». None once a big multiplier made the group one number: «две тысячи пять».
+    parts: list[Term] | None = None
     text: str | None = None  # typed-in digits, kept as they are
 
     @classmethod
     def of(cls, value: float, room: int, text: str | None = None) -> _Group:
-        return cls(value, room, parts=[value], text=text)
+        return cls(value, room, parts=[("num", value)], text=text)
 
     @classmethod
     def alone(cls, factor: int) -> _Group:
         """A multiplier with nothing before it to scale: «тысяча», "hundred"."""
-        return cls(0, factor, high=factor, big=factor) if factor >= BIG else cls(factor, factor)
+        return cls(0, factor, high=factor, big=factor) if factor >= BIG else cls.of(factor, factor)
 
     def join(self, value: float) -> bool:
         """Add a number to this group if it fits in its room."""
@@ -159,7 +161,7 @@ class _Group:
             return False
         self.seg, self.tail, self.before, self.room = self.seg + value, value, self.room, _room(value)
         if self.parts is not None:
-            self.parts.append(value)
+            self.parts.append(("num", value))
         return True
 
     def scale(self, factor: int) -> _Group | None:
@@ -169,48 +171,45 @@ class _Group:
                 # A half took the hundreds: «полторы тысячи двадцать» = 1520.
                 room = factor if self.seg == int(self.seg) else factor // 10
                 self.high += round(self.seg * factor)
-                self.seg, self.big, self.room, self.before = 0, factor, room, 0
-                return self._scaled()
+                self.seg, self.big, self.room, self.before, self.parts, self.text = 0, factor, room, 0, None, None
+                return None
             if self.seg == 0 and factor < self.room:  # «миллион тысяча»: one thousand implied
                 self.high, self.big, self.room = self.high + factor, factor, factor
-                return self._scaled()
+                return None
             return _Group.alone(factor)
         if 0 < self.high + self.seg < factor:  # "twenty three hundred", 오 십
-            self.seg, self.room, self.before = self.seg * factor, factor, 0
-            return self._scaled()
-        if not (self.before and 0 < self.tail < factor):
+            self.seg, self.room, self.before, self.text = self.seg * factor, factor, 0, None
+        elif not (self.before and 0 < self.tail < factor):
             return _Group.alone(factor)
-        scaled, self.seg = self.tail * factor, self.seg - self.tail
-        if scaled < self.before:  # "twelve thousand three hundred": 12003 -> 12300
-            self.seg, self.tail, self.room = self.seg + scaled, scaled, factor
-            return self._scaled()
-        # "one hundred one hundred": the second "one" takes the multiplier in a group of its own.
-        self.room = 0
-        if self.parts:
-            self.parts.pop()
-        return _Group(scaled, factor)
+        elif self.tail * factor < self.before:  # "twelve thousand three hundred": 12003 -> 12300
+            self.seg, self.tail, self.room = self.seg + self.tail * (factor - 1), self.tail * factor, factor
+        else:  # "one hundred one hundred": the second "one" takes the multiplier in a group of its own
+            self.seg, self.room = self.seg - self.tail, 0
+            if self.parts:
+                self.parts.pop()
+            return _Group(self.tail * factor, factor, parts=[("num", self.tail), ("mult", factor)])
+        if self.parts is not None:
+            self.parts.append(("mult", factor))
+        return None
 
-    def _scaled(self) -> None:
-        """A multiplier makes the group one number: no pause hides inside «две тысячи пять»."""
-        self.parts, self.text = None, None
+    def joined(self) -> str:
+        """The digits of the group as one number."""
+        if self.seg != int(self.seg):
+            raise ValueError("a half with no multiplier after it")
+        return self.text or str(self.high + int(self.seg))
 
     def spellings(self) -> list[str]:
         """Every digit string this group may mean: joined first, then split where a pause may hide."""
-        if self.text:
-            return [self.text]
-        if self.seg != int(self.seg):
-            raise ValueError("a half with no multiplier after it")
-        joined = [str(self.high + int(self.seg))]
-        if not self.parts or len(self.parts) < 2:
-            return joined
+        # A pause may hide before any number word of the group, never before a multiplier.
+        parts = self.parts or []
+        cuts = [i for i in range(1, len(parts)) if parts[i][0] != "mult"]
         splits = []
-        for cuts in product((False, True), repeat=len(self.parts) - 1):
-            if any(cuts):
-                chunks, value = [], self.parts[0]
-                for cut, part in zip(cuts, self.parts[1:]):
-                    chunks, value = (chunks + [value], part) if cut else (chunks, value + part)
-                splits.append("".join(str(int(c)) for c in chunks + [value]))
-        return joined + sorted(splits, key=len)
+        for chosen in islice(product((False, True), repeat=len(cuts)), 1, None):
+            edges = [0, *(cut for cut, take in zip(cuts, chosen) if take), len(parts)]
+            pieces = [_groups(parts[a:b]) for a, b in zip(edges, edges[1:])]
+            if all(len(piece) == 1 for piece in pieces):
+                splits.append("".join(piece[0].joined() for piece in pieces))
+        return [self.joined(), *sorted(splits, key=len)]
 
 
 def _groups(atoms: list[Term]) -> list[_Group]:
