@@ -223,14 +223,14 @@ def _groups(atoms: list[Term]) -> list[_Group]:
         elif kind == "arabic":
             groups.append(_Group.of(int(value), 1, value))
         elif kind == "digit" or not (groups and groups[-1].join(value)):
-            # A repeated or counted digit stands alone: "twenty double five" is 2055.
-            groups.append(_Group.of(value, 1 if kind == "digit" else _room(value)))
-            if value != int(value):
-                groups[-1].room = 0  # a half joins nothing and takes only a multiplier
+            # A repeated or counted digit stands alone ("twenty double five" is 2055); a half
+            # joins nothing and takes only a multiplier.
+            room = 1 if kind == "digit" else _room(value) if value == int(value) else 0
+            groups.append(_Group.of(value, room))
     return groups
 
 
-def readings(text: str, locale: str) -> tuple[str, ...]:
+def _readings(text: str, locale: str) -> tuple[str, ...]:
     """Every digit string a transcript may mean, the joined one first; () when it holds no number."""
     terms = _terms(text, locale)
     atoms = _atoms(terms) if terms is not None else None
@@ -246,7 +246,7 @@ def readings(text: str, locale: str) -> tuple[str, ...]:
 
 def parse_digits(text: str, locale: str) -> str | None:
     """Turn a transcript into a digit string; None when it holds no number."""
-    found = readings(text, locale)
+    found = _readings(text, locale)
     return found[0] if found else None
 
 
@@ -257,7 +257,7 @@ def parse_reading(text: str, locale: str, digits: int | None = None, previous: i
     or above it wins; below it counts only as a rollover past all nines, so it ranks far back.
     Without one, two readings that fit the display fit equally: the result is ambiguous.
     """
-    found = readings(text, locale)
+    found = _readings(text, locale)
     if not found:
         return Parsed()
     fits = [r for r in found if digits is None or len(r) <= digits]

@@ -108,7 +108,7 @@ EN = [
     # Zero runs.
     ("two zeros", "00"),
     ("one three zeros", "1000"),
-    ("five two zeroes one", "5001"),
+    ("five two zeros one", "5001"),
     ("three noughts", "000"),
     # "oh": a zero after or before number words, a hesitation when said first before a filler.
     ("oh seven", "07"),
@@ -122,7 +122,6 @@ EN = [
     ("um oh five", "05"),
     ("o seven", "07"),
     ("nought seven", "07"),
-    ("naught one", "01"),
     # Hundreds and thousands.
     ("twenty three hundred", "2300"),
     ("twelve hundred", "1200"),
