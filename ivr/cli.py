@@ -25,6 +25,17 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        """Run the command; a wrong setting or an unready database is one line, not a traceback."""
+        from ivr.flows import RegionsFileError
+        from ivr.settings import ConfigError
+
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, RegionsFileError) as error:
+            click.echo(f"ivr: {error}", err=True)
+            ctx.exit(1)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None

@@ -4,17 +4,25 @@ from __future__ import annotations
 import io
 import sys
 
+from contextlib import contextmanager
+
 import click
 
 from ivr.store.accounts_csv import ImportFailed, import_accounts
 from ivr.store.readings_csv import export_readings
 
 
-def app_context():
-    """An app for storage work: no speech models, which would only cost seconds to load."""
+@contextmanager
+def app_context(ready: bool = True):  # noqa: ANN201
+    """An app for storage work (no speech models, which would only cost seconds to load), on a
+    database that is reachable and migrated unless `ready` is False (`ivr db upgrade`)."""
     from ivr import create_app
+    from ivr.store.migrate import check_ready
 
-    return create_app({"RECOGNIZERS": {}}).app_context()
+    with create_app({"RECOGNIZERS": {}}).app_context() as context:
+        if ready:
+            check_ready()
+        yield context
 
 
 @click.group("db")
@@ -27,7 +35,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
     from ivr.store.migrate import upgrade
 
-    with app_context():
+    with app_context(ready=False):
         upgrade()
     click.echo("database is up to date")
 
