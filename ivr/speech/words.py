@@ -75,8 +75,34 @@ def _terms(text: str, locale: str, kind: str) -> list[Term]:
     return terms
 
 
+@cache
+def garbage_phrases(locale: str) -> list[str]:
+    """List what callers say that answers no question («алло», «не знаю»): the garbage model."""
+    return [phrase for phrase, _ in _entries(load(locale).vocabulary, "garbage")]
+
+
+@cache
+def _garbage(locale: str, kind: str) -> frozenset[tuple[str, ...]]:
+    phrases = {tuple(words(phrase)) for phrase in garbage_phrases(locale)}
+    if kind == "digits":  # «секунду», «а»: fillers between numbers are no reason to refuse them
+        phrases -= {tuple(words(phrase)) for phrase, _ in _entries(load(locale).vocabulary, "fillers")}
+    return frozenset(phrases)
+
+
+def garbled(text: str, locale: str, kind: str) -> bool:
+    """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
+    said = words(text)
+    return any(
+        tuple(said[i : i + len(phrase)]) == phrase for phrase in _garbage(locale, kind) for i in range(len(said))
+    )
+
+
 def interpret(kind: str, text: str, locale: str) -> str | None:
     """Say what a transcript answers to a question kind; "operator" wins at every kind."""
+    # Any garbage word makes the answer a no-match, «оператор» included: the engine forces
+    # unclear speech onto grammar words, so a mix of answer and garbage is no clear answer.
+    if garbled(text, locale, kind):
+        return None
     terms = _terms(text, locale, kind)
     heard = {section for section, _ in terms}
     if "operator" in heard:
