@@ -7,7 +7,6 @@ from ivr.flows.readings import meter_intro
 from ivr.flows.state import CallState
 from ivr.flows.terms import QuestionKind, TransferReason
 
-
 # --- 1. Greeting and intent ------------------------------------------------------------------
 
 

@@ -33,12 +33,12 @@ def test_a_third_rejection_hands_over_saying_the_reading_was_not_recognised(ctx)
 
 def test_no_at_the_read_back_does_not_give_the_zone_fresh_attempts(ctx):
     # A silence, a «нет» and a no-match: three failed attempts at one zone, across both questions.
-    state, actions = run(ctx, KNOWN, *AT_READING, Silence(), voice("1200"), voice("no"), voice(None))
+    _state, actions = run(ctx, KNOWN, *AT_READING, Silence(), voice("1200"), voice("no"), voice(None))
     assert actions == [Say("transfer_reading"), Transfer("reading")]
 
 
 def test_a_reading_refused_as_lower_until_the_attempts_run_out_hands_over_saying_so(ctx):
-    state, actions = run(ctx, KNOWN, *AT_READING, voice("900"), voice("901"), Keys("902#"))
+    _state, actions = run(ctx, KNOWN, *AT_READING, voice("900"), voice("901"), Keys("902#"))
     assert actions == [Say("transfer_lower"), Transfer("lower")]
 
 
@@ -59,13 +59,13 @@ def test_an_unclear_yes_at_the_read_back_stores_nothing_and_asks_again(ctx):
 
 def test_a_yes_with_a_clear_margin_or_none_confirms_the_reading(ctx):
     for margin in (0.3, 0.9, None):
-        state, actions = run(ctx, KNOWN, *AT_READING, voice("1200"), Speech("да", "yes", 0.9, margin))
+        _state, actions = run(ctx, KNOWN, *AT_READING, voice("1200"), Speech("да", "yes", 0.9, margin))
         assert next(a for a in actions if isinstance(a, SaveMeter)).readings[0].value == 1200
 
 
 def test_the_margin_a_yes_needs_is_a_rule(ctx):
     strict = replace(ctx, rules=Rules(confirm_margin=0.95))
-    state, actions = run(strict, KNOWN, *AT_READING, voice("1200"), Speech("да", "yes", 0.9, 0.9))
+    _state, actions = run(strict, KNOWN, *AT_READING, voice("1200"), Speech("да", "yes", 0.9, 0.9))
     assert said(actions) == ["not_understood", "confirm"]
 
 
@@ -75,7 +75,7 @@ def test_an_unclear_yes_at_the_address_is_still_a_yes(ctx):
 
 
 def test_the_account_question_offers_the_keypad_after_two_unknown_numbers(ctx):
-    state, actions = run(ctx, None, voice("readings"), voice("999"), voice("998"))
+    _state, actions = run(ctx, None, voice("readings"), voice("999"), voice("998"))
     assert said(actions) == ["account_unknown", "keypad_offer", "account_keys"]
 
 

@@ -9,8 +9,8 @@ from ivr.locales import available, load
 
 # Words that ask a caller to speak, per locale.
 SPEAK = {
-    "ru": re.compile(r"скаж|назов|произн|говор|повтор|голос", re.I),
-    "en": re.compile(r"\b(say|tell|speak|repeat|voice)\b", re.I),
+    "ru": re.compile(r"скаж|назов|произн|говор|повтор|голос", re.IGNORECASE),
+    "en": re.compile(r"\b(say|tell|speak|repeat|voice)\b", re.IGNORECASE),
     "ko": re.compile(r"말씀|말해|말하|이라고"),
 }
 # What a keypad caller may do: keys each question takes or refuses, and silence. The accounts have

@@ -25,7 +25,7 @@ def test_no_at_the_operator_question_goes_back_to_the_address(ctx):
 
 
 def test_no_at_the_operator_question_goes_back_to_the_read_back_with_the_reading_kept(ctx):
-    state, actions = run(ctx, KNOWN, voice("readings"), voice("yes"), voice("1200"), voice("operator"),
+    _state, actions = run(ctx, KNOWN, voice("readings"), voice("yes"), voice("1200"), voice("operator"),
                          voice("no"))  # fmt: skip
     assert said(actions) == ["operator_no", "confirm"] and asked(actions).params["digits"] == "1200"
 
@@ -46,12 +46,12 @@ def test_the_operator_question_is_bounded_too(ctx):
 
 
 def test_operator_said_again_at_the_operator_question_is_a_yes(ctx):
-    state, actions = run(ctx, KNOWN, voice("readings"), voice("operator"), voice("operator"))
+    _state, actions = run(ctx, KNOWN, voice("readings"), voice("operator"), voice("operator"))
     assert actions == [Say("transfer_operator"), Transfer("operator")]
 
 
 def test_key_zero_past_the_greeting_hands_over_at_once(ctx):
-    state, actions = run(ctx, KNOWN, voice("readings"), voice("yes"), Keys("0"))
+    _state, actions = run(ctx, KNOWN, voice("readings"), voice("yes"), Keys("0"))
     assert actions == [Say("transfer_operator"), Transfer("operator")]
 
 
