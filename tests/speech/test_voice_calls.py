@@ -50,7 +50,7 @@ def test_spoken_intent_and_yes_with_keyed_digits_save_a_reading(app, ko_call, ko
     heard = call.say(korean.say("네", rate))
     assert heard.waits_for == "record"  # the reading question, by voice
     assert call.press("1").waits_for == "gather"  # a key moves the call to the keypad
-    assert "맞습니까" in call.press("1100#").text
+    assert "맞으면 1번" in call.press("1100#").text  # the read-back names the keys
     assert call.press("1").waits_for == "hangup"
     with app.app_context():
         [reading] = session().scalars(select(Reading)).all()
