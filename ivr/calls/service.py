@@ -142,6 +142,16 @@ class CallService:
 
         return database.run(self.sessions, work)
 
+    def handed_over(self, sid: str, reason: str) -> None:
+        """Record that the transport ended the call itself (after repeated failures): no flow ran."""
+
+        def work(s: Session) -> None:
+            s.execute(update(Call).where(Call.sid == sid, Call.outcome.is_(None)).values(
+                outcome=flows.Outcome.TRANSFERRED, end_reason=reason, account_snapshot=None,
+            ).execution_options(synchronize_session=False))  # fmt: skip
+
+        database.run(self.sessions, work)
+
     def _locked(self, s: Session, sid: str) -> Call | None:
         # The row lock queues a duplicate delivery behind the first, which then sees seq moved on.
         return s.scalars(select(Call).where(Call.sid == sid).with_for_update()).first()

@@ -52,3 +52,4 @@ class TransferReason(StrEnum):
     LOWER = "lower"  # the reading stayed lower than the previous one
     ACCOUNT = "account"  # no account found for the caller, or its address was wrong
     NO_METERS = "no_meters"  # the account has no meters to read
+    ERROR = "error"  # the hotline failed twice in a row on this call

@@ -39,9 +39,12 @@ def test_a_bug_apologises_asks_again_then_hangs_up_politely_without_an_operator(
     assert first.says[0] == SORRY and first.waits_for == "record"  # the voice question again
     assert "errors=1" in call.url  # the question came back through the recovery redirect
     second = call.press("1")
-    assert second.says == [SORRY, load_pack("ru").text("no_operator")] and second.waits_for == "hangup"
+    pack = load_pack("ru")
+    assert second.says == [SORRY, pack.text("transfer_error"), pack.text("no_operator")]
+    assert second.waits_for == "hangup"
     with app.app_context():
-        assert session().scalars(select(Call.errors)).one() == 2
+        assert session().execute(select(Call.errors, Call.outcome, Call.end_reason)).one() == (
+            2, "transferred", "error")
 
 
 @pytest.mark.settings(IVR_OPERATOR_NUMBER="+74950000001")
