@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, request, send_from_directory, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -25,9 +24,7 @@ def twiml(xml: str) -> Response:
 
 def link(endpoint: str, params: dict) -> str:
     """Absolute when IVR_PUBLIC_URL is set, so Twilio calls back where it signs; else relative."""
-    path = url_for(endpoint, **{k: v for k, v in params.items() if k in ("locale", "prompt")})
-    query = {k: v for k, v in params.items() if k not in ("locale", "prompt")}
-    path += f"?{urlencode(query)}" if query else ""
+    path = url_for(endpoint, **params)  # the route's parts into the path, the rest into one query
     base = runtime().config.public_url
     return base + path if base else path
 
