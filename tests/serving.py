@@ -72,13 +72,21 @@ class Gunicorn:
         return sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
 
 
+def no_control_socket() -> list[str]:
+    """gunicorn 27 opens a control socket at one path in the home folder for every server: not here."""
+    import gunicorn as package
+
+    return ["--no-control-socket"] if package.version_info >= (27,) else []
+
+
 @contextmanager
 def gunicorn(env: dict, port: int, workers: int = 2, threads: int = 4,
              wait_s: float = 60.0) -> Iterator[Gunicorn]:  # fmt: skip
     """Serve wsgi:app of this checkout with gunicorn on loopback, as in production; log to a file."""
     log = Path(env["IVR_INSTANCE_DIR"]) / f"gunicorn-{port}.log"
     command = [sys.executable, "-m", "gunicorn", "--preload", "-w", str(workers), "--threads",
-               str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"]  # fmt: skip
+               str(threads), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), *no_control_socket(),
+               "wsgi:app"]  # fmt: skip
     with log.open("w") as output:
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     server = Gunicorn(f"http://127.0.0.1:{port}", proc, log)

@@ -32,6 +32,13 @@ def accounts_csv(callers: int) -> str:
     return "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n" + "\n".join(rows) + "\n"
 
 
+class FreshConnections(HttpTransport):
+    """A connection per webhook, as Twilio's come seconds apart: none is left open to a killed worker."""
+
+    def post(self, url: str, params: dict, headers: dict) -> tuple[int, str]:
+        return super().post(url, params, {**headers, "Connection": "close"})
+
+
 @dataclass
 class Hotline:
     server: Gunicorn
@@ -43,8 +50,8 @@ class Hotline:
         return self.server.base
 
     def call(self, n: int) -> TwilioCall:
-        """A call from caller n, through its own HTTP connection."""
-        return TwilioCall(HttpTransport(timeout=30), self.base, caller=phone(n), token=TOKEN)
+        """A call from caller n."""
+        return TwilioCall(FreshConnections(timeout=30), self.base, caller=phone(n), token=TOKEN)
 
     def post(self, url: str, params: dict) -> requests.Response:
         """One signed webhook on a connection of its own, safe to send from any thread."""

@@ -88,8 +88,8 @@ def test_the_same_key_answer_delivered_twice_at_once_is_taken_once(hotline: Hotl
     readings = hotline.readings(sids)
     found = {
         "HTTP errors": sum(r.status_code != 200 for _, rs in results for r in rs),
-        "duplicates answered differently": sum(rs[0].text != rs[1].text or rs[2].text != rs[3].text
-                                               for _, rs in results),  # fmt: skip
+        "duplicates answered differently": sum(len({r.text for r in rs[:2]}) + len({r.text for r in rs[2:]}) > 2
+                                               for _, rs in results),
         "calls without their one reading": sum(readings[sid] != 1 for sid in sids),
         "calls whose turns are not asked and answered once each": sum(
             hotline.turns(sid) != [(1, True), (2, True), (3, True), (4, True)] for sid in sids),
