@@ -47,7 +47,6 @@ from ivr.qa.results import CaseResult  # noqa: E402
 from ivr.speech.models import bundled_models  # noqa: E402
 from ivr.store.models import Call, Reading  # noqa: E402
 
-KEYPAD_CASES = [*KEYPAD, "ru-third-silence-transfers.yaml"]
 NOT_TAKEN = {"reading_again", "not_understood", "no_input", "sorry_error"}
 SAMPLE_S = 15.0
 
@@ -202,7 +201,7 @@ def run(server: Server, base: str, recordings, args, seconds: float, restart: li
     server.sample(0.0)
     watcher = threading.Thread(target=disrupt, args=(server, started, seconds, restart, stop), daemon=True)
     watcher.start()
-    callers = [(KEYPAD_CASES, n) for n in range(args.keypad)] + [(VOICE, n) for n in range(args.voice)]
+    callers = [(KEYPAD, n) for n in range(args.keypad)] + [(VOICE, n) for n in range(args.voice)]
     with ThreadPoolExecutor(len(callers), thread_name_prefix="caller") as pool:
         for future in [pool.submit(play, target, names, started + seconds, results, n) for names, n in callers]:
             future.result()

@@ -145,10 +145,12 @@ def _back_to_voice() -> str:
     errors = recovery.errors_so_far() + 1
     if errors > recovery.VOICE_RETRIES:
         return recovery.give_up(call_locale())
-    params = {"errors": errors}
-    if request.args.get("locale"):
-        params["locale"] = call_locale()
-    return recovery.retry_later(call_locale(), link("telephony.voice", params))
+    return recovery.retry_later(call_locale(), link("telephony.voice", _in_locale({"errors": errors})))
+
+
+def _in_locale(params: dict) -> dict:
+    """Keep the call's ?locale= on a retry URL, so the retry speaks the caller's language too."""
+    return {**params, "locale": call_locale()} if request.args.get("locale") else params
 
 
 @bp.errorhandler(Exception)
@@ -164,7 +166,7 @@ def failed(error: Exception) -> Response | HTTPException:
     errors = recovery.count_failure(sid)
     if errors >= recovery.ERRORS_BEFORE_OPERATOR:
         return twiml(recovery.give_up(call_locale()))
-    return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", {"errors": errors})))
+    return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", _in_locale({"errors": errors}))))
 
 
 def init_app(app: Flask) -> None:

@@ -1,8 +1,10 @@
-"""Twilio's Voice fallback URL: when the primary failed, a spoken apology and back to the call,
-with a bounded number of tries, and without the database (Production shape, issue 9)."""
+"""When a webhook fails: the apology is in the caller's language, and Twilio's Voice fallback URL
+answers with an apology and a way back to the call, a bounded number of times, without the database
+(Production shape, issue 9)."""
 import pytest
 
 from ivr import create_app, locales
+from ivr.runtime import runtime
 from ivr.qa.driver import FlaskTransport, TwilioCall, parse
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 from tests.serving import free_port
@@ -48,3 +50,18 @@ def test_the_fallback_url_counts_on_from_the_failed_url_and_then_hands_the_calle
         failed = heard.fallback
     heard, _ = fallback(call, ErrorCode="11205", ErrorUrl=failed)
     assert heard.waits_for == "dial" and heard.dialled == "+74950000001"
+
+
+def test_a_failing_answer_on_a_line_in_another_language_apologises_in_that_language(app, recordings,
+                                                                                 monkeypatch):  # fmt: skip
+    call = TwilioCall(FlaskTransport(app), PUBLIC_URL, token=TOKEN, account_sid=ACCOUNT_SID,
+                      recordings=recordings, voice_path="/twilio/voice?locale=en")  # fmt: skip
+    question = call.dial()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug in the flow")
+
+    monkeypatch.setattr(runtime(app).calls, "answer", broken)
+    heard = call.press("1")
+    assert heard.says == [locales.load("en").text("sorry_error"), *question.says]
+    assert call.url == PUBLIC_URL + "/twilio/repeat?errors=1&locale=en"
