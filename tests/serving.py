@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,3 +106,54 @@ def gunicorn(env: dict, port: int, workers: int = 2, threads: int = 4,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+class Relay:
+    """A loopback TCP relay to a server's port that can go down and come back, as a restart does."""
+
+    def __init__(self, target_port: int) -> None:
+        self.port, self.target = free_port(), target_port
+        self._listener: socket.socket | None = None
+        self._links: list[socket.socket] = []
+
+    def up(self) -> Relay:
+        self._listener = socket.create_server(("127.0.0.1", self.port))  # SO_REUSEADDR: the same port
+        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
+        return self
+
+    def down(self) -> None:
+        """Refuse new connections and cut the open ones, as a server shutting down does."""
+        for s in [self._listener, *self._links]:
+            _close(s)
+        self._links.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # the relay went down
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._links += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _close(sink)
+
+
+def _close(s: socket.socket | None) -> None:
+    if s is None:
+        return
+    try:
+        s.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept() or recv()
+    except OSError:
+        pass
+    s.close()
