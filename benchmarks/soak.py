@@ -217,7 +217,8 @@ def report(server: Server, stats: LoadStats, results: list, seconds: float, args
     with engine.connect() as conn:
         stored = dict(conn.execute(select(Call.sid, func.count(Reading.id)).outerjoin(Reading, Reading.call_id == Call.id)
                                    .group_by(Call.sid)).all())  # fmt: skip
-        outcomes = Counter(dict(conn.execute(select(Call.outcome, func.count()).group_by(Call.outcome)).all()))
+        outcomes = Counter({k or "open (no status callback taken)": n for k, n in
+                            conn.execute(select(Call.outcome, func.count()).group_by(Call.outcome)).all()})
         version = conn.execute(text("SHOW server_version")).scalar()
     engine.dispose()
     told = {r.sid: told_saved(r) for _, r in results if r.sid}
@@ -229,19 +230,21 @@ def report(server: Server, stats: LoadStats, results: list, seconds: float, args
     print(f"calls: {len(results)} played ({sum(r.passed for _, r in results)} exactly as their case expects); "
           f"stored outcomes: {dict(outcomes.most_common())}")  # fmt: skip
     otherwise = Counter(f"{case.name}: {strip(r.failures()[0])}" for case, r in results if not r.passed)
-    print("\n".join(f"  {n} x {why}" for why, n in otherwise.most_common(6)))
+    for why, n in otherwise.most_common(6):
+        print(f"  {n} x {why}")
     print(f"readings: {sum(told.values())} heard accepted by callers, {sum(stored.get(s, 0) for s in sids)} stored "
           f"for those calls; accepted but not stored: {sum(lost.values())} {sorted(lost)[:5]}")  # fmt: skip
     print(f"webhooks: {len(stats.latencies)}; latency {Percentiles.of(stats.latencies)}")
     print(f"  with a recording: latency {Percentiles.of(stats.voice)}")
     print(f"errors by kind: {dict(stats.errors) or 0}; spoken apologies: {apologies}")
-    print("memory per worker, MB (VmRSS / RssAnon), first sample -> last:")
+    print("memory per worker, MB (VmRSS / RssAnon), first sample -> last, and VmRSS along the way:")
     for pid, samples in sorted(server.samples.items(), key=lambda kv: kv[1][0][0]):
         (t0, first), (t1, last) = samples[0], samples[-1]
         victim, killed_at = server.killed or (None, seconds)
         note = " (killed)" if pid == victim else " (started after the kill)" if t0 > killed_at else ""
+        along = " ".join(f"{rss}@{at:.0f}s" for at, (rss, _) in samples[:: max(1, len(samples) // 8)])
         print(f"  worker {pid}{note}: {first[0]} / {first[1]} at {t0:.0f} s -> {last[0]} / {last[1]} "
-              f"at {t1:.0f} s: {last[0] - first[0]:+d} / {last[1] - first[1]:+d}")  # fmt: skip
+              f"at {t1:.0f} s: {last[0] - first[0]:+d} / {last[1] - first[1]:+d}; {along}")  # fmt: skip
 
 
 def strip(message: str) -> str:
