@@ -29,16 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from benchmarks.load import (  # noqa: E402
-    CALLS,
-    KEYPAD,
-    TOKEN,
-    VOICE,
-    database,
-    free_port,
-    ivr,
-    wait_for,
-)
+from benchmarks.load import CALLS, KEYPAD, TOKEN, VOICE, database, free_port, ivr, wait_for  # noqa: E402
 from ivr.qa.cases import load_case  # noqa: E402
 from ivr.qa.load import LoadStats, LoadTarget, Percentiles, check_loopback  # noqa: E402
 from ivr.qa.recordings import LocalRecordings  # noqa: E402
@@ -71,7 +62,7 @@ def memory(pid: int) -> tuple[int, int] | None:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
         return None
-    kb = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in lines) if k in ("VmRSS", "RssAnon")}
+    kb = {k: int(v.split()[0]) for k, v in (ln.split(":", 1) for ln in lines) if k in ("VmRSS", "RssAnon")}
     return kb["VmRSS"] // 1024, kb["RssAnon"] // 1024
 
 
@@ -215,8 +206,8 @@ def report(server: Server, stats: LoadStats, results: list, seconds: float, args
     engine = create_engine(url)
     sids = [r.sid for _, r in results if r.sid]
     with engine.connect() as conn:
-        stored = dict(conn.execute(select(Call.sid, func.count(Reading.id)).outerjoin(Reading, Reading.call_id == Call.id)
-                                   .group_by(Call.sid)).all())  # fmt: skip
+        stored = dict(conn.execute(select(Call.sid, func.count(Reading.id))
+                                   .outerjoin(Reading, Reading.call_id == Call.id).group_by(Call.sid)).all())  # fmt: skip
         outcomes = Counter({k or "open (no status callback taken)": n for k, n in
                             conn.execute(select(Call.outcome, func.count()).group_by(Call.outcome)).all()})
         version = conn.execute(text("SHOW server_version")).scalar()
@@ -224,16 +215,17 @@ def report(server: Server, stats: LoadStats, results: list, seconds: float, args
     told = {r.sid: told_saved(r) for _, r in results if r.sid}
     lost = {sid: n - stored.get(sid, 0) for sid, n in told.items() if n > stored.get(sid, 0)}
     apologies = sum("sorry_error" in "|".join(t.prompts) for _, r in results for t in r.turns)
-    print(f"soak: {seconds / 60:.1f} min, load average {os.getloadavg()[0]:.1f} at the end; gunicorn --preload -w 2 --threads {args.threads}; PostgreSQL {version}; "
-          f"{args.keypad} keypad + {args.voice} voice callers, think {args.think} s")  # fmt: skip
+    print(f"soak: {seconds / 60:.1f} min, load average {os.getloadavg()[0]:.1f} at the end; gunicorn --preload "
+          f"-w 2 --threads {args.threads}; PostgreSQL {version}; {args.keypad} keypad + {args.voice} voice "
+          f"callers, think {args.think} s")  # fmt: skip
     print("events: " + "; ".join(server.events))
     print(f"calls: {len(results)} played ({sum(r.passed for _, r in results)} exactly as their case expects); "
           f"stored outcomes: {dict(outcomes.most_common())}")  # fmt: skip
     otherwise = Counter(f"{case.name}: {strip(r.failures()[0])}" for case, r in results if not r.passed)
     for why, n in otherwise.most_common(6):
         print(f"  {n} x {why}")
-    print(f"readings: {sum(told.values())} heard accepted by callers, {sum(stored.get(s, 0) for s in sids)} stored "
-          f"for those calls; accepted but not stored: {sum(lost.values())} {sorted(lost)[:5]}")  # fmt: skip
+    print(f"readings: {sum(told.values())} heard accepted by callers, {sum(stored.get(s, 0) for s in sids)} "
+          f"stored for those calls; accepted but not stored: {sum(lost.values())} {sorted(lost)[:5]}")  # fmt: skip
     print(f"webhooks: {len(stats.latencies)}; latency {Percentiles.of(stats.latencies)}")
     print(f"  with a recording: latency {Percentiles.of(stats.voice)}")
     print(f"errors by kind: {dict(stats.errors) or 0}; spoken apologies: {apologies}")
