@@ -13,7 +13,7 @@ from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import session, transaction
 from ivr.store.migrate import upgrade
 from ivr.store.models import Call, Reading
-from tests.conftest import ACCOUNT_SID, ACCOUNTS_CSV, NOW, PUBLIC_URL, TOKEN
+from tests.conftest import ACCOUNT_SID, ACCOUNTS_CSV, NOW, PUBLIC_URL, TOKEN, TranscriptRecognizer, say
 from tests.serving import Relay
 
 pytestmark = pytest.mark.postgres
@@ -34,8 +34,8 @@ def relay(pg_database):
 def app(relay, pg_database, tmp_path):
     url = make_url(pg_database).set(port=relay.port).render_as_string(hide_password=False)
     app = create_app({"IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": PUBLIC_URL,
-                      "IVR_RECORDINGS_DIR": str(tmp_path), "IVR_CLOCK": lambda: NOW, "RECOGNIZERS": {},
-                      "SECRET_KEY": "test-secret"})  # fmt: skip
+                      "IVR_RECORDINGS_DIR": str(tmp_path), "IVR_CLOCK": lambda: NOW, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                      "RECOGNIZERS": {"ru": TranscriptRecognizer("ru")}, "SECRET_KEY": "test-secret"})  # fmt: skip
     with app.app_context():
         upgrade()
         with transaction() as s:
@@ -50,12 +50,17 @@ def restart(relay: Relay) -> None:
 
 
 @pytest.fixture
-def call(app):
+def phone(app, recordings):
+    return TwilioCall(FlaskTransport(app), PUBLIC_URL, caller="+79161234567", token=TOKEN,
+                      account_sid=ACCOUNT_SID, recordings=recordings)  # fmt: skip
+
+
+@pytest.fixture
+def call(phone):
     """A keypad call at the read-back of its reading."""
-    call = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller="+79161234567", token=TOKEN,
-                      account_sid=ACCOUNT_SID)  # fmt: skip
+    call = phone
     call.dial()
-    call.press("1")
+    call.press("1")  # a key at the first question: the rest of the call on the keypad
     call.press("1")
     call.press("1100#")
     return call
@@ -76,3 +81,11 @@ def test_a_status_callback_sent_while_postgresql_restarts_still_closes_the_call(
     with app.app_context():
         stored = session().scalars(select(Call)).one()
         assert (stored.outcome, stored.ended_at is not None) == ("completed", True)
+
+
+def test_a_recording_sent_while_postgresql_restarts_is_heard_when_it_is_back_without_an_apology(app, relay, phone):
+    phone.dial()
+    assert say(phone, "показания").waits_for == "record"  # the address, by voice
+    restart(relay)
+    heard = say(phone, "да")
+    assert heard.waits_for == "record" and "Назовите показания" in heard.text and "Извините" not in heard.text
