@@ -80,13 +80,16 @@ class CallService:
 
     def waiting(self, sid: str) -> Waiting | None:
         """The question the call waits on, so its answer can be recognised before the flow runs."""
-        with self.sessions() as s:
+
+        def work(s: Session) -> Waiting | None:
             row = s.execute(
                 select(Call.seq, Turn.kind, Call.locale)
                 .outerjoin(Turn, (Turn.call_id == Call.id) & (Turn.seq == Call.seq))
                 .where(Call.sid == sid)
             ).first()
-        return Waiting(row.seq, row.kind or "free", row.locale) if row else None
+            return Waiting(row.seq, row.kind or "free", row.locale) if row else None
+
+        return database.run(self.sessions, work)
 
     def answer(self, sid: str, q: int, answer: Answer,
                renderers: Callable[[str], Renderer]) -> Reply | None:  # fmt: skip
@@ -108,8 +111,7 @@ class CallService:
 
     def replay(self, sid: str) -> str | None:
         """The reply last sent for the call, to ask its question again."""
-        with self.sessions() as s:
-            return s.scalar(select(Call.last_twiml).where(Call.sid == sid))
+        return database.run(self.sessions, lambda s: s.scalar(select(Call.last_twiml).where(Call.sid == sid)))
 
     def close(self, sid: str, status: str) -> None:
         """Record the call's status; outside the flow's lock, so it never conflicts with an answer."""

@@ -6,6 +6,7 @@ import itertools
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -61,16 +62,18 @@ class LoadStats:
 
 
 class MeteredTransport:
-    """Time each webhook and count failures; pause before each answer as a listening caller would."""
+    """Time each webhook and count failures; pause before each answer as a listening caller would,
+    and wait out a reply's <Pause> as Twilio does before the <Redirect> after it."""
 
     def __init__(self, stats: LoadStats, think: float) -> None:
         self.inner = HttpTransport()
         self.stats, self.think = stats, think
         self.first = True
+        self.pause = 0.0
 
     def post(self, url: str, params: dict, headers: dict) -> tuple[int, str]:
         if not self.first:
-            time.sleep(self.think)
+            time.sleep(max(self.think, self.pause))
         self.first = False
         voice = bool(params.get("RecordingUrl"))
         # A fresh connection per webhook, as seconds apart they come: a kept-alive one idle past
@@ -84,7 +87,16 @@ class MeteredTransport:
             raise
         error = None if status < 400 else f"HTTP {status}"
         self.stats.webhook(time.perf_counter() - started, error, voice)
+        self.pause = paused(body)
         return status, body
+
+
+def paused(body: str) -> float:
+    """Seconds of <Pause> in a TwiML reply (a retry after an error waits so before coming back)."""
+    try:
+        return sum(float(p.get("length", "1")) for p in ET.fromstring(body).iter("Pause"))
+    except (ET.ParseError, ValueError):
+        return 0.0
 
 
 class LoadTarget(Remote):

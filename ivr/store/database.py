@@ -11,7 +11,7 @@ from typing import TypeVar
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,6 +26,10 @@ LOCK_TIMEOUT_MS = 4000
 # stuck, and waiting again would spend the caller's time.
 RETRY_PGCODES = {"40001", "40P01"}
 ATTEMPTS = 5
+# A restarting PostgreSQL refuses connections for a second or two: a transaction waits that long
+# (delays 0.25, 0.5, 1, 2 s), so that a status callback, which Twilio never repeats, is not lost.
+RECONNECT_WINDOW_S = 4.0
+GONE_PGCODES = {"57P01", "57P02", "57P03"}  # shut down by an administrator, crashed, starting up
 KEY = "ivr.db"  # the app's sessionmaker; read only through this module
 
 
@@ -81,10 +85,12 @@ def transaction() -> Iterator[Session]:
 
 
 def run(sessions: sessionmaker, work: Callable[[Session], T]) -> T:
-    """Run work in one transaction; a conflict with another worker is retried, never dropped.
+    """Run work in one transaction; a conflict with another worker is retried, never dropped, and
+    so is a PostgreSQL server gone for a moment. Retrying is safe: every write is taken once.
 
     Callbacks registered with after_commit run once the transaction is durable.
     """
+    started = time.monotonic()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with sessions() as s:
@@ -94,10 +100,16 @@ def run(sessions: sessionmaker, work: Callable[[Session], T]) -> T:
                     callback()
                 return result
         except (StaleDataError, DBAPIError) as error:
-            if attempt == ATTEMPTS or not _conflict(error):
+            if attempt == ATTEMPTS:
                 raise
-            log.info("transaction conflict (%s), attempt %d: retrying", type(error).__name__, attempt)
-            time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+            if _conflict(error):
+                log.info("transaction conflict (%s), attempt %d: retrying", type(error).__name__, attempt)
+                time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+            elif _gone(error) and time.monotonic() - started + _reconnect_delay(attempt) <= RECONNECT_WINDOW_S:
+                log.warning("the database is unreachable, attempt %d: retrying", attempt)
+                time.sleep(_reconnect_delay(attempt))
+            else:
+                raise
     raise AssertionError("unreachable")
 
 
@@ -117,6 +129,18 @@ def _conflict(error: Exception) -> bool:
         return True
     code = getattr(getattr(error, "orig", None), "sqlstate", None)
     return code in RETRY_PGCODES or "database is locked" in str(getattr(error, "orig", error))
+
+
+def _reconnect_delay(attempt: int) -> float:
+    return 0.25 * 2 ** (attempt - 1)
+
+
+def _gone(error: Exception) -> bool:
+    """PostgreSQL went away or is not up yet, as in a restart (SQLite has no server to wait for)."""
+    orig = getattr(error, "orig", None)
+    if not isinstance(error, OperationalError) or not hasattr(orig, "sqlstate"):
+        return False
+    return error.connection_invalidated or orig.sqlstate is None or orig.sqlstate in GONE_PGCODES
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 from flask import copy_current_request_context, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -43,8 +44,15 @@ def bounded(work: Callable[[], T], budget: float | None = None) -> T:
 
 
 def errors_so_far() -> int:
+    """Failures in a row so far: errors= on this URL or, when Twilio requests the fallback URL, on
+    the URL that failed (its ErrorUrl), so a primary that keeps failing cannot loop the caller."""
+    failed = parse_qs(urlsplit(request.form.get("ErrorUrl", "")).query).get("errors", [])
+    return max(_count(n) for n in [request.args.get("errors", "0"), *failed])
+
+
+def _count(value: str) -> int:
     try:
-        return max(0, int(request.args.get("errors", "0")))
+        return max(0, int(value))
     except ValueError:
         return 0
 

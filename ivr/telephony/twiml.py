@@ -25,6 +25,7 @@ class Renderer:
         self.url_for = url_for
         self.voice = config.say_voice or pack.say_voice
         self.operator = config.operator_number
+        self.line_locale = config.locale
         self.prompts_dir = Path(config.prompts_dir or PROMPTS_DIR)
 
     def render(self, actions: list[Action], seq: int) -> str:
@@ -61,7 +62,7 @@ class Renderer:
 
     def _ask(self, response: VoiceResponse, says: list[Say], ask: Ask, seq: int) -> None:
         question = [*says, Say(ask.prompt, ask.params)]
-        answer_url = self.url_for("telephony.answer", {"q": seq})
+        answer_url = self.url_for("telephony.answer", self._query(seq))
         if ask.keypad:
             digits = ask.kind == "digits"
             gather = response.gather(
@@ -86,7 +87,11 @@ class Renderer:
                 trim="trim-silence",
             )
         # Gather and Record fall through here when the caller says nothing.
-        response.redirect(self.url_for("telephony.silence", {"q": seq}), method="POST")
+        response.redirect(self.url_for("telephony.silence", self._query(seq)), method="POST")
+
+    def _query(self, seq: int) -> dict:
+        # A call in another language than IVR_LOCALE names it: a failing webhook apologises in it.
+        return {"q": seq} if self.pack.code == self.line_locale else {"q": seq, "locale": self.pack.code}
 
     def _transfer(self, response: VoiceResponse, says: list[Say]) -> None:
         if self.operator:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, request, send_from_directory, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -25,9 +24,7 @@ def twiml(xml: str) -> Response:
 
 def link(endpoint: str, params: dict) -> str:
     """Absolute when IVR_PUBLIC_URL is set, so Twilio calls back where it signs; else relative."""
-    path = url_for(endpoint, **{k: v for k, v in params.items() if k in ("locale", "prompt")})
-    query = {k: v for k, v in params.items() if k not in ("locale", "prompt")}
-    path += f"?{urlencode(query)}" if query else ""
+    path = url_for(endpoint, **params)  # the route's parts into the path, the rest into one query
     base = runtime().config.public_url
     return base + path if base else path
 
@@ -148,10 +145,12 @@ def _back_to_voice() -> str:
     errors = recovery.errors_so_far() + 1
     if errors > recovery.VOICE_RETRIES:
         return recovery.give_up(call_locale())
-    params = {"errors": errors}
-    if request.args.get("locale"):
-        params["locale"] = call_locale()
-    return recovery.retry_later(call_locale(), link("telephony.voice", params))
+    return recovery.retry_later(call_locale(), link("telephony.voice", _in_locale({"errors": errors})))
+
+
+def _in_locale(params: dict) -> dict:
+    """Keep the call's ?locale= on a retry URL, so the retry speaks the caller's language too."""
+    return {**params, "locale": call_locale()} if request.args.get("locale") else params
 
 
 @bp.errorhandler(Exception)
@@ -167,7 +166,7 @@ def failed(error: Exception) -> Response | HTTPException:
     errors = recovery.count_failure(sid)
     if errors >= recovery.ERRORS_BEFORE_OPERATOR:
         return twiml(recovery.give_up(call_locale(), sid))
-    return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", {"errors": errors})))
+    return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", _in_locale({"errors": errors}))))
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from ivr.cli import main
+from ivr.qa import load
 from ivr.speech.models import bundled_models
 from tests.qa.conftest import CALLS
 from tests.serving import free_port, ivr, serving
@@ -84,3 +85,24 @@ def test_load_mode_reports_call_rate_latency_percentiles_and_errors(server):
 def test_load_mode_refuses_hosts_outside_loopback():
     result = replay(KEYPAD, "--url", "http://192.0.2.1:8000", "--concurrency", "2", "--duration", "1")
     assert result.exit_code == 2 and "loopback only" in result.output
+
+
+class Replies:
+    """A transport double that answers with the given bodies in turn."""
+
+    def __init__(self, *bodies: str) -> None:
+        self.bodies = list(bodies)
+
+    def post(self, url, params, headers):
+        return 200, self.bodies.pop(0)
+
+
+def test_load_mode_waits_out_a_pause_before_the_redirect_after_it_as_twilio_does(monkeypatch):
+    slept = []
+    monkeypatch.setattr(load.time, "sleep", slept.append)
+    transport = load.MeteredTransport(load.LoadStats(), think=0.5)
+    transport.inner = Replies('<Response><Say>sorry</Say><Pause length="2"/><Redirect>/r</Redirect></Response>',
+                              "<Response><Gather/></Response>", "<Response><Hangup/></Response>")
+    for _ in range(3):
+        transport.post("http://127.0.0.1/twilio/voice", {}, {})
+    assert slept == [2.0, 0.5]  # nothing before the first; the pause, then the caller's think time
