@@ -10,7 +10,19 @@ from ivr.speech.cli import asr_command, models_group
 from ivr.store.cli import accounts_group, db_group, readings_group
 
 
-@click.group()
+class Main(click.Group):
+    """The `ivr` group: a start-up error (a bad setting, the database) is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        from ivr.startup import ERRORS, stop
+
+        try:
+            return super().invoke(ctx)
+        except ERRORS as error:
+            stop(error)
+
+
+@click.group(cls=Main)
 def main() -> None:
     """Meter-reading hotline."""
 

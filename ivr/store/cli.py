@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -10,11 +12,19 @@ from ivr.store.accounts_csv import ImportFailed, import_accounts
 from ivr.store.readings_csv import export_readings
 
 
-def app_context():
-    """An app for storage work: no speech models, which would only cost seconds to load."""
-    from ivr import create_app
+@contextmanager
+def app_context(migrated: bool = True) -> Iterator[None]:
+    """An app for storage work, without the speech models, which would only cost seconds to load.
 
-    return create_app({"RECOGNIZERS": {}}).app_context()
+    Its database must answer with this build's schema (unless `migrated` is off: `ivr db upgrade`).
+    """
+    from ivr import create_app
+    from ivr.store.migrate import check_ready
+
+    with create_app({"RECOGNIZERS": {}}).app_context():
+        if migrated:
+            check_ready()
+        yield
 
 
 @click.group("db")
@@ -27,7 +37,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
     from ivr.store.migrate import upgrade
 
-    with app_context():
+    with app_context(migrated=False):
         upgrade()
     click.echo("database is up to date")
 
