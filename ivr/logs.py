@@ -40,8 +40,8 @@ def scrub(text: str) -> str:
 
 
 def _phone(found: str) -> str:
-    if "%" in found:  # URL-encoded: + is a space there, unless it is the leading %2B
-        found = unquote(found[0] + found[1:].replace("+", " "))
+    # Inside a number a + is a URL-encoded space; only a leading one (or %2B) is the country's.
+    found = unquote(found[0] + found[1:].replace("+", " "))
     return mask(normalise(found) or found)
 
 

@@ -10,7 +10,7 @@ from ivr.store.database import make_engine
 
 @pytest.mark.parametrize("written", [
     "+79161234567", "8 (916) 123-45-67", "+7 916 123 45 67", "8-916-123-45-67", "9161234567",
-    "%2B79161234567", "8+%28916%29+123-45-67", "%2B7+916+123+45+67",
+    "%2B79161234567", "8+%28916%29+123-45-67", "8+(916)+123-45-67", "%2B7+916+123+45+67",
 ])  # fmt: skip
 def test_a_number_in_any_written_or_url_encoded_format_is_masked(written):
     assert logs.scrub(f"POST /twilio/voice?From={written} HTTP/1.1") == (
