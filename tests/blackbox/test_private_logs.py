@@ -171,7 +171,8 @@ def console_searches(base: str) -> None:
     assert login.status_code == 302
     for account in ACCOUNTS[:4]:
         for written in (account.written, account.e164):
-            found = send("POST", "/console/calls", data={"caller": written, "csrf_token": token("/console/calls")})
+            form = {"caller": written, "csrf_token": token("/console/calls")}
+            found = send("POST", "/console/calls", data=form)
             assert found.status_code == 303
             assert send("GET", found.headers["Location"].replace(base, "")).status_code == 200
     victim = ACCOUNTS[2]

@@ -17,7 +17,7 @@ def test_without_a_token_every_webhook_answers_503_and_stores_nothing(app, clien
     assert response.status_code == 503
     with app.app_context():
         assert session().scalar(select(func.count()).select_from(Call)) == 0
-    assert "refused %s: TWILIO_AUTH_TOKEN is not set" % path.split("?")[0] in caplog.text
+    assert f"refused {path.split('?')[0]}: TWILIO_AUTH_TOKEN is not set" in caplog.text
 
 
 @pytest.mark.settings(TWILIO_AUTH_TOKEN=None)
