@@ -1,12 +1,21 @@
-"""Entry point for gunicorn: `gunicorn --preload -w 4 wsgi:app`.
+"""Entry point for gunicorn: `gunicorn --preload wsgi:app`."""
+import sys
 
-A bad setting, an unreachable database or a schema behind this build stops gunicorn with one line,
-`ivr: ...`, and exit code 4: gunicorn's "App failed to load", which halts it rather than booting
-worker after worker.
-"""
-from ivr import startup
+from ivr import create_app
+from ivr.flows import RegionsFileError
+from ivr.settings import ConfigError
+from ivr.store.database import engine
+from ivr.store.migrate import check_ready
+
+# gunicorn halts ("App failed to load.") when a worker exits with 4; any other code, and without
+# --preload it would boot worker after worker on the same bad setting.
+APP_LOAD_ERROR = 4
 
 try:
-    app = startup.serving_app()
-except startup.ERRORS as error:
-    startup.stop(error, startup.APP_LOAD_ERROR)
+    app = create_app()
+    with app.app_context():
+        check_ready()
+        engine().dispose()  # --preload forks the workers from here: none may inherit this connection
+except (ConfigError, RegionsFileError) as error:  # one line that names the setting, not a traceback
+    print(f"ivr: {error}", file=sys.stderr, flush=True)
+    sys.exit(APP_LOAD_ERROR)

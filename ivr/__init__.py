@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     overrides = dict(config or {})
     cfg = settings.from_environ(Path(app.instance_path), overrides)
+    if not cfg.takes_calls:
+        log.error("TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503). "
+                  "Set it, or IVR_DEMO=1 for a demo without signatures.")  # fmt: skip
     app.config.update({k: v for k, v in overrides.items() if not k.startswith(("IVR_", "TWILIO_"))})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = cfg.secret_key or _instance_secret(Path(app.instance_path))
@@ -60,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     webhooks.init_app(app)
     health.init_app(app)
     console.init_app(app)
+    console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead
     if cfg.trusted_proxies:  # believe the client address and scheme the proxies pass on
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.trusted_proxies, x_proto=cfg.trusted_proxies)
     return app

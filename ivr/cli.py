@@ -1,39 +1,48 @@
-"""The `ivr` command."""
+"""The `ivr` command; each subcommand's module is imported only when that command runs."""
 from __future__ import annotations
+
+import importlib
 
 import click
 
-from ivr.console.cli import users_group
-from ivr.qa.cli import calls_group, replay_command, simulate_command
-from ivr.serve import serve_command
-from ivr.speech.cli import asr_command, models_group
-from ivr.store.cli import accounts_group, db_group, readings_group
+COMMANDS = {
+    "serve": "ivr.serve:serve_command",
+    "db": "ivr.store.cli:db_group",
+    "accounts": "ivr.store.cli:accounts_group",
+    "readings": "ivr.store.cli:readings_group",
+    "models": "ivr.speech.cli:models_group",
+    "asr": "ivr.speech.cli:asr_command",
+    "simulate": "ivr.qa.cli:simulate_command",
+    "replay": "ivr.qa.cli:replay_command",
+    "calls": "ivr.qa.cli:calls_group",
+    "users": "ivr.console.cli:users_group",
+}
 
 
-class Main(click.Group):
-    """The `ivr` group: a start-up error (a bad setting, the database) is one line, not a traceback."""
+class LazyGroup(click.Group):
+    """A group whose commands are loaded on use: the QA tools stay out of the app's processes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
-        from ivr.startup import ERRORS, stop
+        """Run the command; a wrong setting or an unready database is one line, not a traceback."""
+        from ivr.flows import RegionsFileError
+        from ivr.settings import ConfigError
 
         try:
             return super().invoke(ctx)
-        except ERRORS as error:
-            stop(error)
+        except (ConfigError, RegionsFileError) as error:
+            click.echo(f"ivr: {error}", err=True)
+            ctx.exit(1)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
 
-@click.group(cls=Main)
+@click.group(cls=LazyGroup)
 def main() -> None:
     """Meter-reading hotline."""
-
-
-main.add_command(serve_command)
-main.add_command(db_group)
-main.add_command(accounts_group)
-main.add_command(readings_group)
-main.add_command(models_group)
-main.add_command(asr_command)
-main.add_command(simulate_command)
-main.add_command(replay_command)
-main.add_command(calls_group)
-main.add_command(users_group)

@@ -43,6 +43,7 @@ class Config:
     say_voice: str | None
     prompts_dir: str | None
     asr_min_confidence: float
+    asr_min_margin: float
     secret_key: str | None
     login_max_failures: int
     login_window_s: float
@@ -84,6 +85,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         say_voice=get.text("IVR_SAY_VOICE"),
         prompts_dir=get.path("IVR_PROMPTS_DIR"),
         asr_min_confidence=get.number("IVR_ASR_MIN_CONFIDENCE", 0.5, 0.0, 1.0),
+        asr_min_margin=get.number("IVR_ASR_MIN_MARGIN", 0.5, 0.0, 1.0),
         secret_key=get.text("IVR_SECRET_KEY"),
         login_max_failures=int(get.number("IVR_LOGIN_MAX_FAILURES", 5, 1)),
         login_window_s=get.number("IVR_LOGIN_WINDOW_S", 15 * 60, 1),

@@ -14,8 +14,7 @@ from ivr import flows
 from ivr.calls.answers import Answer
 from ivr.calls.directory import CallDirectory
 from ivr.calls.turns import asked, reading_turns, record_answer
-from ivr.flows import Regions
-from ivr.flows import Rules
+from ivr.flows import Regions, Rules
 from ivr.store import database
 from ivr.store.models import Call, Turn, utcnow
 from ivr.store.phones import mask, normalise
@@ -124,7 +123,8 @@ class CallService:
             if call is None:
                 return
             ended = utcnow()
-            outcome = call.outcome or ("abandoned" if status in ("completed", "canceled") else "failed")
+            hung_up = status in ("completed", "canceled")  # Twilio's words for "the line ended"
+            outcome = call.outcome or (flows.Outcome.ABANDONED if hung_up else flows.Outcome.FAILED)
             s.execute(update(Call).where(Call.id == call.id, Call.ended_at.is_(None)).values(
                 ended_at=ended, duration_s=int((ended - call.started_at).total_seconds()),
                 outcome=outcome, account_snapshot=None,
@@ -141,6 +141,16 @@ class CallService:
             return s.scalar(select(Call.errors).where(Call.sid == sid)) or 0
 
         return database.run(self.sessions, work)
+
+    def handed_over(self, sid: str, reason: str) -> None:
+        """Record that the transport ended the call itself (after repeated failures): no flow ran."""
+
+        def work(s: Session) -> None:
+            s.execute(update(Call).where(Call.sid == sid, Call.outcome.is_(None)).values(
+                outcome=flows.Outcome.TRANSFERRED, end_reason=reason, account_snapshot=None,
+            ).execution_options(synchronize_session=False))  # fmt: skip
+
+        database.run(self.sessions, work)
 
     def _locked(self, s: Session, sid: str) -> Call | None:
         # The row lock queues a duplicate delivery behind the first, which then sees seq moved on.

@@ -28,10 +28,8 @@ def init_app(app: Flask) -> None:
         users,
     )
     from ivr.console.blueprint import bp
-    from ivr.telephony.webhooks import bp as webhooks
 
     app.config.update(SESSION_COOKIE)
     csrf.init_app(app)
-    csrf.exempt(webhooks)  # Twilio cannot send our token; its signature is checked instead
     auth.login_manager.init_app(app)
     app.register_blueprint(bp)

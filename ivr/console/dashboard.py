@@ -33,6 +33,7 @@ class Step:
     no_match: int = 0
     keypad: int = 0
     transfer: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # transfers here by why, most first
 
     def share(self, count: int) -> float:
         return count / self.asked if self.asked else 0.0
@@ -94,9 +95,23 @@ def funnel(s: Session, turns) -> list[Step]:  # noqa: ANN001
         ).group_by(turns.c.question)
     ).all()
     steps = {q: Step(q, *(int(n or 0) for n in rest)) for q, *rest in rows}
+    for question, reason, n in transfer_reasons(s, turns):
+        steps[question].reasons[reason or "unknown"] = n
     known = question_order()
     order = [q for q in known if q in steps] + sorted(q for q in steps if q not in known)
     return [steps[q] for q in order]
+
+
+def transfer_reasons(s: Session, turns) -> list[tuple[str, str | None, int]]:  # noqa: ANN001
+    """Transfers per question and the reason stored on their call, most frequent first."""
+    n = func.count().label("n")
+    return s.execute(
+        select(turns.c.question, Call.end_reason, n)
+        .join(Call, Call.id == turns.c.call_id)
+        .where(turns.c.decision == "transfer")
+        .group_by(turns.c.question, Call.end_reason)
+        .order_by(n.desc(), Call.end_reason.asc().nulls_last())
+    ).all()
 
 
 def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int]]:

@@ -15,10 +15,11 @@ from ivr.console.i18n import translate
 from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
 from ivr.console.masking import privacy
 from ivr.console.roles import REVIEW, requires
+from ivr.flows import ReadingStatus
 from ivr.store import database
 from ivr.store.models import Account, Meter, Reading
 
-STATUSES = ("accepted", "pending_review", "rejected", "superseded")
+STATUSES = tuple(ReadingStatus)
 READING_FILTERS = ("show", "start", "end", "status", "flag", "account", "unmask")
 HISTORY = 6
 

@@ -33,14 +33,14 @@ from ivr.flows.rules import (
 )
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.steps import FLOW, question_order
-from ivr.flows.terms import Flag, Outcome, QuestionKind, ReadingStatus
+from ivr.flows.terms import Flag, Outcome, QuestionKind, ReadingStatus, TransferReason
 
 __all__ = [
     "DONE", "FLOW", "TRANSFERRED", "AccountInfo", "Action", "Ask", "CallState", "Context", "Event",
     "Flag", "Flow", "FlowDefinitionError", "FlowError", "Hangup", "Keys", "MeterInfo", "Node",
     "Outcome", "PendingReading", "QuestionKind", "ReadingStatus", "Regions", "RegionsFileError",
-    "Rules", "SaveMeter", "Say", "Silence", "Speech", "Start", "Transfer", "ZoneInfo",
-    "ZoneReading",
+    "Rules", "SaveMeter", "Say", "Silence", "Speech", "Start", "Transfer", "TransferReason",
+    "ZoneInfo", "ZoneReading",
     "advance", "consumption", "load_regions", "prompts_used", "question_order", "regraded",
     "start", "status_for", "too_high", "validate",
 ]

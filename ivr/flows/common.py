@@ -4,9 +4,13 @@ from __future__ import annotations
 from ivr.flows.flow import TRANSFERRED, FlowDefinitionError
 from ivr.flows.model import AccountInfo, Action, Ask, Context, MeterInfo, Say, Transfer
 from ivr.flows.state import CallState
-from ivr.flows.terms import Outcome
+from ivr.flows.terms import Outcome, TransferReason
 
+# Attempts at one question (a zone's reading and its read-back count as one): the second failed
+# one offers the keypad to a voice caller, the third hands the call over.
 MAX_FAILS = 3
+# The sentence that tells the caller why, said before «Соединяю с оператором» (or the apology).
+TRANSFER_SAYS = tuple(f"transfer_{reason}" for reason in TransferReason)
 
 
 def ask(s: CallState, ctx: Context) -> Ask:
@@ -19,16 +23,23 @@ def ask(s: CallState, ctx: Context) -> Ask:
 
 
 def transfer(s: CallState, reason: str) -> list[Action]:
+    """Hand the call over, saying why: the prompt transfer_<reason>."""
     s.goto(TRANSFERRED)
     s.ended = Outcome.TRANSFERRED
-    return [Transfer(reason)]
+    return [Say(f"transfer_{reason}"), Transfer(reason)]
 
 
-def fail(s: CallState, ctx: Context, *preamble: Say) -> list[Action]:
-    """Count a failed answer: re-ask, or hand over to a person on the third."""
+def fail(s: CallState, ctx: Context, *preamble: Say, reason: str | None = None) -> list[Action]:
+    """Count a failed attempt: ask again, with the keypad offered on the last one; the third hands over.
+
+    The reason defaults to the question's own (its node's `reason`).
+    """
     s.fails += 1
     if s.fails >= MAX_FAILS:
-        return transfer(s, "failures")
+        return transfer(s, reason or ctx.flow[s.node].reason)
+    if s.fails == MAX_FAILS - 1 and not s.on_keypad:
+        s.keypad_now = True
+        return [*preamble, Say("keypad_offer"), ask(s, ctx)]
     return [*preamble, ask(s, ctx)]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from ivr.flows.common import MAX_FAILS, ask, fail, transfer
+from ivr.flows.common import TRANSFER_SAYS, ask, fail, transfer
 from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError
 from ivr.flows.model import (
     Action,
@@ -16,18 +16,18 @@ from ivr.flows.model import (
     Speech,
     Start,
 )
+from ivr.flows.operator import request_operator
 from ivr.flows.state import CallState
 from ivr.flows.steps import FLOW
-from ivr.flows.terms import QuestionKind
+from ivr.flows.terms import QuestionKind, TransferReason
 
-MAX_SILENCES = 3
-VOICE_FAILS_BEFORE_KEYPAD = 2
 OPERATOR_KEY = "0"
 # Keypad answers per question kind; digit questions take the digits as typed.
 KEY_MEANINGS = {QuestionKind.INTENT: {"1": "readings"}, QuestionKind.YESNO: {"1": "yes", "2": "no"}}
-# Prompts the engine says at any question; the last three are the transport's, on transfer or error.
-ENGINE_SAYS = ("welcome", "no_input", "keypad_on", "keypad_offer", "not_understood",
-               "transfer", "no_operator", "sorry_error")  # fmt: skip
+# Prompts the engine says at any question: the transfer reasons' sentences; the last three are
+# the transport's, on transfer or error.
+ENGINE_SAYS = ("welcome", "no_input", "no_input_keys", "keypad_on", "keypad_offer", "not_understood",
+               *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
 
 
 def start(
@@ -44,11 +44,8 @@ def advance(state: CallState, event: Event, ctx: Context) -> tuple[CallState, li
     if s.ended:
         return s, [Hangup()]
     if isinstance(event, Silence):
-        s.silences += 1
-        if s.silences >= MAX_SILENCES:
-            return s, transfer(s, "silence")
-        return s, [Say("no_input"), ask(s, ctx)]
-    s.silences = 0
+        heard = Say("no_input_keys" if s.on_keypad else "no_input")
+        return s, fail(s, ctx, heard, reason=TransferReason.SILENCE)
     if isinstance(event, Keys):
         return s, _keys(s, event.digits.strip("#*"), ctx)
     if isinstance(event, Speech):
@@ -59,7 +56,7 @@ def advance(state: CallState, event: Event, ctx: Context) -> tuple[CallState, li
 def _keys(s: CallState, digits: str, ctx: Context) -> list[Action]:
     node = ctx.flow[s.node]
     if digits == OPERATOR_KEY:
-        return transfer(s, "operator")
+        return transfer(s, TransferReason.OPERATOR)
     if not s.on_keypad:
         # A key pressed at a voice question moves the whole call to the keypad.
         s.keypad = True
@@ -76,15 +73,17 @@ def _keys(s: CallState, digits: str, ctx: Context) -> list[Action]:
 
 def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
     if event.value == "operator":
-        return transfer(s, "operator")
+        return request_operator(s, ctx)
     if event.value is None:
-        s.voice_fails += 1
-        if s.fails + 1 < MAX_FAILS and s.voice_fails >= VOICE_FAILS_BEFORE_KEYPAD:
-            s.fails += 1
-            s.keypad_now = True
-            return [Say("keypad_offer"), ask(s, ctx)]
         return fail(s, ctx, Say("not_understood"))
+    if event.value == "yes" and ctx.flow[s.node].confirms and not _clean(event, ctx):
+        return fail(s, ctx, Say("not_understood"))  # a «да» that may have been a «нет» stores nothing
     return _answer(s, event.value, event.confidence, ctx)
+
+
+def _clean(event: Speech, ctx: Context) -> bool:
+    """A voice «да» that clearly beat every other answer; typed transcripts carry no margin."""
+    return event.margin is None or event.margin >= ctx.rules.confirm_margin
 
 
 def _answer(s: CallState, value: str, confidence: float | None, ctx: Context) -> list[Action]:

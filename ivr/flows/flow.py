@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ivr.flows.terms import QuestionKind
+from ivr.flows.terms import QuestionKind, TransferReason
 
 
 class FlowError(Exception):
@@ -28,9 +28,14 @@ class Node:
     ask: Callable  # (state, ctx) -> Ask
     answer: Callable  # (state, value, confidence, ctx) -> list[Action]
     # Questions or terminals the answer may move to. Handing over to the operator after failures
-    # is open to every question and needs no declaration.
+    # is open to every question and needs no declaration. A question that lists "operator" asks
+    # «Соединить с оператором?» when the caller asks for one by voice; others hand over at once.
     goes_to: tuple[str, ...]
     says: tuple[str, ...]  # every prompt id its ask and its answer may say
+    # Why the call is handed over when the question's attempts run out (the step may say otherwise).
+    reason: str = TransferReason.NOT_UNDERSTOOD
+    # Its «да» stores what the caller gave: a voice yes must be clean (see Rules.confirm_margin).
+    confirms: bool = False
 
 
 class Flow(Mapping[str, Node]):

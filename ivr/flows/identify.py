@@ -5,8 +5,7 @@ from ivr.flows.common import MAX_FAILS, account_of, ask, fail, transfer
 from ivr.flows.model import Action, Ask, Context, Say
 from ivr.flows.readings import meter_intro
 from ivr.flows.state import CallState
-from ivr.flows.terms import QuestionKind
-
+from ivr.flows.terms import QuestionKind, TransferReason
 
 # --- 1. Greeting and intent ------------------------------------------------------------------
 
@@ -39,10 +38,9 @@ def ask_account(s: CallState, _ctx: Context) -> Ask:
 def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
     if ctx.directory.account(value) is None:
         s.id_fails += 1
-        unknown = Say("account_unknown", {"digits": value})
         if s.id_fails >= MAX_FAILS:
-            return [unknown, *transfer(s, "failures")]
-        return [unknown, ask(s, ctx)]
+            return transfer(s, TransferReason.ACCOUNT)
+        return fail(s, ctx, Say("account_unknown", {"digits": value}))
     s.account, s.by_phone = value, False
     s.goto("address")
     return [ask(s, ctx)]
@@ -53,13 +51,14 @@ def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) 
 
 def ask_address(s: CallState, ctx: Context) -> Ask:
     address = account_of(s, ctx).address
-    return Ask("address", QuestionKind.YESNO, s.on_keypad, "address", {"address": address})
+    prompt = "address_keys" if s.on_keypad else "address"
+    return Ask("address", QuestionKind.YESNO, s.on_keypad, prompt, {"address": address})
 
 
 def answer_address(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
     if value == "yes":
         if not account_of(s, ctx).meters:
-            return [Say("no_meters"), *transfer(s, "no-meters")]
+            return transfer(s, TransferReason.NO_METERS)
         s.meter = s.zone = 0
         s.goto("reading")
         return [*meter_intro(s, ctx), ask(s, ctx)]
@@ -67,7 +66,7 @@ def answer_address(s: CallState, value: str, _conf: float | None, ctx: Context) 
         return fail(s, ctx, Say("not_understood"))
     s.id_fails += 1
     if s.id_fails >= MAX_FAILS:
-        return transfer(s, "failures")
+        return transfer(s, TransferReason.ACCOUNT)
     s.account, s.by_phone = None, False
     s.goto("account")
     return [Say("address_wrong"), ask(s, ctx)]

@@ -28,6 +28,8 @@ class Speech:
     text: str
     value: str | None  # what the text means for the question; None is a no-match
     confidence: float = 1.0
+    # How far the best answer beat the best different one (0..1); None for typed transcripts.
+    margin: float | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ivr.flows.model import (
     ZoneReading,
 )
 from ivr.flows.state import CallState, PendingReading
-from ivr.flows.terms import Flag, Outcome, QuestionKind
+from ivr.flows.terms import Flag, Outcome, QuestionKind, TransferReason
 
 # Meters have one to three zones; each zone of a multi-zone meter has its own question.
 MAX_ZONES = 3
@@ -61,7 +61,8 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
         return fail(s, ctx, Say("reading_invalid", {"max": meter.digits}))
     if verdict.outcome == "lower":
         s.refused_lower[key] = verdict.value
-        return fail(s, ctx, Say("reading_lower", {"previous": str(zone.previous)}))
+        lower = Say("reading_lower", {"previous": str(zone.previous)})
+        return fail(s, ctx, lower, reason=TransferReason.LOWER)
     flags = list(verdict.flags)
     region = account_of(s, ctx).region
     if not ctx.regions.in_window(region, ctx.today):
@@ -79,18 +80,20 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
         period=ctx.regions.period(region, ctx.today),
         turn=ctx.seq,
     )
-    s.goto("confirm")
+    s.goto("confirm", fresh=False)  # the read-back spends the zone's attempts, not its own
     return [ask(s, ctx)]
 
 
 def confirm_prompts() -> tuple[str, ...]:
-    return ("confirm", *(f"confirm_{flag.lower()}" for flag in rules.SUSPICIOUS))
+    """The read-back's prompts: plain and special (suspicious readings), voice and keys."""
+    voice = ("confirm", *(f"confirm_{flag.lower()}" for flag in rules.SUSPICIOUS))
+    return (*voice, *(f"{p}_keys" for p in voice))
 
 
 def ask_confirm(s: CallState, _ctx: Context) -> Ask:
     p = s.pending
     special = next((f for f in rules.SUSPICIOUS if f in p.flags), None)
-    prompt = f"confirm_{special.lower()}" if special else "confirm"
+    prompt = (f"confirm_{special.lower()}" if special else "confirm") + ("_keys" if s.on_keypad else "")
     params = {"digits": p.digits, "consumption": p.consumption}
     return Ask("confirm", QuestionKind.YESNO, s.on_keypad, prompt, params)
 
@@ -100,8 +103,10 @@ def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) 
         return fail(s, ctx, Say("not_understood"))
     pending, s.pending = s.pending, None
     if value == "no":
-        s.goto("reading")
-        return [Say("reading_again"), ask(s, ctx)]
+        # The same zone again, on its attempts: the second «нет» offers the keypad, the third
+        # hands over.
+        s.goto("reading", fresh=False)
+        return fail(s, ctx, Say("reading_again"))
     s.confirmed.append(pending)
     meter = meter_of(s, ctx)
     if s.zone + 1 < len(meter.zones):

@@ -24,6 +24,7 @@ class Rules:
     high_factor: float = 2.0  # times the expected use from history
     no_history_daily_kwh: float = 50.0
     low_confidence: float = 0.75  # voice answers below this are flagged for review
+    confirm_margin: float = 0.3  # a voice «да» at a read-back must beat other answers by this much
 
 
 def consumption(

@@ -41,10 +41,12 @@ class CallState:
     pending: PendingReading | None = None  # a zone reading waiting for the caller's yes
     confirmed: list[PendingReading] = field(default_factory=list)  # this meter's confirmed zones
     refused_lower: dict[str, int] = field(default_factory=dict)  # "meter:zone" -> value
-    fails: int = 0  # failed answers to the current question
-    voice_fails: int = 0
-    silences: int = 0
+    # Failed attempts at the current question, of every kind: silence, no-match, refusals, «нет» at
+    # a read-back, an unclear «да», a request for the operator taken back. A zone's reading and its
+    # read-back share one count, and so do a question and the operator's confirmation asked from it.
+    fails: int = 0
     id_fails: int = 0  # unknown accounts and wrong addresses, across both questions
+    back_to: str | None = None  # the question to go back to when the caller wants no operator after all
     saved: int = 0  # zone readings saved in this call
     next_period: bool = False  # some reading came outside the region's window
     review: bool = False  # some reading went to a supervisor's review
@@ -66,8 +68,9 @@ class CallState:
     def on_keypad(self) -> bool:
         return self.keypad or self.keypad_now
 
-    def goto(self, node: str) -> None:
-        """Move to another question, with fresh counters."""
+    def goto(self, node: str, fresh: bool = True) -> None:
+        """Move to another question: with fresh counters, or (fresh=False) on the same attempts."""
         self.node = node
-        self.fails = self.voice_fails = self.silences = 0
-        self.keypad_now = False
+        if fresh:
+            self.fails = 0
+            self.keypad_now = False

@@ -10,6 +10,7 @@ from ivr.flows.identify import (
     ask_address,
     ask_intent,
 )
+from ivr.flows.operator import OPERATOR, answer_operator, ask_operator
 from ivr.flows.readings import (
     answer_confirm,
     answer_reading,
@@ -18,35 +19,45 @@ from ivr.flows.readings import (
     confirm_prompts,
     zone_prompts,
 )
-from ivr.flows.terms import QuestionKind
+from ivr.flows.terms import QuestionKind, TransferReason
 
 FLOW = Flow(
     "intent",
-    intent=Node(
+    intent=Node(  # the greeting: «оператор» here is a clear request, taken at once
         QuestionKind.INTENT, ask_intent, answer_intent,
         goes_to=("account", "address"),
         says=("intent", "intent_keys"),
     ),
     account=Node(
         QuestionKind.DIGITS, ask_account, answer_account,
-        goes_to=("address",),
+        goes_to=("address", OPERATOR),
         says=("account", "account_keys", "account_unknown"),
+        reason=TransferReason.ACCOUNT,
     ),
     address=Node(
         QuestionKind.YESNO, ask_address, answer_address,
-        goes_to=("reading", "account"),
-        says=("address", "address_wrong", "no_meters", "meter_intro"),
+        goes_to=("reading", "account", OPERATOR),
+        says=("address", "address_keys", "address_wrong", "meter_intro"),
     ),
     reading=Node(
         QuestionKind.DIGITS, ask_reading, answer_reading,
-        goes_to=("confirm",),
+        goes_to=("confirm", OPERATOR),
         says=(*zone_prompts(), "reading_invalid", "reading_lower"),
+        reason=TransferReason.READING,
     ),
     confirm=Node(
         QuestionKind.YESNO, ask_confirm, answer_confirm,
-        goes_to=("reading", DONE),
+        goes_to=("reading", DONE, OPERATOR),
         says=(*confirm_prompts(), "reading_again", "meter_saved", "meter_intro", "next_period",
               "review", "goodbye"),
+        reason=TransferReason.READING,
+        confirms=True,
+    ),
+    operator=Node(  # asked on the attempts of the question the caller was at
+        QuestionKind.YESNO, ask_operator, answer_operator,
+        goes_to=("account", "address", "reading", "confirm"),
+        says=("operator_confirm", "operator_confirm_keys", "operator_no"),
+        reason=TransferReason.OPERATOR,
     ),
 )  # fmt: skip
 

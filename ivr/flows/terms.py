@@ -37,3 +37,19 @@ class Outcome(StrEnum):
     TRANSFERRED = "transferred"  # handed to the operator, or apologised for not having one
     ABANDONED = "abandoned"  # the caller hung up on the way
     FAILED = "failed"  # the line failed: busy, no answer, or a network error
+
+
+class TransferReason(StrEnum):
+    """Why a call was handed over to the operator; stored on the call, and said to the caller first.
+
+    Each has its sentence, the prompt transfer_<reason>, in every locale pack.
+    """
+
+    OPERATOR = "operator"  # the caller asked: key 0, or «оператор» and then «да»
+    SILENCE = "silence"  # the attempts ran out on silence
+    NOT_UNDERSTOOD = "not_understood"  # the attempts at a question ran out on answers it could not use
+    READING = "reading"  # a zone's reading could not be recognised, or was rejected at the read-back
+    LOWER = "lower"  # the reading stayed lower than the previous one
+    ACCOUNT = "account"  # no account found for the caller, or its address was wrong
+    NO_METERS = "no_meters"  # the account has no meters to read
+    ERROR = "error"  # the hotline failed twice in a row on this call

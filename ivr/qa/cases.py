@@ -9,11 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from ivr.flows import Outcome
 from ivr.locales import available, load
 from ivr.store.accounts_csv import HEADER
 
 ACTIONS = ("dial", "say", "say_text", "press", "silence", "hangup")
-OUTCOMES = ("completed", "transferred", "abandoned", "failed")
+OUTCOMES = tuple(Outcome)
 KEYS = set("0123456789*#")
 
 

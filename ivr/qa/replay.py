@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from ivr.flows import Outcome
 from ivr.qa.cases import Case, ExpectedReading, Step
 from ivr.qa.driver import CallError, Heard, TwilioCall
 from ivr.qa.facts import Facts, SavedReading
@@ -159,10 +160,10 @@ def heard_outcome(last: TurnResult | None) -> str:
     """Tell the outcome from the TwiML alone, for servers whose database replay cannot see."""
     ids = _ids(last.prompts) if last else set()
     if last and (last.waits_for == "dial" or "no_operator" in ids):
-        return "transferred"
+        return Outcome.TRANSFERRED
     if last and last.waits_for == "hangup":
-        return "completed" if "goodbye" in ids else "failed"
-    return "abandoned" if last else "failed"  # the caller left while the app still listened
+        return Outcome.COMPLETED if "goodbye" in ids else Outcome.FAILED
+    return Outcome.ABANDONED if last else Outcome.FAILED  # the caller left while the app still listened
 
 
 def _recognition_problems(step: Step, turn: TurnResult) -> Iterator[str]:

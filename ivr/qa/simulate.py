@@ -95,8 +95,8 @@ class Simulator:
                           f"(confidence {conf}{asr}; {turn.outcome})")  # fmt: skip
             if facts is not None:
                 st = facts.call.state
-                self.echo(f"  state: {st.get('node')} · fails {st.get('fails')} · silences "
-                          f"{st.get('silences')} · keypad {'on' if st.get('keypad') or st.get('keypad_now') else 'off'}"
+                keypad = "on" if st.get("keypad") or st.get("keypad_now") else "off"
+                self.echo(f"  state: {st.get('node')} · fails {st.get('fails')} · keypad {keypad}"
                           f" · saved {st.get('saved')}")  # fmt: skip
 
     def _show(self, heard: Heard) -> None:

@@ -7,15 +7,18 @@ from ivr.speech.recognizer import (
     SpeechError,
     Word,
 )
-from ivr.speech.words import interpret, parse_digits
+from ivr.speech.numbers import Parsed, parse_digits, parse_reading
+from ivr.speech.words import interpret
 
 __all__ = [
     "AudioError",
     "ModelError",
+    "Parsed",
     "Recognition",
     "Recognizer",
     "SpeechError",
     "Word",
     "interpret",
     "parse_digits",
+    "parse_reading",
 ]

@@ -85,25 +85,29 @@ def asr_command(files: tuple[str, ...], model_dir: str | None, locale: str, kind
     model_dir = model_dir or {**models.bundled_models(), **_settings().vosk_models}.get(locale)
     if not model_dir:
         raise click.ClickException(f"no model for {locale}: pass --model or set {_variable(locale)}")
-    min_confidence = _settings().asr_min_confidence
+    settings = _settings()
     try:
         recognizer = VoskRecognizer(load_model(model_dir), locale)
     except SpeechError as error:
         raise click.ClickException(str(error)) from error
-    speech = Speech({locale: recognizer}, min_confidence)
+    speech = Speech({locale: recognizer}, settings.asr_min_confidence, settings.asr_min_margin)
     failed = False
     for name in files:
         heard = speech.hear(Path(name).read_bytes(), kind, locale)
         failed |= heard.error is not None
         row = {"file": name, "text": heard.text, "value": heard.value,
-               "confidence": round(heard.confidence, 3), "seconds": round(heard.seconds, 3),
-               "error": heard.error}  # fmt: skip
+               "confidence": round(heard.confidence, 3), "margin": _round(heard.margin),
+               "seconds": round(heard.seconds, 3), "error": heard.error}  # fmt: skip
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         elif heard.error:
             click.echo(f"{name}: error: {heard.error}")
         else:
-            click.echo(f"{name}: text={heard.text!r} value={heard.value!r} "
-                       f"confidence={heard.confidence:.2f} seconds={heard.seconds:.3f}")
+            click.echo(f"{name}: text={heard.text!r} value={heard.value!r} confidence={heard.confidence:.2f} "
+                       f"margin={_round(heard.margin, 2)} seconds={heard.seconds:.3f}")
     if failed:
         raise SystemExit(1)
+
+
+def _round(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)

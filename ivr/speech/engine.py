@@ -7,14 +7,15 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from statistics import fmean
 
 import vosk
 
 from ivr.speech.audio import Audio, decode_wav
-from ivr.speech.recognizer import KINDS, ModelError, Recognition, Word
-from ivr.speech.words import grammar
+from ivr.speech.recognizer import KINDS, Alternative, ModelError, Recognition, Word, posteriors
+from ivr.speech.words import garbage_phrases, grammar
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ UNKNOWN = "[unk]"
 # a 440 Hz tone and mains hum span 0-7.5 dB; espeak-ng words 80 dB, and 12 dB even when
 # buried in white noise loud enough to bring Vosk's confidence down to 0.75.
 STEADY_DB = 9.0
+# How many n-best transcripts to ask Vosk for: enough to see the rival meanings of a short answer.
+# The lattice beam in the model's conf/model.conf bounds how many it can give.
+ALTERNATIVES = 10
 
 _models_lock = threading.Lock()
 _pool_lock = threading.Lock()
@@ -93,12 +97,27 @@ class VoskRecognizer:
         locale: str,
         pool: ThreadPoolExecutor | None = None,
         grammars: bool | None = None,
+        garbage: bool = True,
+        alternatives: int = ALTERNATIVES,
     ):
+        """garbage=False leaves the no-answer words out of the grammars; alternatives=0 asks for
+        the single best with word confidences and no n-best (both as before rejection, for
+        benchmarks/rejection.py to compare)."""
         self.model = model
         self.locale = locale
         self._pool = pool
+        self._alternatives = alternatives
         use_grammars = model.grammars if grammars is None else grammars
+        self._garbage = self._known("garbage", garbage_phrases(locale)) if garbage and use_grammars else []
         self._grammars = {kind: self._grammar(kind) if use_grammars else None for kind in KINDS}
+
+    def _known(self, kind: str, phrases: list[str]) -> list[str]:
+        """Keep the phrases whose every word the model knows; warn about the others."""
+        heard = [phrase for phrase in phrases if self.model.knows(phrase)]
+        missing = [phrase for phrase in phrases if phrase not in heard]
+        if missing:
+            log.warning("the %s model cannot hear these %s words: %s", self.locale, kind, ", ".join(missing))
+        return heard
 
     def _grammar(self, kind: str) -> str | None:
         """Build the Vosk grammar of a question kind from the words the model knows."""
@@ -111,17 +130,15 @@ class VoskRecognizer:
         # ("이 이 이") or every digit pair got 5, inserting digits in 16-19 strings. At 8 kHz
         # this small model drops digits from every espeak-ng string, repeated or not, whatever
         # the grammar. So: single words, and the flow reads every number back for a yes/no.
-        phrases = grammar(kind, self.locale)
-        if not phrases:
-            return None
-        heard = [phrase for phrase in phrases if self.model.knows(phrase)]
-        missing = [phrase for phrase in phrases if phrase not in heard]
-        if missing:
-            log.warning("the %s model cannot hear these %s words: %s", self.locale, kind, ", ".join(missing))
+        heard = self._known(kind, grammar(kind, self.locale))
         if not heard:
             return None
+        # What callers say that is no answer («алло», «не знаю»): with these in the grammar, such
+        # speech has words of its own to land on instead of being forced onto answers.
+        heard += [phrase for phrase in self._garbage if phrase not in heard]
         # Some models (the small Korean one) have no [unk]: there, any sound is forced onto the
-        # grammar's words, and only the steady-sound check and the confidence threshold help.
+        # grammar's words, and only the garbage words, the steady-sound check and the n-best
+        # margin help.
         if self.model.knows(UNKNOWN):
             heard.append(UNKNOWN)
         return json.dumps(heard, ensure_ascii=False)
@@ -144,21 +161,59 @@ class VoskRecognizer:
         args = (grammar_json,) if grammar_json else ()
         recognizer = vosk.KaldiRecognizer(self.model, float(sound.rate), *args)
         recognizer.SetWords(True)
+        if self._alternatives:
+            recognizer.SetMaxAlternatives(self._alternatives)
         results = []
         # The recording is complete, so it goes in at once; words before an endpoint stay in the
         # result. Half-second chunks cost the same CPU (measured interleaved, 194 vs 195 ms / 4 s).
         if recognizer.AcceptWaveform(sound.pcm):
-            results.append(recognizer.Result())
-        results.append(recognizer.FinalResult())
+            results.append(json.loads(recognizer.Result()))
+        results.append(json.loads(recognizer.FinalResult()))
+        if self._alternatives:
+            recognition = self._nbest(results)
+        else:
+            words = tuple(_word(w, w["conf"]) for result in results for w in _heard(result))
+            recognition = Recognition(" ".join(w.word for w in words), _mean(words), words)
+        return replace(recognition, seconds=time.perf_counter() - started)
+
+    def _nbest(self, results: list[dict]) -> Recognition:
+        """Read n-best results: the best path's words, each with the posterior of the paths that agree."""
+        # An endpoint inside the recording splits it into parts decoded apart; a transcript of the
+        # whole is one alternative of each part, as likely as their product.
+        paths: list[tuple[tuple[Word, ...], float]] = [((), 1.0)]
+        for result in results:
+            listed = result.get("alternatives") or [{"text": "", "confidence": 0.0}]
+            part = [
+                (tuple(_word(w, 0.0) for w in _heard(alt)), share)
+                for alt, share in zip(listed, posteriors([float(a["confidence"]) for a in listed]))
+            ]
+            paths = [(said + heard, p * q) for said, p in paths for heard, q in part]
+            paths = sorted(paths, key=lambda path: -path[1])[: self._alternatives]
+        best = paths[0][0]
+        total = sum(p for _, p in paths)  # the parts' shares summed to 1 before the cut
+        # A word is as sure as the share of the n-best that has it at the same time (about the
+        # word posterior Vosk gives without alternatives).
         words = tuple(
-            Word(w["word"], float(w["conf"]), float(w["start"]), float(w["end"]))
-            for result in results
-            for w in json.loads(result).get("result", ())
-            if w["word"] != UNKNOWN
+            replace(w, conf=min(1.0, sum(p for said, p in paths if any(_same(w, other) for other in said)) / total))
+            for w in best
         )
-        return Recognition(
-            text=" ".join(w.word for w in words),
-            confidence=fmean(w.conf for w in words) if words else 0.0,
-            words=words,
-            seconds=time.perf_counter() - started,
-        )
+        alternatives = tuple(Alternative(" ".join(w.word for w in said), p / total) for said, p in paths)
+        return Recognition(alternatives[0].text, _mean(words), words, alternatives=alternatives)
+
+
+def _heard(result: dict) -> list[dict]:
+    """The words of a result or an alternative, less [unk]: a word the model could not place."""
+    return [w for w in result.get("result", ()) if w["word"] != UNKNOWN]
+
+
+def _word(result: dict, conf: float) -> Word:
+    return Word(result["word"], float(conf), float(result["start"]), float(result["end"]))
+
+
+def _same(word: Word, other: Word) -> bool:
+    """Say whether two paths' words are the same word heard at overlapping times."""
+    return word.word == other.word and word.start < other.end and other.start < word.end
+
+
+def _mean(words: tuple[Word, ...]) -> float:
+    return fmean(w.conf for w in words) if words else 0.0

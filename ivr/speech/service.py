@@ -10,12 +10,13 @@ from ivr.config import Config
 from ivr.locales import available
 from ivr.settings import ConfigError
 from ivr.speech.engine import VoskRecognizer, load_model
-from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word
+from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word, margin
 from ivr.speech.words import interpret
 
 log = logging.getLogger(__name__)
 
 LOADED, MISSING = "loaded", "missing (keypad only)"
+MIN_MARGIN = 0.5  # IVR_ASR_MIN_MARGIN's default, calibrated in docs/QUALITY.md
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,19 @@ class Heard:
     words: tuple[Word, ...] = ()
     seconds: float = 0.0
     error: str | None = None  # why the audio could not be heard at all
+    # How far the answer led the likeliest other meaning in the n-best (recognizer.margin);
+    # None when the recogniser gave no n-best (typed transcripts, test doubles).
+    margin: float | None = None
 
 
 class Speech:
     """Hear callers' answers in each locale that has a recogniser."""
 
-    def __init__(self, recognizers: Mapping[str, Recognizer], min_confidence: float = 0.5):
+    def __init__(self, recognizers: Mapping[str, Recognizer], min_confidence: float = 0.5,
+                 min_margin: float = MIN_MARGIN):  # fmt: skip
         self.recognizers = dict(recognizers)
         self.min_confidence = min_confidence
+        self.min_margin = min_margin
 
     def has(self, locale: str) -> bool:
         """Say whether callers in a locale can answer by voice."""
@@ -51,12 +57,17 @@ class Speech:
         except AudioError as error:
             log.warning("caller audio not usable: %s", error)
             return Heard("", None, 0.0, error=str(error))
-        value = interpret(kind, recognition.text, locale) if self._matches(recognition) else None
-        return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds)
+        lead = margin(recognition.alternatives, lambda text: interpret(kind, text, locale))
+        value = interpret(kind, recognition.text, locale) if self._matches(recognition, lead) else None
+        return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds,
+                     margin=lead)  # fmt: skip
 
-    def _matches(self, recognition: Recognition) -> bool:
-        """Count a recognition as an answer when it holds words heard confidently enough."""
-        return not recognition.empty and recognition.confidence >= self.min_confidence
+    def _matches(self, recognition: Recognition, lead: float | None) -> bool:
+        """Count a recognition as an answer when its words were heard confidently enough, and
+        its meaning clearly beat every other meaning the engine considered."""
+        if recognition.empty or recognition.confidence < self.min_confidence:
+            return False
+        return lead is None or lead >= self.min_margin
 
     def status(self) -> dict[str, str]:
         """Report, per locale, whether its model is loaded or calls run on the keypad."""
@@ -67,7 +78,7 @@ class Speech:
 def load(config: Config, recognizers: Mapping[str, Recognizer] | None = None) -> Speech:
     """Load the speech models the config names (or take the given recognisers: tests, commands)."""
     if recognizers is not None:
-        return Speech(recognizers, config.asr_min_confidence)
+        return Speech(recognizers, config.asr_min_confidence, config.asr_min_margin)
     loaded = {}
     for locale, path in config.vosk_models.items():
         try:
@@ -80,4 +91,4 @@ def load(config: Config, recognizers: Mapping[str, Recognizer] | None = None) ->
             "no speech model for the default locale %s (set IVR_VOSK_MODEL): calls run on the keypad",
             config.locale,
         )
-    return Speech(loaded, config.asr_min_confidence)
+    return Speech(loaded, config.asr_min_confidence, config.asr_min_margin)

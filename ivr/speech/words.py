@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from ivr.locales import load
@@ -52,11 +51,6 @@ def _phrases(locale: str, kind: str) -> dict[tuple[str, ...], Term]:
     for section in _sections(kind):
         for phrase, value in _entries(vocabulary, section):
             table[tuple(words(phrase))] = (section, value)
-    # Multipliers are number words that scale what came before, so they parse apart.
-    for phrase in vocabulary.get("multipliers") or ():
-        key = tuple(words(phrase))
-        if key in table:
-            table[key] = ("multiplier", table[key][1])
     return table
 
 
@@ -81,84 +75,42 @@ def _terms(text: str, locale: str, kind: str) -> list[Term]:
     return terms
 
 
-def _room(value: int) -> int:
-    """Bound what may still join a group ending in this number: сто takes tens, двадцать units."""
-    if value >= 100 and value % 100 == 0:
-        return 100
-    if value >= 20 and value % 10 == 0:
-        return 10
-    # Units and teens close their group: «два два» is 22, «десять пять» is 105.
-    return 1
+@cache
+def garbage_phrases(locale: str) -> list[str]:
+    """List what callers say that answers no question («алло», «не знаю»): the garbage model."""
+    return [phrase for phrase, _ in _entries(load(locale).vocabulary, "garbage")]
 
 
-@dataclass
-class _Group:
-    """One number as the caller chained it: «сто двадцать три» is one group."""
-
-    value: int
-    room: int  # a later number joins only if 0 < it < room
-    text: str | None = None  # typed-in digits, kept as they are
-    tail: int = 0  # the last number that joined, which a multiplier may scale alone
-    before: int = 0  # the room before the tail joined; 0 when the group has no tail
-
-    def join(self, value: int) -> bool:
-        """Add a number to this group if it fits in its room."""
-        if not 0 < value < self.room:
-            return False
-        self.value, self.tail, self.before = self.value + value, value, self.room
-        self.room = _room(value)
-        return True
-
-    def scale(self, factor: int) -> _Group | None:
-        """Apply a multiplier; return a new group when the tail must split off to take it."""
-        if 0 < self.value < factor:  # "twenty three hundred", «сто двадцать тысяч»
-            self.value, self.room, self.text, self.before = self.value * factor, factor, None, 0
-            return None
-        if not (self.before and 0 < self.tail < factor):
-            return _Group(factor, factor)
-        scaled = self.tail * factor
-        self.value -= self.tail
-        if scaled < self.before:  # "twelve thousand three hundred": 12000 + 3 -> 12000 + 300
-            self.value, self.tail, self.room = self.value + scaled, scaled, factor
-            return None
-        self.room = 0  # "one hundred one hundred": the second "one" starts its own group
-        return _Group(scaled, factor)
+@cache
+def _garbage(locale: str, kind: str) -> frozenset[tuple[str, ...]]:
+    phrases = {tuple(words(phrase)) for phrase in garbage_phrases(locale)}
+    if kind == "digits":  # «секунду», «а»: fillers between numbers are no reason to refuse them
+        phrases -= {tuple(words(phrase)) for phrase, _ in _entries(load(locale).vocabulary, "fillers")}
+    return frozenset(phrases)
 
 
-def _compose(terms: list[Term]) -> str | None:
-    """Chain number terms into groups the way callers say them and spell the groups out."""
-    groups: list[_Group] = []
-    repeat = 1
-    for section, value in terms:
-        if section == "repeaters":
-            repeat = value
-            continue
-        if section in ("digits", "numbers"):
-            if repeat > 1 or not (groups and groups[-1].join(value)):
-                groups.extend(_Group(value, _room(value)) for _ in range(repeat))
-        elif section == "multiplier":
-            split = groups[-1].scale(value) if groups else _Group(value, value)
-            if split:
-                groups.append(split)
-        elif section == "arabic":
-            groups.append(_Group(int(value), 1, value))
-        repeat = 1
-    return "".join(g.text or str(g.value) for g in groups) or None
-
-
-def parse_digits(text: str, locale: str) -> str | None:
-    """Turn a transcript into a digit string; None when it holds no number."""
-    return _compose(_terms(text, locale, "digits"))
+def garbled(text: str, locale: str, kind: str) -> bool:
+    """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
+    said = words(text)
+    return any(
+        tuple(said[i : i + len(phrase)]) == phrase for phrase in _garbage(locale, kind) for i in range(len(said))
+    )
 
 
 def interpret(kind: str, text: str, locale: str) -> str | None:
     """Say what a transcript answers to a question kind; "operator" wins at every kind."""
+    # Any garbage word makes the answer a no-match, «оператор» included: the engine forces
+    # unclear speech onto grammar words, so a mix of answer and garbage is no clear answer.
+    if garbled(text, locale, kind):
+        return None
     terms = _terms(text, locale, kind)
     heard = {section for section, _ in terms}
     if "operator" in heard:
         return "operator"
     if kind == "digits":
-        return _compose(terms)
+        from ivr.speech.numbers import parse_digits  # numbers builds on words(): import at use
+
+        return parse_digits(text, locale)
     if kind == "yesno":
         # «да нет» is no answer at all: ask again rather than guess.
         answers = heard & {"yes", "no"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
+
 from contextlib import contextmanager
 
 import click
@@ -13,18 +13,16 @@ from ivr.store.readings_csv import export_readings
 
 
 @contextmanager
-def app_context(migrated: bool = True) -> Iterator[None]:
-    """An app for storage work, without the speech models, which would only cost seconds to load.
-
-    Its database must answer with this build's schema (unless `migrated` is off: `ivr db upgrade`).
-    """
+def app_context(ready: bool = True):  # noqa: ANN201
+    """An app for storage work (no speech models, which would only cost seconds to load), on a
+    database that is reachable and migrated unless `ready` is False (`ivr db upgrade`)."""
     from ivr import create_app
     from ivr.store.migrate import check_ready
 
-    with create_app({"RECOGNIZERS": {}}).app_context():
-        if migrated:
+    with create_app({"RECOGNIZERS": {}}).app_context() as context:
+        if ready:
             check_ready()
-        yield
+        yield context
 
 
 @click.group("db")
@@ -37,7 +35,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
     from ivr.store.migrate import upgrade
 
-    with app_context(migrated=False):
+    with app_context(ready=False):
         upgrade()
     click.echo("database is up to date")
 

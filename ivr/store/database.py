@@ -22,8 +22,9 @@ T = TypeVar("T")
 CONNECT_TIMEOUT_S = 3
 STATEMENT_TIMEOUT_MS = 5000
 LOCK_TIMEOUT_MS = 4000
-# SQLSTATEs worth a retry: serialization failure, deadlock, lock timeout.
-RETRY_PGCODES = {"40001", "40P01", "55P03"}
+# SQLSTATEs worth a retry: serialization failure, deadlock. A lock timeout is not: something is
+# stuck, and waiting again would spend the caller's time.
+RETRY_PGCODES = {"40001", "40P01"}
 ATTEMPTS = 5
 KEY = "ivr.db"  # the app's sessionmaker; read only through this module
 

@@ -1,4 +1,4 @@
-"""Run Alembic migrations on the app's database, and check at start-up that it is ready to serve."""
+"""Run Alembic migrations on the app's database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -12,13 +12,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from ivr.settings import ConfigError
 from ivr.store.database import engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class StartupError(RuntimeError):
-    """The database cannot serve this build; the message says why and what to do, in one line."""
 
 
 def alembic_config() -> Config:
@@ -30,40 +27,34 @@ def alembic_config() -> Config:
 def upgrade(revision: str = "head") -> None:
     """Create or migrate the schema of the current app's database."""
     config = alembic_config()
-    with connected() as connection:
+    with _connected() as connection, connection.begin():
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
-def check_ready() -> None:
-    """Raise StartupError unless the database answers and its schema is the one this build needs."""
-    with connected() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    script = ScriptDirectory.from_config(alembic_config())
-    needed = set(script.get_heads())
-    if current == needed:
-        return
-    known = {r.revision for r in script.walk_revisions()}
-    if current - known:
-        raise StartupError(f"database schema is at {_names(current)}, newer than this build "
-                           f"({_names(needed)}): run the newer build")  # fmt: skip
-    at = f"is at {_names(current)}" if current else "is missing"
-    raise StartupError(f"database schema {at}, this build needs {_names(needed)}: run ivr db upgrade")
-
-
 @contextmanager
-def connected() -> Iterator[Connection]:
-    """A transaction on the app's database; a failed connect is a StartupError naming the URL."""
-    bind = engine()
+def _connected() -> Iterator[Connection]:
+    """A connection to the app's database; an unreachable one is a NotReady naming the URL."""
     try:
-        connection = bind.connect()
+        connection = engine().connect()
     except DBAPIError as error:
-        reason = (str(error.orig).strip().splitlines() or [type(error.orig).__name__])[0]
-        url = bind.url.render_as_string(hide_password=True)
-        raise StartupError(f"IVR_DATABASE_URL: cannot connect to {url}: {reason}") from None
-    with connection, connection.begin():
+        url = engine().url.render_as_string(hide_password=True)
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise NotReady(f"IVR_DATABASE_URL: cannot connect to {url}: {reason}") from None
+    with connection:
         yield connection
 
 
-def _names(revisions: set[str]) -> str:
-    return ", ".join(sorted(revisions))
+class NotReady(ConfigError):
+    """The database cannot serve this build: unreachable, or its schema is behind."""
+
+
+def check_ready() -> None:
+    """Fail in one line when the database is unreachable or not migrated to this build's schema."""
+    with _connected() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    url = engine().url.render_as_string(hide_password=True)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if current != head:
+        raise NotReady(f"database schema at {url} is at {current or 'nothing'}, this build needs "
+                       f"{head}: run `ivr db upgrade`")  # fmt: skip

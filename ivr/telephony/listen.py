@@ -40,7 +40,7 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(
-        flows.Speech(heard.text, heard.value, heard.confidence),
+        flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin),
         "answered" if heard.value is not None else "no-match",
         heard=heard.text,
         confidence=heard.confidence,

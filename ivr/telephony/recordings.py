@@ -47,6 +47,7 @@ def _get(url: str, auth: tuple[str, str] | None, max_bytes: int, deadline: float
     try:
         return future.result(timeout=remaining)
     except FutureTimeout:
+        future.cancel()  # not started yet (a busy pool): it must not go out late
         session.close()  # unblocks the download thread's socket read
         raise RecordingError(f"recording {redact(url)}: download exceeded the time budget") from None
 

@@ -10,6 +10,7 @@ from flask import copy_current_request_context, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import locales
+from ivr.flows import TransferReason
 from ivr.pools import pool
 from ivr.runtime import runtime
 
@@ -27,12 +28,13 @@ class WebhookTimeout(Exception):
     """A dependency held the webhook past its budget."""
 
 
-def bounded(work: Callable[[], T], budget: float = WEBHOOK_BUDGET_S) -> T:
+def bounded(work: Callable[[], T], budget: float | None = None) -> T:
     """Run work within the budget, in the request's context; a stuck dependency raises WebhookTimeout.
 
     The stuck work may still finish later. That is safe: every answer is taken once by its seq,
     and the caller is sent back to whatever question the call then waits on.
     """
+    budget = budget or WEBHOOK_BUDGET_S
     future = pool("webhook", 32).submit(copy_current_request_context(work))
     try:
         return future.result(timeout=budget)
@@ -68,13 +70,19 @@ def apology(locale: str, then: Callable[[VoiceResponse], None]) -> str:
     return str(response)
 
 
-def give_up(locale: str) -> str:
+def give_up(locale: str, sid: str | None = None) -> str:
     """End a failing call the kind way: to the operator, or an apology and a hang-up."""
     operator = runtime().config.operator_number
     pack = locales.load(locale)
+    if sid:
+        try:
+            bounded(lambda: runtime().calls.handed_over(sid, TransferReason.ERROR), COUNT_BUDGET_S)
+        except Exception:  # noqa: BLE001 - the database may be the thing that failed
+            log.warning("could not record the hand-over of call %s", sid)
 
     def handover(response: VoiceResponse) -> None:
         voice = runtime().config.say_voice or pack.say_voice
+        response.say(pack.text("transfer_error"), voice=voice, language=pack.say_language)
         if operator:
             response.say(pack.text("transfer"), voice=voice, language=pack.say_language)
             response.dial(operator)

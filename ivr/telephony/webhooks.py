@@ -166,7 +166,7 @@ def failed(error: Exception) -> Response | HTTPException:
     sid = _sid()
     errors = recovery.count_failure(sid)
     if errors >= recovery.ERRORS_BEFORE_OPERATOR:
-        return twiml(recovery.give_up(call_locale()))
+        return twiml(recovery.give_up(call_locale(), sid))
     return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", {"errors": errors})))
 
 

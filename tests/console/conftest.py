@@ -123,6 +123,7 @@ def make_call(app):
         reading: bool = True,
         account: str = "100001",
         operator: bool = True,
+        end_reason: str | None = None,
     ) -> MadeCall:
         n = next(counter)
         now = datetime.utcnow().replace(microsecond=0)
@@ -148,6 +149,7 @@ def make_call(app):
                 state={},
                 status="completed",
                 outcome=outcome,
+                end_reason=end_reason,
                 started_at=started,
                 ended_at=started + timedelta(seconds=duration),
                 duration_s=duration,

@@ -31,6 +31,7 @@ def calls(make_call):
             duration=90,
             caller="+74957287010",
             account="200002",
+            end_reason="reading",
         ),
         make_call(
             outcome="completed",
@@ -52,6 +53,15 @@ def calls(make_call):
 
 def test_calls_are_listed_newest_first(login, calls):
     assert sids(login("qa").get("/console/calls")) == [c.sid for c in reversed(calls)]
+
+
+def test_a_transferred_call_shows_why_beside_its_outcome_in_the_list_and_on_its_page(login, calls):
+    console = login("qa")
+    listed = console.get("/console/calls").get_data(as_text=True)
+    assert listed.count('class="reason"') == 1
+    assert re.search(r"переведён на оператора</span> <small class=\"reason\">показания не распознаны<", listed)
+    page = console.get(f"/console/calls/{calls[1].sid}?lang=en").get_data(as_text=True)
+    assert '<small class="reason">reading not recognised</small>' in page
 
 
 def test_calls_sort_by_duration_both_ways(login, calls):

@@ -21,7 +21,7 @@ def week(app, make_call):
             outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60
         ),
         make_call(outcome="completed", flags="", value=1200, started=now, duration=30),
-        make_call(outcome="transferred", reading=False, started=now, duration=90),
+        make_call(outcome="transferred", reading=False, started=now, duration=90, end_reason="silence"),
         make_call(outcome="abandoned", reading=False, started=now, duration=20),
         make_call(
             outcome="completed", flags="", started=now - timedelta(days=40)
@@ -51,6 +51,21 @@ def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, w
     assert [
         (f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel
     ] == [("reading", 4, 1, 1, 0, 1), ("confirm", 4, 0, 0, 4, 0)]
+    assert [f.reasons for f in funnel] == [{"silence": 1}, {}]
+
+
+def test_funnel_breaks_transfers_down_by_reason_most_frequent_first(app, make_call, login):
+    now = datetime.utcnow().replace(microsecond=0)
+    for reason in ("lower", "reading", "reading", None):
+        made = make_call(outcome="transferred", reading=False, started=now, end_reason=reason)
+        with app.app_context(), transaction() as s:
+            s.get(Turn, made.turn_ids[0]).decision = "transfer"
+    end = today()
+    with app.app_context():
+        [reading, _confirm] = summarise(session(), end - timedelta(days=6), end).funnel
+    assert list(reading.reasons.items()) == [("reading", 2), ("lower", 1), ("unknown", 1)]
+    page = login("qa").get("/console/dashboard?lang=en").get_data(as_text=True)
+    assert "Why transferred" in page and "reading not recognised <span class=\"num\">2</span>" in page
 
 
 def test_readings_per_day_include_days_without_readings(app, week):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ivr.console.i18n import LOCALES, messages
+from ivr.flows import TransferReason, question_order
 
 ENGLISH = {
     "/console/calls": "Calls",
@@ -23,6 +24,12 @@ RUSSIAN = {
 def test_both_catalogues_have_the_same_keys():
     assert set(messages("ru")) == set(messages("en"))
     assert all(messages(code).values() for code in LOCALES)
+
+
+def test_every_question_and_transfer_reason_has_a_name_in_both_catalogues():
+    names = [f"question.{q}" for q in question_order()] + [f"reason.{r}" for r in TransferReason]
+    for code in LOCALES:
+        assert [n for n in names if n not in messages(code)] == [], code
 
 
 def test_russian_is_the_default(login, make_call):

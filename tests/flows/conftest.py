@@ -1,10 +1,17 @@
 """A directory of accounts in memory, for driving the pure flow."""
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from ivr.flows import AccountInfo, Context, MeterInfo, ZoneInfo
 from ivr.flows.regions import load
+
+# Hypothesis keeps its caches in the temporary folder, not in .hypothesis/ of the checkout. Set on
+# import: it scans the test modules as it collects them.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "ivr-tests-hypothesis")
 
 TODAY = date(2026, 11, 17)  # inside Moscow's window (15-20)
 

@@ -65,7 +65,7 @@ def test_a_step_going_to_a_question_its_node_does_not_declare_fails_as_it_runs(c
 
 
 def test_a_step_saying_a_prompt_its_node_does_not_declare_fails_as_it_runs(ctx):
-    flow = changed("address", says=("address", "no_meters", "meter_intro"))
+    flow = changed("address", says=("address", "address_keys", "meter_intro"))
     with pytest.raises(FlowDefinitionError, match="question address: says undeclared prompt address_wrong"):
         drive(ctx, flow, "readings", "100001", "no")
 

@@ -32,7 +32,7 @@ def ask_consent(s, _ctx):
 
 def answer_consent(s, value, _conf, ctx):
     if value == "no":
-        return [Say("consent_refused"), *transfer(s, "consent")]
+        return transfer(s, "consent")  # says why: transfer_consent, declared below
     if value != "yes":
         return fail(s, ctx, Say("not_understood"))
     s.goto("intent")
@@ -41,12 +41,12 @@ def answer_consent(s, value, _conf, ctx):
 
 # Steps 2 and 3: the node in FLOW, declared, and the way in: here it is the first question.
 CONSENT = Node(QuestionKind.YESNO, ask_consent, answer_consent,
-               goes_to=("intent",), says=("consent", "consent_keys", "consent_refused"))  # fmt: skip
+               goes_to=("intent",), says=("consent", "consent_keys", "transfer_consent"))  # fmt: skip
 TOY_FLOW = Flow("consent", consent=CONSENT, **FLOW)
 
 # Step 4: its prompts in every locale pack.
 TEXTS = {"consent": "The call is recorded. Go on?", "consent_keys": "Press 1 to go on, 2 to stop.",
-         "consent_refused": "Then an operator will help you."}  # fmt: skip
+         "transfer_consent": "Then an operator will help you."}  # fmt: skip
 
 
 def packs(texts):
@@ -75,5 +75,5 @@ def test_the_new_question_takes_the_keypad_and_its_no_hands_over(ctx):
     state, actions = start(Start(None), ctx, keypad=True)
     assert actions[-1].prompt == "consent_keys"
     state, actions = advance(state, Keys("2"), ctx)
-    assert actions == [Say("consent_refused"), Transfer("consent")] and state.ended == "transferred"
+    assert actions == [Say("transfer_consent"), Transfer("consent")] and state.ended == "transferred"
 

@@ -70,7 +70,7 @@ def test_exported_voice_keys_and_silence_call_replays_green(stored, recordings, 
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
     assert [next(iter(t)) for t in case["turns"]] == [
         "dial", "silence", "say", "say", "press", "press", "press", "press", "press"]
-    assert case["turns"][5] == {"press": "100001#", "expect": {"prompt": "address", "value": "100001"}}
+    assert case["turns"][5] == {"press": "100001#", "expect": {"prompt": "address_keys", "value": "100001"}}
 
 
 def test_export_pseudonymises_the_caller_phones_and_address(stored, recordings, tmp_path):

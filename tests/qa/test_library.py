@@ -51,4 +51,5 @@ def test_wrong_expected_prompt_names_what_was_heard_instead(tmp_path, in_process
 
     [failure] = run_case(load_case(broken), in_process).failures()
 
-    assert failure.startswith("turn 3 (silence): expected prompt goodbye, heard no_operator: «К сожалению")
+    assert failure.startswith("turn 3 (silence): expected prompt goodbye, heard transfer_silence + no_operator: "
+                              "«Не удалось Вас услышать. К сожалению")  # fmt: skip

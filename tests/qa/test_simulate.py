@@ -31,7 +31,7 @@ def test_typed_answers_walk_a_call_to_a_saved_reading(configured):
     assert "Calling from +7 916 ***-**-67" in out and "9161234567" not in out
     assert "[intent] Что Вас интересует?" in out and "question: intent (intent, voice)" in out
     assert "heard «показания» -> readings (confidence 0.95" in out
-    assert "state: reading · fails 0 · silences 0 · keypad off" in out
+    assert "state: reading · fails 0 · keypad off" in out
     assert "[confirm] Вы назвали: один один два ноль. Верно?" in out
     assert "ended: completed" in out and "saved M-1 T1 = 1120" in out
 

@@ -61,18 +61,26 @@ class KoreanAudio:
     def _line(self, seconds: str, rate: int) -> Path:
         return self._synth(f"line {seconds} {rate}", rate, "synth", seconds, "whitenoise", "vol", str(LINE_NOISE))
 
-    def _spoken(self, text: str, rate: int) -> Path:
-        voice = self.folder / f"{hashlib.sha1(text.encode()).hexdigest()[:16]}-espeak.wav"
+    def _spoken(self, text: str, rate: int, language: str = "ko") -> Path:
+        said = f"{language} {text}" if language != "ko" else text
+        voice = self.folder / f"{hashlib.sha1(said.encode()).hexdigest()[:16]}-espeak.wav"
         if not voice.exists():
-            subprocess.run(["espeak-ng", "-v", "ko", "-w", str(voice), text], check=True, capture_output=True)
-        clean = self._sox(f"clean {text} {rate}", str(voice), "-r", str(rate), "-c", "1", "-b", "16")
+            subprocess.run(["espeak-ng", "-v", language, "-w", str(voice), text], check=True, capture_output=True)
+        clean = self._sox(f"clean {said} {rate}", str(voice), "-r", str(rate), "-c", "1", "-b", "16")
         seconds = subprocess.run(["soxi", "-D", str(clean)], check=True, capture_output=True, text=True).stdout
         line = self._line(seconds.strip(), rate)
-        return self._sox(f"say {text} {rate}", "-m", "-v", "1", str(clean), "-v", "1", str(line))
+        return self._sox(f"say {said} {rate}", "-m", "-v", "1", str(clean), "-v", "1", str(line))
 
-    def say(self, text: str, rate: int = 8000) -> bytes:
-        """Speak Korean text over a quiet line."""
-        return self._spoken(text, rate).read_bytes()
+    def say(self, text: str, rate: int = 8000, language: str = "ko") -> bytes:
+        """Speak text over a quiet line, in Korean or another espeak-ng voice (en-us, ru)."""
+        return self._spoken(text, rate, language).read_bytes()
+
+    def burst(self, seconds: float, rate: int = 8000) -> bytes:
+        """A burst of hiss that swells and fades, half a second into a quiet line and out of it."""
+        hiss = self._synth(f"burst {seconds} {rate}", rate, "synth", str(seconds), "whitenoise", "vol", "0.3",
+                           "fade", "q", str(seconds / 2), str(seconds), str(seconds / 2), "pad", "0.5", "0.5")
+        line = self._line(str(seconds + 1), rate)
+        return self._sox(f"burst on line {seconds} {rate}", "-m", str(hiss), str(line)).read_bytes()
 
     def telephone(self, text: str) -> bytes:
         """Speak Korean text as 8 kHz G.711 mu-law, the way a phone network carries it."""

@@ -47,8 +47,9 @@ def test_yes_no_and_intent_words_are_heard_through_their_grammar(ko, korean, wor
 @pytest.mark.parametrize(
     ("word", "kind", "rate", "value"),
     [("네", "yesno", 8000, "yes"), ("예", "yesno", 16000, "yes"), ("아니요", "yesno", 16000, "no"),
-     ("계량기", "intent", 8000, "readings"), ("계량기", "intent", 16000, "readings")],
+     ("계량기", "intent", 16000, "readings")],
 )  # fmt: skip
+# 계량기 at 8 kHz ties with silence in the n-best and is refused: see test_rejection.py.
 def test_spoken_answers_mean_yes_no_and_readings(ko, korean, word, kind, rate, value):
     heard = Speech({"ko": ko}).hear(korean.say(word, rate), kind, "ko")
     assert heard.value == value

@@ -155,16 +155,16 @@ def test_list_shows_the_korean_model_package_and_its_setting(ivr, tmp_path):
 
 
 @pytest.mark.engine
-def test_asr_prints_text_value_confidence_and_seconds_per_file(ivr, ko_model, ko_model_dir, korean, tmp_path):
+def test_asr_prints_text_value_confidence_margin_and_seconds_per_file(ivr, ko_model, ko_model_dir, korean, tmp_path):
     (tmp_path / "yes.wav").write_bytes(korean.say("네", 8000))
     (tmp_path / "meter.wav").write_bytes(korean.say("계량기", 16000))
     args = ["asr", "--model", str(ko_model_dir), "--locale", "ko", "--kind"]
     yes = ivr(*args, "yesno", str(tmp_path / "yes.wav"))
     assert yes.exit_code == 0, yes.output
-    assert yes.stdout.startswith(f"{tmp_path / 'yes.wav'}: text='네' value='yes' confidence=1.00 seconds=0.")
+    assert yes.stdout.startswith(f"{tmp_path / 'yes.wav'}: text='네' value='yes' confidence=1.00 margin=1.0 seconds=0.")
     meter = json.loads(ivr(*args, "intent", "--json", str(tmp_path / "meter.wav")).stdout)
     assert (meter["text"], meter["value"], meter["error"]) == ("계량기", "readings", None)
-    assert meter["confidence"] >= 0.5 and meter["seconds"] > 0
+    assert meter["confidence"] >= 0.5 and meter["margin"] >= 0.5 and meter["seconds"] > 0
 
 
 @pytest.mark.engine

@@ -75,7 +75,7 @@ def test_two_meters_two_and_three_zones_by_keypad(app, phone):
     assert "Счётчик номер 1" in heard.text and "Т1, день" in heard.text
     expected = [("5100", "Т2, ночь"), ("3100", "Т1, пик"), ("110", "Т2, ночь"), ("210", "Т3, полупик")]
     for value, next_zone in expected:
-        assert "Верно" in call.press(value + "#").text
+        assert "если верно" in call.press(value + "#").text
         assert next_zone in call.press("1").text
     call.press("310#")
     assert "Принято показаний: 5" in call.press("1").text
@@ -153,12 +153,14 @@ def test_operator_without_a_number_apologises_and_hangs_up(app, phone):
     assert heard.waits_for == "hangup" and "операторы сейчас недоступны" in heard.text
 
 
-def test_three_failures_transfer_to_the_operator(app, phone):
+def test_three_failures_transfer_to_the_operator_saying_why(app, phone):
     call = phone("+79990000000")
     call.dial(), say(call, "показания")
-    for number in ("один", "два"):
-        assert "не найден" in say(call, number).text
-    assert say(call, "три").waits_for == "hangup"
+    assert "не найден" in say(call, "один").text
+    heard = say(call, "два")
+    assert "не найден" in heard.text and heard.waits_for == "gather"  # the keypad, for the last try
+    heard = call.press("3#")
+    assert heard.waits_for == "hangup" and "Не удалось найти лицевой счёт" in heard.text
 
 
 def test_two_unrecognised_answers_offer_the_keypad(app, phone):

@@ -1,0 +1,59 @@
+"""The call service: effects saved once, readings linked to their turn, few round trips."""
+import pytest
+from sqlalchemy import event, select
+
+from ivr.runtime import runtime
+from ivr.store.database import session
+from ivr.store.models import Meter, Reading, Turn
+
+pytestmark = pytest.mark.postgres
+TWO_ZONES = "+74995509550"  # account 200002: M-2 with T1 5000 and T2 3000, then M-3
+
+
+def test_two_zones_read_alike_are_linked_to_the_turns_they_were_given_in(app, phone):
+    call = phone(TWO_ZONES)
+    call.dial(), call.press("1"), call.press("1")  # readings, keypad; the address is right
+    call.press("5100#"), call.press("1")  # T1, confirmed
+    call.press("5100#"), call.press("1")  # T2 alike (high use: the special confirmation), confirmed
+    with app.app_context():
+        m2 = session().scalars(select(Meter.id).where(Meter.serial == "M-2")).one()
+        rows = session().execute(
+            select(Reading.zone, Reading.value, Turn.seq, Turn.question, Turn.value)
+            .join(Turn, Turn.id == Reading.turn_id).where(Reading.meter_id == m2).order_by(Reading.zone)
+        ).all()
+    assert [(r[0], r[1], r[3], r[4]) for r in rows] == [(1, 5100, "reading", "5100"), (2, 5100, "reading", "5100")]
+    assert rows[0][2] < rows[1][2]  # two turns, in the order they were asked
+
+
+class Statements:
+    """Count SQL statements and transactions on the app's engine."""
+
+    def __init__(self, app):
+        self.engine = runtime(app).sessions.kw["bind"]
+        self.sql, self.transactions = [], 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "begin", self._begin)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "begin", self._begin)
+
+    def _statement(self, conn, cursor, statement, *args):  # noqa: ANN001
+        self.sql.append(statement.split()[0])
+
+    def _begin(self, conn):  # noqa: ANN001
+        self.transactions += 1
+
+
+def test_a_keypad_answer_costs_at_most_six_statements_in_one_transaction(app, phone):
+    call = phone()
+    call.dial(), call.press("1"), call.press("1")
+    with Statements(app) as reading:
+        call.press("1100#")
+    with Statements(app) as confirm:
+        call.press("1")  # confirmed: the meter is saved too
+    assert len(reading.sql) <= 6 and reading.transactions == 1, reading.sql
+    assert confirm.transactions == 1 and len(confirm.sql) <= 11, confirm.sql
