@@ -4,12 +4,18 @@ import sys
 from ivr import create_app
 from ivr.flows import RegionsFileError
 from ivr.settings import ConfigError
+from ivr.store.database import engine
 from ivr.store.migrate import check_ready
+
+# gunicorn halts ("App failed to load.") when a worker exits with 4; any other code, and without
+# --preload it would boot worker after worker on the same bad setting.
+APP_LOAD_ERROR = 4
 
 try:
     app = create_app()
     with app.app_context():
         check_ready()
+        engine().dispose()  # --preload forks the workers from here: none may inherit this connection
 except (ConfigError, RegionsFileError) as error:  # one line that names the setting, not a traceback
     print(f"ivr: {error}", file=sys.stderr, flush=True)
-    sys.exit(1)
+    sys.exit(APP_LOAD_ERROR)

@@ -23,7 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
     raises ivr.settings.ConfigError naming it.
     """
     from ivr import config as settings
+    from ivr import logs
 
+    logs.install()  # before anything logs: no phone number or address in any log line
     # The instance folder holds the default database, recordings and secret key: `instance/` beside
     # the package unless IVR_INSTANCE_DIR says otherwise (the tests keep it out of the checkout).
     instance = settings.instance_dir(config)
@@ -42,14 +44,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     from ivr import console, health
     from ivr.calls import CallService
-    from ivr.flows import load_regions
+    from ivr.flows import RegionsFileError, load_regions
     from ivr.runtime import KEY, Runtime
+    from ivr.settings import ConfigError
     from ivr.speech import service as speech
     from ivr.store import database
     from ivr.telephony import webhooks
 
+    try:
+        windows = load_regions(cfg.regions_file)
+    except RegionsFileError as error:  # names the line and field; the variable says which file
+        raise ConfigError(f"IVR_REGIONS_FILE: {error}") from None
     sessions = database.init_app(app, cfg.database_url)
-    windows = load_regions(cfg.regions_file)
     clock = overrides.get("IVR_CLOCK") or utcnow
     calls = CallService(sessions, windows, cfg.rules, cfg.timezone, clock)
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),

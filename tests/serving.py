@@ -1,6 +1,7 @@
 """Run the `ivr` command, a real `ivr serve` and gunicorn on loopback, for black-box tests."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -157,3 +158,43 @@ def _close(s: socket.socket | None) -> None:
     except OSError:
         pass
     s.close()
+
+
+def gunicorn_command(port: int, *options: str) -> list[str]:
+    """`gunicorn [options] -b 127.0.0.1:port wsgi:app`, run from the checkout."""
+    return [sys.executable, "-m", "gunicorn", *no_control_socket(), *options, "-b", f"127.0.0.1:{port}", "wsgi:app"]
+
+
+@contextmanager
+def gunicorn_logged(env: dict, port: int, logs: Path, wait_s: float = 60.0,
+             healthy: bool = True) -> Iterator[str]:  # fmt: skip
+    """The production shape: `gunicorn --preload -w 2 wsgi:app`, its error and access logs and its
+    stderr written into the folder `logs` (error.log, access.log, stderr.log); stopped afterwards."""
+    base = f"http://127.0.0.1:{port}"
+    command = gunicorn_command(port, "--preload", "-w", "2", "--access-logfile", str(logs / "access.log"),
+                               "--error-logfile", str(logs / "error.log"))  # fmt: skip
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}
+    with (logs / "stderr.log").open("w") as stderr:
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=stderr, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_healthy(base, proc, wait_s, lambda: (logs / "stderr.log").read_text(), healthy)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _wait_until_healthy(base: str, proc: subprocess.Popen, wait_s: float, output,
+                        healthy: bool = True) -> None:  # noqa: ANN001  # fmt: skip
+    """Wait for /healthz to answer 200, or to answer at all when the server is not meant to be healthy."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200 or not healthy:
+                return
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError("the server did not come up:\n" + output())
+        time.sleep(0.1)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,13 +51,16 @@ def load(path: str | None) -> Regions:
     """Built-in windows, overridden row by row by a `region,start_day,end_day` CSV."""
     windows = dict(BUILT_IN)
     if path:
-        with Path(path).open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = {"region", "start_day", "end_day"} - set(reader.fieldnames or [])
-            if missing:
-                raise RegionsFileError(f"{path}: line 1: missing columns {sorted(missing)}")
-            for row in reader:
-                windows[row["region"].strip()] = _window(path, reader.line_num, row)
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise RegionsFileError(f"{path}: not UTF-8 (byte {error.start}); save it as CSV UTF-8") from None
+        reader = csv.DictReader(io.StringIO(text))
+        missing = {"region", "start_day", "end_day"} - set(reader.fieldnames or [])
+        if missing:
+            raise RegionsFileError(f"{path}: line 1: missing columns {sorted(missing)}")
+        for row in reader:
+            windows[row["region"].strip()] = _window(path, reader.line_num, row)
     return Regions(windows)
 
 

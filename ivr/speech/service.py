@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ivr.config import Config
 from ivr.locales import available
+from ivr.settings import ConfigError
 from ivr.speech.engine import VoskRecognizer, load_model
 from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word, margin
 from ivr.speech.words import interpret
@@ -75,15 +76,19 @@ class Speech:
 
 
 def load(config: Config, recognizers: Mapping[str, Recognizer] | None = None) -> Speech:
-    """Load the speech models the config names (or take the given recognisers)."""
-    if recognizers is None:
-        recognizers = {
-            locale: VoskRecognizer(load_model(path), locale)
-            for locale, path in config.vosk_models.items()
-        }
-    if config.locale not in recognizers:
+    """Load the speech models the config names (or take the given recognisers: tests, commands)."""
+    if recognizers is not None:
+        return Speech(recognizers, config.asr_min_confidence, config.asr_min_margin)
+    loaded = {}
+    for locale, path in config.vosk_models.items():
+        try:
+            loaded[locale] = VoskRecognizer(load_model(path), locale)
+        except ModelError as error:  # a start-up error: name the setting
+            name = "IVR_VOSK_MODEL" + ("" if locale == config.locale else f"_{locale.upper()}")
+            raise ConfigError(f"{name}: {error}") from None
+    if config.locale not in loaded:
         log.warning(
             "no speech model for the default locale %s (set IVR_VOSK_MODEL): calls run on the keypad",
             config.locale,
         )
-    return Speech(recognizers, config.asr_min_confidence, config.asr_min_margin)
+    return Speech(loaded, config.asr_min_confidence, config.asr_min_margin)

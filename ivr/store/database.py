@@ -36,7 +36,8 @@ KEY = "ivr.db"  # the app's sessionmaker; read only through this module
 def make_engine(url: str) -> Engine:
     """Create an engine with bounded waits; SQLite gets WAL so several workers can share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_S, "check_same_thread": False})
+        engine = create_engine(url, hide_parameters=True,  # never log callers' numbers and addresses
+                               connect_args={"timeout": CONNECT_TIMEOUT_S, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record):  # noqa: ANN001

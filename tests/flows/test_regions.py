@@ -40,3 +40,10 @@ def test_bad_regions_file_names_the_line_and_field(tmp_path, row, message):
     path.write_text(f"region,start_day,end_day\n{row}\n", encoding="utf-8")
     with pytest.raises(RegionsFileError, match=message):
         load(str(path))
+
+
+def test_a_regions_file_saved_by_russian_excel_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "regions.csv"
+    path.write_bytes("region,start_day,end_day\nКрым,5,9\n".encode("cp1251"))
+    with pytest.raises(RegionsFileError, match="not UTF-8 .*save it as CSV UTF-8"):
+        load(str(path))

@@ -1,5 +1,6 @@
 """The Vosk engine and the app's Speech, on the real Korean model and with test doubles."""
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from ivr.speech.engine import VoskRecognizer, load_model
 from ivr.speech.recognizer import AudioError, ModelError, Recognition
 from ivr import config
+from ivr.settings import ConfigError
 from ivr.speech.service import MISSING, Heard, Speech, load
 
 engine = pytest.mark.engine
@@ -193,8 +195,11 @@ def test_without_a_model_the_app_warns_that_calls_run_on_the_keypad(caplog):
 
 
 def test_a_configured_model_path_that_does_not_exist_stops_start_up_naming_it(tmp_path):
-    with pytest.raises(ModelError, match=str(tmp_path / "vosk-model-small-ru-0.22")):
-        speech_with(IVR_VOSK_MODEL=str(tmp_path / "vosk-model-small-ru-0.22"))
+    missing = tmp_path / "vosk-model-small-ru-0.22"
+    with pytest.raises(ConfigError, match=re.escape(f"IVR_VOSK_MODEL: no Vosk model at {missing}")):
+        speech_with(IVR_VOSK_MODEL=str(missing))
+    with pytest.raises(ConfigError, match=re.escape(f"IVR_VOSK_MODEL_EN: no Vosk model at {missing}")):
+        speech_with(IVR_VOSK_MODEL_EN=str(missing))
 
 
 def test_low_confidence_keeps_the_text_but_means_no_match():

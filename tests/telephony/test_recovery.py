@@ -165,7 +165,9 @@ def unsigned(settings):
 def test_without_a_token_the_webhooks_refuse_calls_and_health_says_why(unsigned):
     app = create_app(unsigned)
     client = app.test_client()
-    assert client.post("/twilio/voice", data={"CallSid": "CA1", "From": "+79161234567"}).status_code == 503
+    for path in ("/twilio/voice", "/twilio/answer?q=1", "/twilio/silence?q=1", "/twilio/repeat",
+                 "/twilio/status", "/twilio/fallback"):  # fmt: skip
+        assert client.post(path, data={"CallSid": "CA1", "From": "+79161234567"}).status_code == 503, path
     health = client.get("/healthz")
     assert health.status_code == 503 and health.get_json()["twilio"].startswith("refusing calls")
 

@@ -1,0 +1,99 @@
+"""Log lines without personal data: phone numbers and addresses masked, whatever logger writes them.
+
+The app never logs a number or an address on purpose (it masks them first); this is the net under
+that rule: for SQLAlchemy and gunicorn messages, exception texts, and request lines with a query.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import unquote
+
+from ivr.store.phones import mask, mask_address, normalise
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Loggers whose own records carry request lines and client input: gunicorn's error and access logs
+# and the development server's. A filter on the logger survives gunicorn re-creating its handlers.
+REQUEST_LOGGERS = ("gunicorn.error", "gunicorn.access", "werkzeug")
+
+# 10 to 15 digits, maybe after + (or %2B in a URL), with spaces, dashes and brackets between, as
+# written or URL-encoded: +79161234567, 8 (916) 123-45-67, +7 916 123 45 67, 8+%28916%29+123-45-67.
+# Not inside a word or a longer number (SIDs, hashes, decimals), nor from an ISO date on (timestamps).
+SEPARATOR = r"(?:[ \t()+-]|%20|%28|%29)"
+PHONE = re.compile(
+    rf"(?<![\w%+])(?<!\d\.)(?!\d{{4}}-\d\d-\d\d)(?:\+|%2B)?\d(?:{SEPARATOR}{{0,3}}\d){{9,14}}(?!\w)",
+    re.IGNORECASE,
+)
+# A Russian address from its first marker (г., ул., пр., д., кв., ...) over the Cyrillic words,
+# numbers and punctuation that follow; Latin text (the log's own words) ends it.
+MARKER = (
+    r"(?:г|гор|пос|с|ул|пр|пр-т|просп|пер|ш|б-р|бул|наб|пл|мкр|д|корп|стр|кв)\.|"
+    r"(?:улица|проспект|переулок|шоссе|бульвар|набережная|площадь|проезд|микрорайон|дом|квартира)\s"
+)
+ADDRESS = re.compile(rf"(?<![\w-])(?:{MARKER})[0-9А-Яа-яЁё .,/№«»-]*", re.IGNORECASE)
+
+
+def scrub(text: str) -> str:
+    """The text with every phone number and Russian address masked."""
+    text = PHONE.sub(lambda m: _phone(m.group()), text)
+    return ADDRESS.sub(lambda m: _address(m.group()), text)
+
+
+def _phone(found: str) -> str:
+    # Inside a number a + is a URL-encoded space; only a leading one (or %2B) is the country's.
+    found = unquote(found[0] + found[1:].replace("+", " "))
+    return mask(normalise(found) or found)
+
+
+def _address(found: str) -> str:
+    address = found.rstrip(" ,.-")
+    return mask_address(address) + found[len(address):]
+
+
+class Masking(logging.Filter):
+    """Rewrites a record's message, exception and stack text with personal data masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "ivr_masked", False):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format must not hide the line, nor unmask it
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = scrub(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
+        record.ivr_masked = True
+        return True
+
+
+MASKING = Masking()
+
+
+def install() -> None:
+    """Mask every log line this process writes; run again whenever handlers may have been added.
+
+    Every handler configured so far (gunicorn's error and access logs, a logging config's, the root's)
+    gets the filter. With no handler at all, records would reach Python's unfiltered last-resort
+    handler, so the root gets one on stderr, masked.
+    """
+    for name in REQUEST_LOGGERS:
+        _add(logging.getLogger(name))
+    loggers = [logging.root, *(logging.root.manager.loggerDict.values())]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            _add(handler)
+    if not logging.root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.addFilter(MASKING)
+        logging.root.addHandler(handler)
+
+
+def _add(target: logging.Filterer) -> None:
+    if MASKING not in target.filters:
+        target.addFilter(MASKING)
