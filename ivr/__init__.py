@@ -43,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr.runtime import KEY, Runtime
     from ivr.speech import service as speech
     from ivr.store import database
-    from ivr.telephony import webhooks
+    from ivr.telephony import media, webhooks
 
     sessions = database.init_app(app, cfg.database_url)
     windows = load_regions(cfg.regions_file)
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
                                   windows, calls, clock)  # fmt: skip
     webhooks.init_app(app)
+    media.init_app(app)
     health.init_app(app)
     console.init_app(app)
     console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead
