@@ -129,7 +129,7 @@ class Listener:
                  question: Callable[[], Question | None]) -> None:  # fmt: skip
         self.decoders, self.locale, self.min_confidence = decoders, locale, min_confidence
         self.question = question
-        self.now = 0.0  # audio time, s
+        self.frames = 0  # audio time, in frames
         self.floor: float | None = None
         self.ring: deque[bytes] = deque(maxlen=PRE_ROLL)
         self.loud_run = 0
@@ -137,7 +137,7 @@ class Listener:
 
     def feed(self, frame: bytes) -> list[BargeIn | Utterance]:
         """Take 20 ms of 8 kHz PCM; return what the caller just did, if anything."""
-        self.now += FRAME_S
+        self.frames += 1
         level = level_db(frame)
         self.floor = level if self.floor is None else min(level, self.floor + FLOOR_RISE_DB)
         loud = level > max(self.floor + ONSET_DB, MIN_DB)
@@ -161,6 +161,11 @@ class Listener:
         elif u.decoder is not None:
             u.decoder.accept(frame)
         return self._decide(u)
+
+    @property
+    def now(self) -> float:
+        """Audio time, in seconds since the stream began."""
+        return self.frames * FRAME_S
 
     def _attend(self, u: _Utterance) -> None:
         """Speech, not noise: find out what the call waits for, and start decoding."""

@@ -66,3 +66,6 @@ def turns(app, sid):
     with app.app_context():
         call = session().scalars(select(Call).where(Call.sid == sid)).one()
         return session().scalars(select(Turn).where(Turn.call_id == call.id).order_by(Turn.seq)).all()
+
+
+from tests.speech.conftest import ko_model, ko_model_dir, korean  # noqa: E402,F401 - shared fixtures

@@ -1,0 +1,102 @@
+"""Whole streamed calls with the real engine (Korean model): answers taken the moment the caller stops."""
+import time
+
+import pytest
+from sqlalchemy import select
+
+from ivr.qa.driver import CallError
+from ivr.speech.engine import VoskRecognizer
+from ivr.store.database import session
+from ivr.store.models import Reading
+from tests.stream.conftest import call_row, turns
+
+pytestmark = [pytest.mark.engine]
+
+
+@pytest.fixture
+def settings(settings, ko_model):
+    return {**settings, "RECOGNIZERS": {"ko": VoskRecognizer(ko_model, "ko")}}
+
+
+def test_spoken_intent_and_yes_over_the_stream_then_keys_save_a_reading(app, streamed, korean, twilio_api, tmp_path):
+    call = streamed(locale="ko")
+    assert call.dial().waits_for == "gather"
+    heard = call.say(korean.say("계량기"))
+    assert "주소가" in heard.text and "ул. Ленина" in heard.text  # the address question
+    heard = call.say(korean.say("네"))
+    assert heard.waits_for == "gather" and "계량기" in heard.text  # the reading question
+    assert call.press("1").waits_for == "gather"  # a key moves the call to the keypad
+    assert "맞습니까" in call.press("1100#").text
+    assert call.press("1").waits_for == "hangup"
+    with app.app_context():
+        [reading] = session().scalars(select(Reading)).all()
+        assert (reading.value, reading.status) == (1100, "accepted")
+    first, second = turns(app, call.sid)[:2]
+    assert (first.heard, first.value, first.outcome) == ("계량기", "readings", "answered")
+    assert second.value == "yes" and second.confidence > 0.5
+    assert (tmp_path / "recordings" / first.recording_path).read_bytes()[:4] == b"RIFF"
+    moves = [u.url.rsplit("/", 1)[-1] for u in twilio_api.updates]  # the first word may stop the prompt first
+    assert [m for m in moves if m != "repeat"] in ([], ["listening?q=1"], ["listening?q=2"], ["listening?q=1", "listening?q=2"])
+    assert moves.count("repeat") == 2 and moves[-1] == "repeat"
+    assert call_row(app, call.sid).listen == "live"
+
+
+def test_spoken_no_at_the_address_asks_for_the_account(streamed, korean):
+    call = streamed(locale="ko")
+    call.dial(), call.say(korean.say("계량기"))
+    assert "고객 번호" in call.say(korean.say("아니요")).text
+
+
+@pytest.mark.parametrize("speed", [1.0, 8.0], ids=["real-time", "8x"])
+def test_an_answer_is_heard_alike_in_real_time_and_faster(app, streamed, korean, speed):
+    call = streamed(locale="ko", speed=speed)
+    call.dial()
+    assert "주소가" in call.say(korean.say("계량기")).text
+    first = turns(app, call.sid)[0]
+    assert (first.heard, first.value, first.outcome) == ("계량기", "readings", "answered")
+
+
+def test_a_key_pressed_as_the_caller_speaks_wins_and_the_words_change_nothing(app, streamed, korean, twilio_api):
+    call = streamed(locale="ko")
+    call.dial(), call.say(korean.say("계량기"))
+    moves = len(twilio_api.updates)
+    call.speak(korean.say("네"))  # yes, said...
+    heard = call.press("2")  # ...while pressing a key, which arrives first
+    assert "버튼 입력으로" in heard.text and "주소가" in heard.text  # on to the keypad, asked again
+    time.sleep(1.5)  # the spoken yes is heard meanwhile, and found too late
+    address = turns(app, call.sid)[1]
+    assert (address.outcome, address.keys) == ("keys", "2")
+    assert [u.url for u in twilio_api.updates[moves:] if "/repeat" in u.url] == []
+    assert len(turns(app, call.sid)) == 3 and call.heard.text == heard.text
+
+
+def test_a_key_that_comes_after_the_spoken_answer_changes_nothing(app, streamed, korean):
+    call = streamed(locale="ko")
+    call.dial(), call.say(korean.say("계량기"))
+    stale = call.heard.action  # the address question's Gather, as Twilio still holds it
+    assert "q=2" in stale
+    account = call.say(korean.say("아니요")).text
+    status, body = call.post(stale, call.params(Digits="1"))
+    assert status == 200 and "고객 번호" in body and "고객 번호" in account
+    address = turns(app, call.sid)[1]
+    assert (address.outcome, address.value) == ("answered", "no")
+
+
+def test_a_failed_rest_update_is_retried_once(app, streamed, korean, twilio_api):
+    call = streamed(locale="ko")
+    call.dial()
+    twilio_api.failures = 1
+    assert "주소가" in call.say(korean.say("계량기")).text
+    failed, retried = twilio_api.updates[:2]
+    assert (failed.status, retried.status, retried.url) == (500, 200, failed.url)
+
+
+def test_when_the_update_fails_twice_the_questions_own_timer_moves_the_call_on(app, streamed, korean, twilio_api):
+    call = streamed(locale="ko")
+    call.dial()
+    twilio_api.failures = 10
+    with pytest.raises(CallError, match="did not take the spoken answer"):
+        call.say(korean.say("계량기"), timeout=3)
+    heard = call.silence()  # the Gather's timeout, then its redirect: the answer was taken
+    assert "주소가" in heard.text
+    assert [(t.outcome, t.value) for t in turns(app, call.sid)] == [("answered", "readings"), (None, None)]
