@@ -27,7 +27,7 @@ from ivr.speech.telephone import FRAME_BYTES, level_db, pcm_to_ulaw, to_8k
 
 FRAME_S = 0.02
 TAIL_S = 2.0  # quiet line sent at the replay's speed after an answer, so endpoints need no waiting
-LINE_LEVEL = 100  # a quiet telephone line, about -50 dBFS
+LINE_LEVEL = 40  # a quiet telephone line, about -63 dBFS, as the tests' speech is laid over
 _quiet = random.Random(7)
 
 
@@ -66,6 +66,7 @@ class StreamLine:
         self.sequence = itertools.count(1)
         self.lock = threading.Lock()
         self.running = True
+        self.slowdown = 1.0  # over 1: audio arrives slower than real time, as from a lagging process
         self.thread: threading.Thread | None = None
 
     def start(self, account_sid: str | None = None) -> None:
@@ -132,7 +133,7 @@ class StreamLine:
                 return
             if marker:
                 self.spoke_at[marker] = time.monotonic()
-            due += FRAME_S / (self.speed if fast else 1.0)
+            due += FRAME_S * self.slowdown / (self.speed if fast else 1.0)
             pause = due - time.monotonic()
             if pause > 0:
                 time.sleep(pause)

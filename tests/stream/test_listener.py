@@ -101,3 +101,16 @@ def test_mu_law_round_trips_through_the_wrapped_codec(korean):
     pcm = decode_wav(korean.say("네")).pcm
     again = ulaw_to_pcm(pcm_to_ulaw(pcm))
     assert len(again) == len(pcm) and max(abs(a - b) for a, b in zip(pcm[::2], again[::2])) < 256
+
+
+def test_a_caller_who_speaks_the_moment_the_stream_starts_is_heard(korean):
+    [answer] = answers(listen(wav(decode_wav(korean.say("네")).pcm + decode_wav(korean.noise(1.5, colour="whitenoise vol 0.003")).pcm))[0])
+    assert answer.heard.value == "yes"
+
+
+def test_a_moment_of_digital_silence_does_not_make_the_quiet_line_sound_like_speech(korean):
+    line = decode_wav(korean.noise(1.5, colour="whitenoise vol 0.003")).pcm
+    louder_line = decode_wav(korean.noise(1.5, colour="whitenoise vol 0.006")).pcm
+    audio = wav(line + b"\0" * 640 + louder_line + decode_wav(korean.say("네")).pcm + louder_line)
+    [answer] = answers(listen(audio)[0])
+    assert answer.taken - answer.speech_ended == pytest.approx(QUIET_S, abs=0.021)

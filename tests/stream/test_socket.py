@@ -141,3 +141,30 @@ def test_streams_over_the_process_cap_are_refused_with_503(app, server, phone):
         connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
     assert refused.value.status_code == 503
     first.close()
+
+
+def test_a_stream_that_never_connects_leaves_the_call_on_record_after_the_first_question(app, phone):
+    call = phone()  # Twilio could not reach the socket: no stream ever starts
+    assert call.dial().waits_for == "gather"
+    assert call.silence().waits_for == "record"
+    assert call_row(app, call.sid).listen == "starting"
+
+
+def test_listening_stops_the_prompt_keeps_keys_and_outlasts_the_longest_answer(phone):
+    call = phone()
+    call.dial()
+    body = call.post(PUBLIC_URL + "/twilio/listening?q=1", call.params())[1]
+    root = ET.fromstring(body)
+    gather = root.find("Gather")
+    assert [v.tag for v in root] == ["Gather", "Redirect"] and [v.tag for v in gather] == ["Pause"]
+    assert gather.get("numDigits") == "1" and "answer?q=1" in gather.get("action")
+    assert int(gather.find("Pause").get("length")) > 5  # the intent answer's longest
+    assert "silence?q=1" in root.find("Redirect").text
+
+
+def test_listening_after_the_answer_was_taken_goes_on_with_the_call(phone):
+    call = phone()
+    call.dial()
+    call.press("1")  # the intent, by key: the call moved on before Twilio fetched the listening TwiML
+    body = call.post(PUBLIC_URL + "/twilio/listening?q=1", call.params())[1]
+    assert "<Pause" not in body and "q=2" in body

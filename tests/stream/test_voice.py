@@ -100,3 +100,58 @@ def test_when_the_update_fails_twice_the_questions_own_timer_moves_the_call_on(a
     heard = call.silence()  # the Gather's timeout, then its redirect: the answer was taken
     assert "주소가" in heard.text
     assert [(t.outcome, t.value) for t in turns(app, call.sid)] == [("answered", "readings"), (None, None)]
+
+
+def test_an_answer_over_a_long_prompt_stops_it_within_half_a_second_of_the_word(app, streamed, korean, twilio_api):
+    call = streamed(locale="ko", speed=1.0)
+    greeting = call.dial()
+    playing_until = time.monotonic() + len(greeting.text) / 12  # Korean <Say> speaks ~12 characters a second
+    marker = call.speak(korean.say("계량기"))  # at once, over the greeting and the question
+    call.wait_for(lambda: call.answered_after(marker), 10, "no answer")
+    first = twilio_api.updates[0]
+    assert first.at < playing_until  # the prompt was still playing: it was stopped
+    assert first.at - call.spoke_at(marker) < 0.5
+    assert "주소가" in call.heard.text
+
+
+def test_noise_bursts_over_a_prompt_neither_stop_it_nor_answer(app, streamed, korean, twilio_api):
+    call = streamed(locale="ko", speed=1.0)
+    call.dial()
+    for colour in ("whitenoise", "pinknoise", "brownnoise", "sine 697 sine 1209"):
+        call.speak(noise_burst(korean, colour))
+    time.sleep(3.5)  # 4 bursts and their tails, in real time
+    assert twilio_api.updates == [] and turns(app, call.sid)[0].outcome is None
+    assert "주소가" in call.say(korean.say("계량기")).text  # the stream still hears a real answer
+
+
+def noise_burst(korean, colour):
+    from ivr.speech.audio import decode_wav
+    from ivr.speech.telephone import wav
+
+    return wav(decode_wav(korean.noise(0.3, colour=f"{colour} vol 0.3")).pcm)
+
+
+def test_a_dropped_stream_leaves_the_next_questions_on_record_and_voice_still_works(app, streamed, korean):
+    call = streamed(locale="ko")
+    call.dial()
+    assert "주소가" in call.say(korean.say("계량기")).text
+    call.line.drop()
+    deadline = time.monotonic() + 3
+    while call_row(app, call.sid).listen != "lost" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    heard = call.silence()  # what the caller said after the drop went nowhere: the timer asks again
+    assert heard.waits_for == "record" and "주소가" in heard.text
+    assert call.say(korean.say("네")).waits_for == "record"  # the reading question, on <Record>
+    address = turns(app, call.sid)[2]
+    assert (address.value, address.outcome) == ("yes", "answered") and address.recording_path
+
+
+def test_a_stream_that_falls_behind_is_given_up_for_record(app, streamed):
+    call = streamed(locale="ko")
+    call.dial()
+    call.line.slowdown = 4.0  # audio arrives at a quarter of real time, as if this process lagged
+    deadline = time.monotonic() + 6
+    while call_row(app, call.sid).listen != "lost" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert call_row(app, call.sid).listen == "lost"
+    assert call.silence().waits_for == "record"
