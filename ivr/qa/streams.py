@@ -27,6 +27,7 @@ from ivr.speech.telephone import FRAME_BYTES, level_db, pcm_to_ulaw, to_8k
 
 FRAME_S = 0.02
 TAIL_S = 2.0  # quiet line sent at the replay's speed after an answer, so endpoints need no waiting
+SETTLE_S = 2.0  # after the tail, this long without a move: the app heard no answer, Twilio's timer runs out
 LINE_LEVEL = 40  # a quiet telephone line, about -63 dBFS, as the tests' speech is laid over
 _quiet = random.Random(7)
 
@@ -63,6 +64,7 @@ class StreamLine:
         self.stream_sid = "MZ" + sid[2:]
         self.queue: deque[tuple[bytes, bool]] = deque()  # (frame, sent at the replay's speed)
         self.spoke_at: dict[int, float] = {}  # marker -> when the speech's last frame went out
+        self.sent_at: dict[int, float] = {}  # marker -> when the tail after it went out
         self.sequence = itertools.count(1)
         self.lock = threading.Lock()
         self.running = True
@@ -87,6 +89,7 @@ class StreamLine:
         with self.lock:
             for i, chunk in enumerate([*chunks, *tail]):
                 self.queue.append((chunk, marker if i == last else 0))
+            self.queue[-1] = (self.queue[-1][0], -marker)
 
     def send(self, message: dict) -> None:
         self.ws.send(json.dumps(message))
@@ -131,8 +134,10 @@ class StreamLine:
             except (simple_websocket.ConnectionClosed, OSError):
                 self.running = False
                 return
-            if marker:
+            if marker > 0:
                 self.spoke_at[marker] = time.monotonic()
+            elif marker < 0:
+                self.sent_at[-marker] = time.monotonic()
             due += FRAME_S * self.slowdown / (self.speed if fast else 1.0)
             pause = due - time.monotonic()
             if pause > 0:
@@ -155,13 +160,13 @@ class Update:
 class TwilioApi:
     """Twilio's REST API for call updates, on a loopback port: it moves the emulated calls."""
 
-    def __init__(self, account_sid: str, token: str) -> None:
+    def __init__(self, account_sid: str, token: str, port: int = 0) -> None:
         self.account_sid, self.token = account_sid, token
         self.calls: dict[str, StreamedCall] = {}
         self.updates: list[Update] = []
         self.failures = 0  # answer this many updates with HTTP 500
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _api_handler(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), _api_handler(self))
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True, name="twilio-api").start()
 
@@ -233,13 +238,21 @@ class StreamedCall(TwilioCall):
             self.line.start()
         return heard
 
-    def say(self, audio: bytes, seconds: int = 2, timeout: float = 15.0) -> Heard:
-        """Speak an answer over the stream and wait until the app moves the call on."""
+    def say(self, audio: bytes, seconds: int = 2, timeout: float = 30.0) -> Heard:
+        """Speak an answer over the stream and wait until the app moves the call on.
+
+        When no move comes, the question's own timer runs out as on Twilio: its silence redirect.
+        """
         if self.line is None or not self.line.open or self.heard.waits_for == "record":
             return super().say(audio, seconds)
         marker = self.speak(audio)
-        self.wait_for(lambda: self.answered_after(marker), timeout, "the app did not take the spoken answer")
-        return self.heard
+
+        def settled() -> bool:
+            sent = self.line.sent_at.get(marker)
+            return self.answered_after(marker) or (sent is not None and time.monotonic() > sent + SETTLE_S)
+
+        self.wait_for(settled, timeout, "the stream did not carry the answer")
+        return self.heard if self.answered_after(marker) else self.silence()
 
     def speak(self, audio: bytes) -> int:
         """Send an answer's audio without waiting; return its marker for spoke_at."""
@@ -257,9 +270,12 @@ class StreamedCall(TwilioCall):
         return self.line.spoke_at.get(marker) if self.line else None
 
     def wait_for(self, condition, timeout: float, problem: str) -> None:  # noqa: ANN001
+        deadline = time.monotonic() + timeout
         with self.changed:
-            if not self.changed.wait_for(condition, timeout):
-                raise CallError(f"{problem} within {timeout:.0f} s")
+            while not condition():
+                if time.monotonic() > deadline:
+                    raise CallError(f"{problem} within {timeout:.0f} s")
+                self.changed.wait(0.05)
 
     def moved_to(self, update: Update) -> None:
         """Do what Twilio does after an update: stop the current verb and fetch the new TwiML."""
@@ -274,9 +290,14 @@ class StreamedCall(TwilioCall):
             return super()._request(url, params)
 
     def hangup(self, duration: int = 30) -> tuple[int, str]:
+        self.close_stream()
+        return super().hangup(duration)
+
+    def close_stream(self) -> None:
+        """End the media stream as Twilio does when the call ends."""
         if self.line is not None and self.line.open:
             self.line.stop()
-        return super().hangup(duration)
+        self.api.calls.pop(self.sid, None)
 
 
 class Rerouted:
