@@ -101,7 +101,7 @@ class StreamLine:
             self.send({"event": "stop", "sequenceNumber": str(next(self.sequence)), "streamSid": self.stream_sid,
                        "stop": {"accountSid": self.account_sid, "callSid": self.sid}})  # fmt: skip
             self.ws.close()
-        except simple_websocket.ConnectionClosed:
+        except (simple_websocket.ConnectionClosed, OSError):
             pass  # the app closed first
 
     def drop(self) -> None:
@@ -281,7 +281,10 @@ class StreamedCall(TwilioCall):
         """Do what Twilio does after an update: stop the current verb and fetch the new TwiML."""
         with self.changed:
             update.fetched_at = time.monotonic()
-            heard = self._request(update.url, self.params())
+            try:
+                heard = self._request(update.url, self.params())
+            except OSError:  # a kept-alive connection the server had closed: Twilio asks again
+                heard = self._request(update.url, self.params())
             self.moves.append((update, heard))
             self.changed.notify_all()
 
