@@ -49,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr.settings import ConfigError
     from ivr.speech import service as speech
     from ivr.store import database
-    from ivr.telephony import webhooks
+    from ivr.telephony import media, webhooks
 
     try:
         windows = load_regions(cfg.regions_file)
@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
                                   windows, calls, clock)  # fmt: skip
     webhooks.init_app(app)
+    media.init_app(app)
     health.init_app(app)
     console.init_app(app)
     console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead

@@ -48,6 +48,8 @@ class Config:
     login_max_failures: int
     login_window_s: float
     trusted_proxies: int
+    listen: str  # record, or stream: the caller's audio over Twilio Media Streams
+    twilio_api_url: str
     rules: Rules = field(default_factory=Rules)
 
     @property
@@ -66,7 +68,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
     """Parse and check every setting; a bad one raises ConfigError naming the variable."""
     get = _Reader(env)
     locale = get.choice("IVR_LOCALE", "ru", locales.available())
-    return Config(
+    config = Config(
         database_url=get.database_url("IVR_DATABASE_URL", f"sqlite:///{instance / 'ivr.sqlite3'}"),
         public_url=get.url("IVR_PUBLIC_URL"),
         account_sid=get.text("TWILIO_ACCOUNT_SID"),
@@ -90,8 +92,18 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         login_max_failures=int(get.number("IVR_LOGIN_MAX_FAILURES", 5, 1)),
         login_window_s=get.number("IVR_LOGIN_WINDOW_S", 15 * 60, 1),
         trusted_proxies=int(get.number("IVR_TRUSTED_PROXIES", 0, 0, 5)),
+        listen=get.choice("IVR_LISTEN", "record", ["record", "stream"]),
+        twilio_api_url=get.url("IVR_TWILIO_API_URL") or "https://api.twilio.com",
         rules=get.rules(),
     )
+    if config.listen == "stream":
+        # The stream moves live calls with the REST API and tells Twilio where to connect.
+        needed = {"TWILIO_ACCOUNT_SID": config.account_sid, "TWILIO_AUTH_TOKEN": config.auth_token,
+                  "IVR_PUBLIC_URL": config.public_url}  # fmt: skip
+        missing = [name for name, value in needed.items() if not value]
+        if missing:
+            raise ConfigError(f"IVR_LISTEN: stream needs {' and '.join(missing)}")
+    return config
 
 
 def from_environ(instance: Path | None = None, overrides: Mapping[str, object] | None = None) -> Config:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ivr import flows
 from ivr.calls.answers import Answer
 from ivr.calls.directory import CallDirectory
+from ivr.calls.streams import LIVE, STARTING, CallStreams
 from ivr.calls.turns import asked, reading_turns, record_answer
 from ivr.flows import Regions, Rules
 from ivr.store import database
@@ -27,7 +28,9 @@ ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 class Renderer(Protocol):
     """What a transport gives the service: its reply format, and prompt texts for the Turn record."""
 
-    def render(self, actions: list[flows.Action], seq: int) -> str: ...
+    def render(self, actions: list[flows.Action], seq: int, stream: bool = False) -> str:
+        """The reply; with stream, voice questions listen on the call's media stream."""
+        ...
 
     def text(self, prompt: str, params: dict) -> str: ...
 
@@ -57,16 +60,20 @@ class CallService:
                  clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
         self.sessions, self.regions, self.rules, self.tz = sessions, regions, rules, tz
         self.clock = clock
+        self.streams = CallStreams(sessions)
 
     def begin(self, sid: str, caller: str, called: str, locale: str, keypad: bool,
-              renderer: Renderer) -> Reply:  # fmt: skip
-        """Greet a new call; every duplicate of the first webhook gets the same greeting."""
+              renderer: Renderer, stream: bool = False) -> Reply:  # fmt: skip
+        """Greet a new call; every duplicate of the first webhook gets the same greeting.
+
+        With stream, the greeting starts the call's media stream and its questions listen on it.
+        """
 
         def work(s: Session) -> Reply:
             values = {"sid": sid, "caller": caller[:64], "caller_e164": normalise(caller),
                       "called": called[:64], "locale": locale, "state": {}, "seq": 0,
                       "last_twiml": "", "status": "in-progress", "version": 1,
-                      "started_at": utcnow(), "errors": 0}  # fmt: skip
+                      "started_at": utcnow(), "errors": 0, "listen": STARTING if stream else None}  # fmt: skip
             s.execute(database.insert_ignoring(s, Call, values))
             call = self._locked(s, sid)
             if call.seq > 0:  # another delivery of this webhook greeted the caller already
@@ -74,7 +81,7 @@ class CallService:
             ctx = self._context(s, call)
             state, actions = flows.start(flows.Start(call.caller_e164), ctx, call.locale, keypad)
             log.info("call %s from %s started", sid, mask(call.caller_e164))
-            return self._apply(s, call, state, actions, renderer, ctx)
+            return self._apply(s, call, state, actions, renderer, ctx, stream)
 
         return database.run(self.sessions, work)
 
@@ -105,7 +112,9 @@ class CallService:
             ctx = self._context(s, call)
             new_state, actions = flows.advance(state, answer.event, ctx)
             record_answer(s, call, answer, _decision(new_state, actions))
-            return self._apply(s, call, new_state, actions, renderers(call.locale), ctx)
+            # A stream that never went live, or was lost, leaves the call on <Record>.
+            return self._apply(s, call, new_state, actions, renderers(call.locale), ctx,
+                               call.listen == LIVE)  # fmt: skip
 
         return database.run(self.sessions, work)
 
@@ -165,7 +174,7 @@ class CallService:
         return flows.Context(directory, self.regions, today, call.locale, now, self.rules, call.seq)
 
     def _apply(self, s: Session, call: Call, state: flows.CallState, actions: list[flows.Action],
-               renderer: Renderer, ctx: flows.Context) -> Reply:  # fmt: skip
+               renderer: Renderer, ctx: flows.Context, stream: bool) -> Reply:  # fmt: skip
         for action in actions:
             if isinstance(action, flows.SaveMeter):
                 saved = save_meter(s, action, call.id, reading_turns(s, call, action), ctx.now)
@@ -180,7 +189,7 @@ class CallService:
         ask = next((a for a in actions if isinstance(a, flows.Ask)), None)
         if ask is not None:
             s.add(asked(call, ask, actions, renderer))
-        call.last_twiml = renderer.render(actions, call.seq)
+        call.last_twiml = renderer.render(actions, call.seq, stream)
         if state.ended:
             call.outcome = state.ended
             call.end_reason = next((a.reason for a in actions if isinstance(a, flows.Transfer)), None)

@@ -14,6 +14,7 @@ from ivr.locales import available, load
 from ivr.store.accounts_csv import HEADER
 
 ACTIONS = ("dial", "say", "say_text", "press", "silence", "hangup")
+LISTEN = ("record", "stream")
 OUTCOMES = tuple(Outcome)
 KEYS = set("0123456789*#")
 
@@ -73,6 +74,7 @@ class Case:
     voice: bool = True  # False: the line has no speech model, so the call runs on the keypad
     outcome: str | None = None
     readings: tuple[ExpectedReading, ...] | None = None  # None: not checked
+    listen: tuple[str, ...] = LISTEN  # the ways of listening the case is about (--listen)
 
     def uses(self, action: str) -> bool:
         return any(step.action == action for step in self.steps)
@@ -138,7 +140,15 @@ def _case(path: Path, data: dict) -> Case:
         voice=bool(data.get("voice", True)),
         outcome=outcome,
         readings=None if readings is None else tuple(_reading(r, fail) for r in readings),
+        listen=_listen(data.get("listen"), fail),
     )
+
+
+def _listen(value, fail) -> tuple[str, ...]:  # noqa: ANN001
+    modes = LISTEN if value is None else tuple(value if isinstance(value, list) else [value])
+    if not modes or set(modes) - set(LISTEN):
+        raise fail(f"listen: {value!r}: give record, stream or both")
+    return modes
 
 
 def _text(value) -> str | None:  # noqa: ANN001

@@ -43,9 +43,15 @@ def _quiet() -> None:
 @click.option("--think", default=0.0, show_default=True,
               help="Load mode: seconds a caller listens before each answer.")  # fmt: skip
 @click.option("--recordings-port", default=0, help="Serve caller audio on this loopback port (default: any free).")
+@click.option("--listen", type=click.Choice(["record", "stream"]), default="record", show_default=True,
+              help="stream: voice turns are spoken over a Twilio Media Stream (the server needs IVR_LISTEN=stream).")
+@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(0.5, 50),
+              help="With --listen stream: how much faster than real time the caller's audio is sent.")
+@click.option("--api-port", default=0, help="With --listen stream and --url: the emulated Twilio REST API's "
+              "loopback port (default: any free; the server's IVR_TWILIO_API_URL must point at it).")
 @click.option("-q", "--quiet", is_flag=True, help="One line per case; turns only for failures' messages.")
 def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, duration, max_calls,
-                   think, recordings_port, quiet) -> None:  # noqa: ANN001 fmt: skip
+                   think, recordings_port, listen, speed, api_port, quiet) -> None:  # noqa: ANN001 fmt: skip
     """Replay test-call cases (files or folders of YAML) and report per case and turn."""
     try:
         cases = [load_case(p) for p in find_cases(list(paths))]
@@ -57,11 +63,14 @@ def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, dur
     if url and not _token():
         click.echo("TWILIO_AUTH_TOKEN is not set: requests go unsigned, and a server that checks "
                    "signatures answers 403", err=True)  # fmt: skip
+    if concurrency and listen == "stream":
+        raise click.UsageError("load mode replays on <Record>; benchmarks/stream.py loads streamed calls")
     if concurrency:
         with _audio(recordings_port, cases, url) as recordings:
             _load(cases, url, recordings, think, concurrency, duration, max_calls)
     else:
-        _replay(cases, url, recordings_port, jobs, junit, json_path, compare, quiet)
+        streamed = {"speed": speed, "api_port": api_port} if listen == "stream" else None
+        _replay(cases, url, recordings_port, jobs, junit, json_path, compare, quiet, streamed)
 
 
 @contextmanager
@@ -74,25 +83,49 @@ def _audio(port: int, cases, url: str | None) -> Iterator[LocalRecordings]:  # n
         yield recordings
 
 
-def _run(cases, url, port, jobs, progress) -> list:  # noqa: ANN001
+def _run(cases, url, port, jobs, progress, streamed) -> list:  # noqa: ANN001
     """Replay against the URL on threads, or in-process: on processes when more than one job."""
     from ivr.qa.replay import run_cases
     from ivr.qa.targets import InProcess, Remote
     from ivr.qa.workers import run_in_processes
 
     if not url and jobs > 1:
-        return run_in_processes(cases, jobs, progress)
+        return run_in_processes(cases, jobs, progress, streamed and streamed["speed"])
     with _audio(port, cases, url) as recordings:
+        if url and streamed:
+            return _remote_streamed(cases, url, recordings, jobs, progress, streamed)
         if url:
             return run_cases(cases, Remote(url, recordings), jobs, progress)
-        target = InProcess(recordings)
+        target = _streamed_in_process(recordings, streamed["speed"]) if streamed else InProcess(recordings)
         try:
             return run_cases(cases, target, 1, progress)
         finally:
             target.close()
 
 
-def _replay(cases, url, port, jobs, junit, json_path, compare, quiet) -> None:  # noqa: ANN001
+def _streamed_in_process(recordings, speed):  # noqa: ANN001, ANN202
+    from ivr.qa.streamed import StreamedInProcess
+
+    return StreamedInProcess(recordings, speed)
+
+
+def _remote_streamed(cases, url, recordings, jobs, progress, streamed) -> list:  # noqa: ANN001
+    from ivr.config import from_environ
+    from ivr.qa.replay import run_cases
+    from ivr.qa.streamed import StreamedRemote
+    from ivr.qa.streams import TwilioApi
+    from ivr.qa.targets import ACCOUNT_SID
+
+    settings = from_environ()
+    api = TwilioApi(settings.account_sid or ACCOUNT_SID, settings.auth_token or "", streamed["api_port"])
+    click.echo(f"Twilio's REST API is emulated at {api.url}: the server's IVR_TWILIO_API_URL must be it", err=True)
+    try:
+        return run_cases(cases, StreamedRemote(url, recordings, api, streamed["speed"]), jobs, progress)
+    finally:
+        api.close()
+
+
+def _replay(cases, url, port, jobs, junit, json_path, compare, quiet, streamed=None) -> None:  # noqa: ANN001
     from tqdm import tqdm
 
     from ivr.qa import report
@@ -100,7 +133,7 @@ def _replay(cases, url, port, jobs, junit, json_path, compare, quiet) -> None:  
     started = time.perf_counter()
     # disable=None: a bar on a terminal only, not in CI logs
     with tqdm(total=len(cases), unit="call", file=sys.stderr, leave=False, disable=None) as bar:
-        results = _run(cases, url, port, jobs, progress=lambda _r: bar.update())
+        results = _run(cases, url, port, jobs, lambda _r: bar.update(), streamed)
     seconds = time.perf_counter() - started
     click.echo(report.table(results, turns=not quiet))
     if compare:

@@ -36,6 +36,7 @@ class Heard:
     action: str | None = None
     fallback: str | None = None  # the Redirect after a Gather/Record: taken on silence
     dialled: str | None = None
+    stream: str | None = None  # the media stream a <Start><Stream> asks Twilio to open
     latency: float = 0.0
 
     @property
@@ -120,6 +121,7 @@ class TwilioCall:
 
     def _request(self, url: str, params: dict) -> Heard:
         says: list[str] = []
+        stream = None
         latency = 0.0  # the caller waits through the whole chain of redirects
         for _ in range(10):  # Redirects without a question in between
             self._last = (url, params)
@@ -130,12 +132,13 @@ class TwilioCall:
                 raise CallError(f"{url} answered HTTP {status}")
             heard = parse(body)
             heard.latency = latency
+            stream = stream or heard.stream
             says += heard.says
             self.url = url
             if heard.waits_for == "nothing" and heard.fallback:
                 url, params = urljoin(url, heard.fallback), self.params()
                 continue
-            heard.says = says
+            heard.says, heard.stream = says, stream
             heard.action = urljoin(url, heard.action) if heard.action else None
             heard.fallback = urljoin(url, heard.fallback) if heard.fallback else None
             self.heard = heard
@@ -153,6 +156,8 @@ def parse(body: str) -> Heard:
     for verb in root:
         if verb.tag in ("Say", "Play"):
             heard.says.append(verb.text or verb.tag)
+        elif verb.tag == "Start" and verb.find("Stream") is not None:
+            heard.stream = verb.find("Stream").get("url")
         elif verb.tag in ("Gather", "Record"):
             heard.says += [v.text or v.tag for v in verb if v.tag in ("Say", "Play")]
             heard.waits_for = verb.tag.lower()

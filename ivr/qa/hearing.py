@@ -39,6 +39,13 @@ class QaRecognizer:
     def __init__(self, locale: str) -> None:
         self.locale = locale
 
+    def decoder(self, kind: str):  # noqa: ANN201
+        """A streaming decoder on the locale's engine, for calls whose answers come over a media stream."""
+        from ivr.speech.stream import Decoder
+
+        vosk_recognizer = engine(self.locale)
+        return Decoder(vosk_recognizer.model, vosk_recognizer.grammar(kind))
+
     def recognize(self, audio: bytes, kind: str) -> Recognition:
         if audio[:4] == b"RIFF":
             return engine(self.locale).recognize(audio, kind)

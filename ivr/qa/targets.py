@@ -25,6 +25,7 @@ from ivr.runtime import runtime
 
 ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC_URL = "https://replay.hotline.test"
+STREAM_ONLY = "the case is about the media stream (listen: stream): replay it with --listen stream"
 
 
 def voice_path(locale: str) -> str:
@@ -56,7 +57,7 @@ class InProcess:
         self._lock = threading.Lock()
 
     def skip_reason(self, case: Case) -> str | None:
-        return None
+        return None if "record" in case.listen else STREAM_ONLY
 
     def notes(self, case: Case) -> list[str]:
         return []
@@ -134,6 +135,8 @@ class Remote:
         self.account_sid = account_sid or settings.account_sid or ACCOUNT_SID
 
     def skip_reason(self, case: Case) -> str | None:
+        if "record" not in case.listen:
+            return STREAM_ONLY
         if case.uses("say_text"):
             return ("say_text needs the in-process transcript recogniser; a server at a URL "
                     "hears only real audio (replay this case without --url)")  # fmt: skip

@@ -143,6 +143,10 @@ class VoskRecognizer:
             heard.append(UNKNOWN)
         return json.dumps(heard, ensure_ascii=False)
 
+    def grammar(self, kind: str) -> str | None:
+        """The Vosk grammar (JSON) of a question kind, for decoders that take audio as it comes."""
+        return self._grammars[kind]
+
     def recognize(self, audio: bytes, kind: str) -> Recognition:
         """Recognise WAV bytes with the grammar of a question kind; AudioError if undecodable."""
         if kind not in self._grammars:

@@ -90,6 +90,8 @@ class Call(Base):
     # Webhooks of this call that failed in a row; the second sends the caller to a person.
     errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     end_reason: Mapped[str | None] = mapped_column(String(32))  # why it was transferred
+    # The caller's audio stream (IVR_LISTEN=stream): starting, live or lost; None on <Record> calls.
+    listen: Mapped[str | None] = mapped_column(String(8))
     # The call's account as the flow saw it: loaded once, dropped when the call ends.
     account_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     turns: Mapped[list[Turn]] = relationship(back_populates="call", order_by="Turn.seq")

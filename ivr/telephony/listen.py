@@ -10,6 +10,7 @@ from ivr import flows
 from ivr.calls import Answer, Waiting
 from ivr.runtime import Runtime
 from ivr.speech.recognizer import SpeechError
+from ivr.speech.service import Heard
 from ivr.telephony.recordings import RecordingError, fetch_recording
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
     except SpeechError as e:
         log.warning("call %s turn %s: audio not recognised: %s", sid, waiting.seq, e)
         return Answer.unheard("bad-audio", path)
+    return spoken(heard, path)
+
+
+def spoken(heard: Heard, path: str) -> Answer:
+    """The answer a recognised utterance gives, with its kept audio, however it was carried."""
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(

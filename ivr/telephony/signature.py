@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import abort, request
 from twilio.request_validator import RequestValidator
@@ -19,6 +20,13 @@ def public_url() -> str:
         return request.url
     query = request.query_string.decode()
     return base.rstrip("/") + request.path + (f"?{query}" if query else "")
+
+
+def stream_url(base: str) -> str:
+    """The media stream's address as Twilio is given it and signs it: IVR_PUBLIC_URL, wss scheme."""
+    parts = urlsplit(base)
+    scheme = "wss" if parts.scheme == "https" else "ws"  # ws only for a local test line
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + "/twilio/stream", "", ""))
 
 
 def twilio_signed(view):  # noqa: ANN001, ANN201

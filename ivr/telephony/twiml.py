@@ -15,27 +15,37 @@ PROMPTS_DIR = Path(__file__).resolve().parents[2] / "audio_prompts"
 ANSWER_TIMEOUT = 5
 RECORD_SECONDS = {"digits": 15, "yesno": 4, "intent": 5}
 ALL_KEYS = "0123456789*#"
+# On a streamed call, a caller who starts speaking as the question's timer runs out is heard within
+# this grace: the stream's first word replaces it with the listening TwiML before the silence redirect.
+SPEECH_GRACE_S = 2
+# The listening TwiML outlasts the longest answer the stream takes, so the stream always ends it first.
+LISTEN_SLACK_S = 3
 
 
 class Renderer:
     """Turns actions into one TwiML document for one webhook response."""
 
-    def __init__(self, pack: LocalePack, url_for: Callable[[str, dict], str], config: Config):
+    def __init__(self, pack: LocalePack, url_for: Callable[[str, dict], str], config: Config,
+                 stream_url: str | None = None):  # fmt: skip
         self.pack = pack
+        self.stream_url = stream_url  # given for the greeting of a streamed call: it starts the stream
         self.url_for = url_for
         self.voice = config.say_voice or pack.say_voice
         self.operator = config.operator_number
         self.line_locale = config.locale
         self.prompts_dir = Path(config.prompts_dir or PROMPTS_DIR)
 
-    def render(self, actions: list[Action], seq: int) -> str:
+    def render(self, actions: list[Action], seq: int, stream: bool = False) -> str:
         response = VoiceResponse()
+        if self.stream_url:
+            # A one-way fork of the caller's audio, for the whole call: Twilio keeps the mouth.
+            response.start().stream(url=self.stream_url, track="inbound_track")
         pending: list[Say] = []  # Says wait so they can go inside a keypad <Gather>
         for action in actions:
             if isinstance(action, Say):
                 pending.append(action)
             elif isinstance(action, Ask):
-                self._ask(response, pending, action, seq)
+                self._ask(response, pending, action, seq, stream)
                 pending = []
             elif isinstance(action, Transfer):
                 self._transfer(response, pending)
@@ -60,7 +70,17 @@ class Renderer:
                 verb.say(self.text(say.prompt, dict(say.params)), voice=self.voice,
                          language=self.pack.say_language)  # fmt: skip
 
-    def _ask(self, response: VoiceResponse, says: list[Say], ask: Ask, seq: int) -> None:
+    def listening(self, seq: int, kind: str) -> str:
+        """Quiet TwiML while the stream hears an answer: it stops the prompt, keys still work."""
+        response = VoiceResponse()
+        gather = response.gather(input="dtmf", action=self.url_for("telephony.answer", {"q": seq}),
+                                 method="POST", timeout=1, num_digits=1,
+                                 action_on_empty_result=False)  # fmt: skip
+        gather.pause(length=RECORD_SECONDS.get(kind, max(RECORD_SECONDS.values())) + LISTEN_SLACK_S)
+        response.redirect(self.url_for("telephony.silence", {"q": seq}), method="POST")
+        return str(response)
+
+    def _ask(self, response: VoiceResponse, says: list[Say], ask: Ask, seq: int, stream: bool) -> None:
         question = [*says, Say(ask.prompt, ask.params)]
         answer_url = self.url_for("telephony.answer", self._query(seq))
         if ask.keypad:
@@ -75,6 +95,14 @@ class Renderer:
                 action_on_empty_result=False,
             )
             self._speak(gather, question)
+        elif stream:
+            # The stream hears the answer; the Gather keeps keys working, and any key moves the
+            # call to the keypad as a key during a <Record> does.
+            gather = response.gather(input="dtmf", action=answer_url, method="POST",
+                                     timeout=ANSWER_TIMEOUT, num_digits=1,
+                                     action_on_empty_result=False)  # fmt: skip
+            self._speak(gather, question)
+            response.pause(length=SPEECH_GRACE_S)
         else:
             self._speak(response, question)
             response.record(

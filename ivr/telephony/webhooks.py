@@ -11,7 +11,7 @@ from ivr import flows, locales
 from ivr.calls import Answer
 from ivr.runtime import runtime
 from ivr.telephony import listen, recovery
-from ivr.telephony.signature import twilio_signed
+from ivr.telephony.signature import stream_url, twilio_signed
 from ivr.telephony.twiml import PROMPTS_DIR, Renderer
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ def link(endpoint: str, params: dict) -> str:
     return base + path if base else path
 
 
-def renderer(locale: str) -> Renderer:
-    return Renderer(locales.load(locale), link, runtime().config)
+def renderer(locale: str, stream_url: str | None = None) -> Renderer:
+    return Renderer(locales.load(locale), link, runtime().config, stream_url)
 
 
 def call_locale() -> str:
@@ -47,9 +47,12 @@ def voice() -> Response:
     if sid is None:
         return twiml(recovery.apology(locale, lambda r: r.hangup()))
     keypad = not runtime().speech.has(locale)
+    settings = runtime().config
+    stream = settings.listen == "stream" and not keypad  # a line without speech needs no ears
+    start = renderer(locale, stream_url(settings.public_url) if stream else None)
     form = request.form
     reply = recovery.bounded(lambda: runtime().calls.begin(
-        sid, form.get("From", ""), form.get("To", ""), locale, keypad, renderer(locale)))  # fmt: skip
+        sid, form.get("From", ""), form.get("To", ""), locale, keypad, start, stream))  # fmt: skip
     return twiml(reply.body)
 
 
@@ -85,6 +88,19 @@ def repeat() -> Response:
     return twiml(body)
 
 
+@bp.post("/listening")
+@twilio_signed
+def listening() -> Response:
+    """Where the stream moves a call whose caller began to answer: the prompt stops, keys still work."""
+    sid, q = _sid(), _q()
+    waiting = recovery.bounded(lambda: runtime().calls.waiting(sid)) if sid else None
+    if waiting is None:
+        return twiml(_back_to_voice())
+    if waiting.seq != q:  # the answer was taken before Twilio came here: go on with the call
+        return twiml(recovery.bounded(lambda: runtime().calls.replay(sid)) or _back_to_voice())
+    return twiml(renderer(waiting.locale).listening(q, waiting.kind))
+
+
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
@@ -118,11 +134,7 @@ def _recording(sid: str) -> Answer:
 
 def _take(hear) -> Response:  # noqa: ANN001
     """Run one answer through the call service, once, however often Twilio delivers it."""
-    sid = _sid()
-    try:
-        q = int(request.args.get("q", ""))
-    except ValueError:
-        q = -1
+    sid, q = _sid(), _q()
     if sid is None:
         return twiml(_back_to_voice())
 
@@ -132,6 +144,13 @@ def _take(hear) -> Response:  # noqa: ANN001
 
     body = recovery.bounded(work)
     return twiml(body if body else _back_to_voice())
+
+
+def _q() -> int:
+    try:
+        return int(request.args.get("q", ""))
+    except ValueError:
+        return -1
 
 
 def _sid() -> str | None:

