@@ -1,4 +1,5 @@
 """Entry point for gunicorn: `gunicorn --preload wsgi:app`."""
+
 import sys
 
 from ivr import create_app

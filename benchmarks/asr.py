@@ -7,6 +7,7 @@ Audio is espeak-ng Korean over a quiet line at 8 kHz, as a telephone delivers it
 by each caller; with 2 streams, two callers share one decoding pool of a thread per core.
 CPU time per decode is measured in the pool's thread, so it holds even on a busy machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,10 +45,14 @@ def utterances(folder: Path) -> dict[int, bytes]:
     voice, line, mixed = folder / "voice.wav", folder / "line.wav", folder / "mixed.wav"
     subprocess.run(["espeak-ng", "-v", "ko", "-w", str(voice), SPEECH], check=True)
     sox = ["sox", "-R", "-q"]
-    subprocess.run([*sox, str(voice), "-r", str(RATE), "-c", "1", "-b", "16", str(folder / "8k.wav")], check=True)
+    subprocess.run(
+        [*sox, str(voice), "-r", str(RATE), "-c", "1", "-b", "16", str(folder / "8k.wav")], check=True
+    )
     subprocess.run([*sox, "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(line), "synth", "60",
                     "whitenoise", "vol", "0.003"], check=True)  # fmt: skip
-    subprocess.run([*sox, "-m", "-v", "1", str(folder / "8k.wav"), "-v", "1", str(line), str(mixed)], check=True)
+    subprocess.run(
+        [*sox, "-m", "-v", "1", str(folder / "8k.wav"), "-v", "1", str(line), str(mixed)], check=True
+    )
     cuts = {}
     for seconds in SECONDS:
         cut = folder / f"{seconds}s.wav"
@@ -127,7 +132,9 @@ def main() -> None:
           f"{platform.python_version()}, {date.today()}; model {Path(args.model).name} at {args.model}")  # fmt: skip
     print(f"Load average before the run: {os.getloadavg()[0]:.2f}")
     print(f"\nModel load: {load_s:.2f} s, RSS +{load_mb:.0f} MB\n")
-    print("| utterance | grammar | streams | runs | p50 ms | p95 ms | RTF p50 | RTF p95 | CPU ms p50 | CPU RTF |")
+    print(
+        "| utterance | grammar | streams | runs | p50 ms | p95 ms | RTF p50 | RTF p95 | CPU ms p50 | CPU RTF |"
+    )
     print("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for grammar, runs in (("yes", args.runs), ("no", args.free_runs)):
         for seconds in SECONDS:

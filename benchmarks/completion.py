@@ -12,6 +12,7 @@ Reported per p: calls completed without the operator, transfers by reason, calls
 MAX_ANSWERS, stored readings that differ from the truth, mean answers per call, and calls in which
 the keypad was offered.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,8 @@ from ivr.flows import (  # noqa: E402
     Context,
     Keys,
     MeterInfo,
-    Silence,
     SaveMeter,
+    Silence,
     Speech,
     Start,
     Transfer,

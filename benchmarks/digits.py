@@ -14,6 +14,7 @@ read in pairs is heard as 35): those are ambiguous, the rest must come out exact
 - unknown: one word that is no number and no filler put in a case; any digit string is wrong
   (target 0).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -155,7 +156,10 @@ def year(lang: str, rng: random.Random) -> Case:
 def nouns(lang: str, rng: random.Random) -> Case:
     """Digit by digit, some digits by their names: «двойка семь нолик»."""
     digits = display(rng)
-    spoken = [NOUNS[int(d)] if rng.random() < 0.5 else word for d, word in zip(digits, digit_words(digits, lang, rng))]
+    spoken = [
+        NOUNS[int(d)] if rng.random() < 0.5 else word
+        for d, word in zip(digits, digit_words(digits, lang, rng))
+    ]
     return Case(" ".join(spoken), digits, len(digits))
 
 
@@ -169,7 +173,11 @@ def zero_runs(lang: str, rng: random.Random) -> Case:
             if lang == "ru":
                 spoken.append(f"{say(run, lang)} {'нуля' if run < 5 else 'нулей'}")
             else:
-                spoken.append(rng.choice([f"{['double', 'triple'][run - 2]} {zero(lang, rng)}", f"{say(run, lang)} zeros"]))
+                spoken.append(
+                    rng.choice(
+                        [f"{['double', 'triple'][run - 2]} {zero(lang, rng)}", f"{say(run, lang)} zeros"]
+                    )
+                )
         else:
             digit = str(rng.randint(1, 9))
             parts.append(digit)
@@ -225,8 +233,13 @@ def with_unknown(styles: dict) -> Callable[[str, random.Random], Case]:
     return style
 
 
-COMMON = {"digit by digit": by_digit, "pairs": in_chunks(2), "triples": in_chunks(3), "whole number": whole,
-          "pauses lost": pauses}
+COMMON = {
+    "digit by digit": by_digit,
+    "pairs": in_chunks(2),
+    "triples": in_chunks(3),
+    "whole number": whole,
+    "pauses lost": pauses,
+}
 STYLES = {
     "ru": {**COMMON, "тыща, полторы": thousands, "digit names": nouns, "zero runs": zero_runs,
            "fillers": with_fillers},

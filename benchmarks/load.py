@@ -4,6 +4,7 @@ Usage: python benchmarks/load.py [--db POSTGRES_ADMIN_URL] [--workers 2] [--thre
                                  [--duration 60] [--think 0] [--keypad 50] [--voice 10]
 Without --db the server runs on SQLite. Prints each run's `ivr replay` load report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,10 @@ from ivr.speech.models import bundled_models
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLS = ROOT / "tests" / "calls"
-KEYPAD = ["ru-keypad-call-two-meters-five-zones.yaml", "ru-line-without-a-speech-model-runs-on-the-keypad.yaml"]
+KEYPAD = [
+    "ru-keypad-call-two-meters-five-zones.yaml",
+    "ru-line-without-a-speech-model-runs-on-the-keypad.yaml",
+]
 VOICE = ["ko-voice-intent-and-yes-then-keypad-reading.yaml", "ko-no-at-the-address-asks-for-the-account.yaml",
          "ko-operator-by-voice-dials-the-operator.yaml", "ko-hum-twice-offers-the-keypad.yaml"]  # fmt: skip
 TOKEN = "load-token"

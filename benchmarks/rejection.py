@@ -13,6 +13,7 @@ Each sample is decoded by the hotline as it is ("rejection": garbage words in ev
 the n-best margin) and as it was ("today": neither), interleaved, so load hits both alike.
 --free adds free decoding with a phrase check, on the quiet and 20 dB samples of one take (slow).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,9 +74,13 @@ def read_labels(path: Path) -> list[Sample]:
                 truth = None if row["truth"].strip().lower() == "none" else row["truth"].strip()
                 audio = (path.parent / row["file"]).read_bytes()
             except (KeyError, AttributeError, OSError) as error:
-                raise SystemExit(f"{path}:{line}: needs file, kind and truth columns and a readable file: {error}")
+                raise SystemExit(
+                    f"{path}:{line}: needs file, kind and truth columns and a readable file: {error}"
+                ) from error
             group = "answer" if truth else row.get("group") or "out-of-grammar"
-            samples.append(Sample(group, row["kind"], row["file"], truth, row.get("condition") or "recorded", audio))
+            samples.append(
+                Sample(group, row["kind"], row["file"], truth, row.get("condition") or "recorded", audio)
+            )
     return samples
 
 
@@ -164,10 +169,18 @@ def main() -> None:
         conditions = dict.fromkeys(r.sample.condition for r in decoded)
         table(f"{mode}, by condition", "condition",
               {c: [r for r in decoded if r.sample.condition == c] for c in conditions}, conf, margin)  # fmt: skip
-    sweep(f"rejection: IVR_ASR_MIN_MARGIN swept, confidence {conf}", by_mode["rejection"], lambda m: (conf, m))
-    sweep(f"rejection: IVR_ASR_MIN_CONFIDENCE swept, margin {margin}", by_mode["rejection"], lambda c: (c, margin))
+    sweep(
+        f"rejection: IVR_ASR_MIN_MARGIN swept, confidence {conf}", by_mode["rejection"], lambda m: (conf, m)
+    )
+    sweep(
+        f"rejection: IVR_ASR_MIN_CONFIDENCE swept, margin {margin}",
+        by_mode["rejection"],
+        lambda c: (c, margin),
+    )
     sweep("today: IVR_ASR_MIN_CONFIDENCE swept (no margin)", by_mode["today"], lambda c: (c, 0.0))
-    answers_20 = [r for r in by_mode["rejection"] if r.sample.group == "answer" and r.sample.condition.endswith(" 20")]
+    answers_20 = [
+        r for r in by_mode["rejection"] if r.sample.group == "answer" and r.sample.condition.endswith(" 20")
+    ]
     if answers_20:
         print("\nSamples the 20 dB answers were heard as (rejection):\n")
         for r in answers_20:

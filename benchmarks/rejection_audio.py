@@ -5,6 +5,7 @@ answer. Those spoken in English and Russian are good ones for the Korean grammar
 knows no word of them, so they stand for a caller saying anything at all. The Korean ones are
 kept out of the pack's garbage words, so the garbage model is not tested on what it was made of.
 """
+
 from __future__ import annotations
 
 import array
@@ -113,7 +114,9 @@ class Maker:
         for seconds in (0.15, 0.3, 0.6):
             burst = [rng.gauss(0, 3000) * math.sin(math.pi * i / (seconds * self.rate))
                      for i in range(int(seconds * self.rate))]  # fmt: skip
-            samples.append(self.sample("noise", kind, f"burst {seconds} s", None, "quiet", burst, f"burst {kind}"))
+            samples.append(
+                self.sample("noise", kind, f"burst {seconds} s", None, "quiet", burst, f"burst {kind}")
+            )
         hiss = [rng.gauss(0, 3000) for _ in range(2 * self.rate)]
         samples.append(self.sample("noise", kind, "steady hiss 2 s", None, "quiet", hiss, f"hiss {kind}"))
         return samples
@@ -141,7 +144,9 @@ def labelled_set(folder: Path, rate: int = 8000, takes: int = 3) -> list[Sample]
         for condition in CONDITIONS:
             for kind, said, truth in ANSWERS:
                 speech = maker.speak("ko", said, take)
-                samples.append(maker.sample("answer", kind, said, truth, condition, speech, f"{said} {take} {condition}"))
+                samples.append(
+                    maker.sample("answer", kind, said, truth, condition, speech, f"{said} {take} {condition}")
+                )
             for voice, phrases in OUT_OF_GRAMMAR.items():
                 for said in phrases:
                     speech = maker.speak(voice, said, take)

@@ -8,6 +8,7 @@ the bundled model, their audio served from loopback. Reports calls, readings sto
 readings callers heard accepted, webhook latency, errors by kind and memory per worker. Loopback
 only; it stops by itself. --pg-restart defaults to `pg_ctlcluster <version> main restart`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,9 @@ class Server:
         command[-1:-1] = ["--no-control-socket"] if gunicorn.version_info >= (27,) else []
         self.log = log
         with log.open("w") as output:
-            self.master = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+            self.master = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+            )
         self.samples: dict[int, list[tuple[float, tuple[int, int]]]] = {}
         self.events: list[str] = []
         self.killed: tuple[int, float] | None = None  # the worker killed, and when
@@ -107,7 +110,9 @@ class Server:
         self.master.wait(timeout=60)
 
 
-def disrupt(server: Server, started: float, seconds: float, restart: list[str], stop: threading.Event) -> None:
+def disrupt(
+    server: Server, started: float, seconds: float, restart: list[str], stop: threading.Event
+) -> None:
     """Sample memory; kill a worker at 1/3 and restart PostgreSQL at 2/3 of the run."""
     plan = [(seconds / 3, "kill"), (2 * seconds / 3, "restart")]
     while not stop.wait(min([SAMPLE_S] + [max(0.0, at - (time.monotonic() - started)) for at, _ in plan])):
@@ -125,8 +130,9 @@ def disrupt(server: Server, started: float, seconds: float, restart: list[str], 
             else:
                 took = time.monotonic()
                 # No pipes: a server started by the command would hold them open.
-                done = subprocess.run(restart, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      timeout=120, check=False)
+                done = subprocess.run(
+                    restart, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False
+                )
                 server.events.append(f"{now:.0f} s: `{shlex.join(restart)}` exited {done.returncode} "
                                      f"after {time.monotonic() - took:.1f} s")  # fmt: skip
 
@@ -144,8 +150,12 @@ def play(target: LoadTarget, names: list[str], deadline: float, results: list, o
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
-    parser.add_argument("--db", default=os.environ.get("IVR_TEST_POSTGRES_URL",
-                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--db",
+        default=os.environ.get(
+            "IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     parser.add_argument("--keypad", type=int, default=6, help="keypad callers at once")
     parser.add_argument("--voice", type=int, default=2, help="voice callers at once (Korean, real engine)")
     parser.add_argument("--think", type=float, default=0.5, help="seconds a caller listens before answering")
@@ -155,7 +165,9 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 < args.minutes <= 24 * 60 or not 0 < args.keypad + args.voice <= 200:
         raise SystemExit("--minutes 0..1440 and 1..200 callers")
-    restart = shlex.split(args.pg_restart or f"pg_ctlcluster {max(os.listdir('/etc/postgresql'))} main restart")
+    restart = shlex.split(
+        args.pg_restart or f"pg_ctlcluster {max(os.listdir('/etc/postgresql'))} main restart"
+    )
     seconds = args.minutes * 60
     with tempfile.TemporaryDirectory(prefix="ivr-soak-") as folder, LocalRecordings() as recordings:
         port = free_port()
@@ -194,7 +206,9 @@ def run(server: Server, base: str, recordings, args, seconds: float, restart: li
     watcher.start()
     callers = [(KEYPAD, n) for n in range(args.keypad)] + [(VOICE, n) for n in range(args.voice)]
     with ThreadPoolExecutor(len(callers), thread_name_prefix="caller") as pool:
-        for future in [pool.submit(play, target, names, started + seconds, results, n) for names, n in callers]:
+        for future in [
+            pool.submit(play, target, names, started + seconds, results, n) for names, n in callers
+        ]:
             future.result()
     stop.set()
     watcher.join(timeout=150)
@@ -208,8 +222,12 @@ def report(server: Server, stats: LoadStats, results: list, seconds: float, args
     with engine.connect() as conn:
         stored = dict(conn.execute(select(Call.sid, func.count(Reading.id))
                                    .outerjoin(Reading, Reading.call_id == Call.id).group_by(Call.sid)).all())  # fmt: skip
-        outcomes = Counter({k or "open (no status callback taken)": n for k, n in
-                            conn.execute(select(Call.outcome, func.count()).group_by(Call.outcome)).all()})
+        outcomes = Counter(
+            {
+                k or "open (no status callback taken)": n
+                for k, n in conn.execute(select(Call.outcome, func.count()).group_by(Call.outcome)).all()
+            }
+        )
         version = conn.execute(text("SHOW server_version")).scalar()
     engine.dispose()
     told = {r.sid: told_saved(r) for _, r in results if r.sid}

@@ -5,6 +5,7 @@
 Counts what the engine executes for each webhook of one keypad call (greeting, intent, address,
 reading, confirmation that saves the meter). It runs on older commits too, to compare.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,10 @@ from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
 from ivr.store.migrate import upgrade
 
-ACCOUNTS = ("account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n"
-            '100001,+79161234567,"ул. Ленина, д. 1",Москва,M-1,1,6,1000,,,2026-10-17\n')
+ACCOUNTS = (
+    "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n"
+    '100001,+79161234567,"ул. Ленина, д. 1",Москва,M-1,1,6,1000,,,2026-10-17\n'
+)
 TOKEN, BASE = "bench-token", "https://hotline.example"
 
 

@@ -10,6 +10,7 @@ question begins, in real time, and hangs up; calls repeat for --duration. Report
 - server CPU per call while callers are silent, and while they speak;
 - --ramp: more concurrent streamed calls, to see where the 0.5 s p95 breaks.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -137,7 +138,9 @@ def load(target, concurrency: int, duration: float) -> None:  # noqa: ANN001
         t.join(timeout=duration + 60)
 
 
-def cpu_per_call(pid: int, base: str, api: TwilioApi, calls: int, words: dict[str, bytes]) -> tuple[float, float]:
+def cpu_per_call(
+    pid: int, base: str, api: TwilioApi, calls: int, words: dict[str, bytes]
+) -> tuple[float, float]:
     """Server CPU per call, in % of a core, with callers silent and with callers talking."""
     lines = []
     for _ in range(calls):
@@ -196,15 +199,17 @@ def main() -> None:
 
 def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings: LocalRecordings,
         words: dict[str, bytes], args: argparse.Namespace) -> None:  # fmt: skip
-    print(f"\n## {mode}: gunicorn -w {args.workers} -k gthread --threads {args.threads}, "
-          f"{'PostgreSQL' if args.db else 'SQLite'}; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"\n## {mode}: gunicorn -w {args.workers} -k gthread --threads {args.threads}, "
+        f"{'PostgreSQL' if args.db else 'SQLite'}; load average {os.getloadavg()[0]:.1f}"
+    )
     ramp = [args.calls, *(int(n) for n in args.ramp.split(",") if n)] if mode == "stream" else [args.calls]
     for concurrency in ramp:
         results = Results()
         if mode == "stream":
-            target = lambda: streamed_call(base, api, results, words)  # noqa: E731
+            target = lambda results=results: streamed_call(base, api, results, words)  # noqa: E731
         else:
-            target = lambda: recorded_call(base, recordings, results, words)  # noqa: E731
+            target = lambda results=results: recorded_call(base, recordings, results, words)  # noqa: E731
         before, client = cpu_seconds(proc.pid), time.process_time()
         load(target, concurrency, args.duration)
         cpu, client = cpu_seconds(proc.pid) - before, time.process_time() - client

@@ -3,6 +3,7 @@
 Usage: python benchmarks/webhooks.py [CALLS] [POSTGRES_URL]
 Prints a Markdown table of p50/p95 latency per webhook and calls per second.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Meter-reading hotline: Twilio webhooks, offline speech, supervisor console."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """`python -m ivr` runs the `ivr` command."""
+
 from ivr.cli import main
 
 main()

@@ -1,4 +1,5 @@
 """The `ivr` command; each subcommand's module is imported only when that command runs."""
+
 from __future__ import annotations
 
 import importlib

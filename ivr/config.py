@@ -1,4 +1,5 @@
 """The hotline's settings: read from the environment once, validated, typed (docs/CONFIGURATION.md)."""
+
 from __future__ import annotations
 
 import logging
@@ -214,8 +215,12 @@ class _Reader:
 
     def rules(self) -> Rules:
         overrides = {
-            f.name: number(f"IVR_RULE_{f.name.upper()}", self.raw(f"IVR_RULE_{f.name.upper()}"),
-                           getattr(Rules, f.name), 0.0)  # fmt: skip
+            f.name: number(
+                f"IVR_RULE_{f.name.upper()}",
+                self.raw(f"IVR_RULE_{f.name.upper()}"),
+                getattr(Rules, f.name),
+                0.0,
+            )  # fmt: skip
             for f in fields(Rules)
         }
         return Rules(**overrides)

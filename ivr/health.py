@@ -1,4 +1,5 @@
 """GET /healthz: liveness and readiness of the database, the speech models and the call intake."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify

@@ -3,6 +3,7 @@
 The app never logs a number or an address on purpose (it masks them first); this is the net under
 that rule: for SQLAlchemy and gunicorn messages, exception texts, and request lines with a query.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,7 +48,7 @@ def _phone(found: str) -> str:
 
 def _address(found: str) -> str:
     address = found.rstrip(" ,.-")
-    return mask_address(address) + found[len(address):]
+    return mask_address(address) + found[len(address) :]
 
 
 class Masking(logging.Filter):

@@ -1,4 +1,5 @@
 """Thread pools that survive gunicorn's fork: each process makes its own on first use."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """What the app holds once built: settings, sessions, speech, windows and the call service, typed."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """`ivr serve`: the web app, optionally on a demo database."""
+
 from __future__ import annotations
 
 import io

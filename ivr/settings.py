@@ -1,4 +1,5 @@
 """Parsers for settings: each error names the variable, so a bad value stops the start in one line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -26,4 +26,8 @@ then
   export IVR_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 fi
 
+# Lint and format are part of the suite: a change that fails them fails CI.
+"$PYTHON" -m ruff check .
+"$PYTHON" -m ruff format --check .
+
 exec "$PYTHON" -m pytest -n 2 "$@"

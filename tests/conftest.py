@@ -1,4 +1,5 @@
 """Shared fixtures: an app on SQLite or PostgreSQL, demo accounts, and a Twilio-like caller."""
+
 from __future__ import annotations
 
 import io

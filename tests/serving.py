@@ -1,4 +1,5 @@
 """Run the `ivr` command, a real `ivr serve` and gunicorn on loopback, for black-box tests."""
+
 from __future__ import annotations
 
 import os
@@ -162,7 +163,16 @@ def _close(s: socket.socket | None) -> None:
 
 def gunicorn_command(port: int, *options: str) -> list[str]:
     """`gunicorn [options] -b 127.0.0.1:port wsgi:app`, run from the checkout."""
-    return [sys.executable, "-m", "gunicorn", *no_control_socket(), *options, "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *no_control_socket(),
+        *options,
+        "-b",
+        f"127.0.0.1:{port}",
+        "wsgi:app",
+    ]
 
 
 @contextmanager

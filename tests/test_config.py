@@ -1,4 +1,5 @@
 """Settings are read in one place, checked at start-up, and documented one for one."""
+
 import logging
 import re
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The instance folder (default database, recordings, secret key) goes where IVR_INSTANCE_DIR says."""
+
 from ivr import create_app
 from ivr.runtime import runtime
 

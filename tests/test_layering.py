@@ -1,4 +1,5 @@
 """Who may import whom (docs/DESIGN.md): the rules are checked on the source, so a violation fails CI."""
+
 import ast
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """Log lines mask phone numbers and addresses, whichever logger writes them; the rest stays readable."""
+
 import logging
 import sys
 

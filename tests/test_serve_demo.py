@@ -1,4 +1,5 @@
 """`ivr serve --demo` on a fresh machine: schema, demo accounts, a console login, the URLs."""
+
 import os
 import subprocess
 import sys
@@ -12,8 +13,13 @@ def test_demo_serves_the_hotline_with_accounts_and_a_console_login(tmp_path):
     env = {**os.environ, "IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
     env.pop("IVR_VOSK_MODEL", None)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--demo", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ivr", "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = []
         while not any("Running on" in line for line in lines):

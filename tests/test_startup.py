@@ -1,5 +1,6 @@
 """A wrong setting or an unready database stops every entry point with one line, not a traceback;
 a server without TWILIO_AUTH_TOKEN says so at start-up and refuses calls."""
+
 import os
 import re
 import subprocess
@@ -93,7 +94,9 @@ def test_db_upgrade_still_migrates_an_empty_or_old_database(tmp_path, old_schema
 
 def test_db_upgrade_names_a_database_it_cannot_reach_in_one_line(tmp_path):
     url = f"postgresql+psycopg://ivr@127.0.0.1:{CLOSED}/ivr"
-    done = run([sys.executable, "-m", "ivr", "db", "upgrade"], environment(tmp_path, {"IVR_DATABASE_URL": url}))
+    done = run(
+        [sys.executable, "-m", "ivr", "db", "upgrade"], environment(tmp_path, {"IVR_DATABASE_URL": url})
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"ivr: IVR_DATABASE_URL: cannot connect to {url}: ")
 
@@ -108,9 +111,10 @@ def test_gunicorn_without_a_token_says_so_at_start_up_and_refuses_calls(tmp_path
         health = requests.get(base + "/healthz", timeout=5)
         webhook = requests.post(base + "/twilio/voice", data={"CallSid": "CA1", "From": "+79161234567"},
                                 timeout=5)  # fmt: skip
-    assert "ERROR ivr: TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503)" in (
-        logs / "stderr.log"
-    ).read_text()
+    assert (
+        "ERROR ivr: TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503)"
+        in (logs / "stderr.log").read_text()
+    )
     assert health.status_code == 503
     assert health.json()["twilio"] == "refusing calls: TWILIO_AUTH_TOKEN is not set"
     assert webhook.status_code == 503

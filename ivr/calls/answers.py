@@ -1,4 +1,5 @@
 """What the caller did at a question, whatever carried it: keys, a recording, a stream, a message."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

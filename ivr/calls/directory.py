@@ -1,4 +1,5 @@
 """The flow's Directory for one call: the call's account is loaded once, then kept on the call."""
+
 from __future__ import annotations
 
 import json

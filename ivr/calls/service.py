@@ -1,10 +1,11 @@
 """Take one caller event for one call, once: load the call, run the flow, save its effects."""
+
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 from sqlalchemy import select, update
@@ -169,7 +170,7 @@ class CallService:
 
     def _context(self, s: Session, call: Call) -> flows.Context:
         now = self.clock()
-        today = now.replace(tzinfo=timezone.utc).astimezone(self.tz).date()
+        today = now.replace(tzinfo=UTC).astimezone(self.tz).date()
         directory = CallDirectory(s, self.regions, today, call.account_snapshot)
         return flows.Context(directory, self.regions, today, call.locale, now, self.rules, call.seq)
 

@@ -3,6 +3,7 @@
 The socket lives in one process while any worker may take the call's webhooks, so the stream's
 health is kept on the Call row, where the service renders the next question from it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

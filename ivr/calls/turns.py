@@ -1,4 +1,5 @@
 """Turn rows: the question asked, the caller's answer to it, and the readings given in it."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-
 csrf = CSRFProtect()
 
 # Always on: browsers keep Secure cookies from http://localhost too, and anything else needs TLS.

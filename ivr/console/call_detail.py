@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ivr.console.blueprint import ROW_ID, bp
-from ivr.runtime import config
 from ivr.console.masking import privacy
+from ivr.runtime import config
 from ivr.store import database
 from ivr.store.models import Call, Meter, Reading, Turn
 
@@ -45,9 +45,7 @@ def words(turn: Turn) -> list[Word]:
     ]
     if kept or not turn.heard:
         return kept
-    return [
-        Word(t, turn.confidence if turn.confidence is not None else 1.0) for t in turn.heard.split()
-    ]
+    return [Word(t, turn.confidence if turn.confidence is not None else 1.0) for t in turn.heard.split()]
 
 
 def waited(turn: Turn) -> float | None:
@@ -58,11 +56,7 @@ def waited(turn: Turn) -> float | None:
 
 
 def call_by_sid(sid: str) -> Call:
-    query = (
-        select(Call)
-        .where(Call.sid == sid)
-        .options(selectinload(Call.turns), selectinload(Call.account))
-    )
+    query = select(Call).where(Call.sid == sid).options(selectinload(Call.turns), selectinload(Call.account))
     return database.session().scalars(query).first() or abort(404)
 
 

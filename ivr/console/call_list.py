@@ -58,9 +58,7 @@ def counts(call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]
     s = database.session()
     turns = dict(
         s.execute(
-            select(Turn.call_id, func.count())
-            .where(Turn.call_id.in_(call_ids))
-            .group_by(Turn.call_id)
+            select(Turn.call_id, func.count()).where(Turn.call_id.in_(call_ids)).group_by(Turn.call_id)
         ).all()
     )
     readings: dict[int, list[Reading]] = {}

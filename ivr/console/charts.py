@@ -35,9 +35,7 @@ def bars(series: list[tuple[str, int]], title: str = "") -> Markup:
         value = step * i
         y = TOP + plot_h - plot_h * i / TICKS
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(
-            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>'
-        )
+        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
     for i, (label, n) in enumerate(series):
         h = plot_h * n / top
         x = LEFT + i * slot + slot * 0.15

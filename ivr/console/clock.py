@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ivr.runtime import config
@@ -15,7 +15,7 @@ def zone() -> ZoneInfo:
 
 def local(moment: datetime) -> datetime:
     """A stored time as the utility's clocks showed it."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone())
+    return moment.replace(tzinfo=UTC).astimezone(zone())
 
 
 def shown(moment: datetime | None, form: str = "%d.%m.%Y %H:%M:%S") -> str:
@@ -30,7 +30,7 @@ def stamp(moment: datetime | None) -> str:
 
 def day_start(day: date) -> datetime:
     """The stored (naive UTC) time at which a day of the utility's calendar begins."""
-    return datetime.combine(day, time.min, zone()).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time.min, zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 def today() -> date:

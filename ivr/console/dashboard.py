@@ -66,9 +66,7 @@ def summarise(s: Session, start: date, end: date) -> Summary:
     """Count calls, outcomes, durations, confidence and the per-question funnel."""
     in_period = within(Call.started_at, start, end)
     outcome = call_outcomes.column()
-    outcomes = dict(
-        s.execute(select(outcome, func.count()).where(*in_period).group_by(outcome)).all()
-    )
+    outcomes = dict(s.execute(select(outcome, func.count()).where(*in_period).group_by(outcome)).all())
     summary = Summary(calls=sum(outcomes.values()), outcomes=outcomes)
     summary.duration = s.scalar(select(func.avg(Call.duration_s)).where(*in_period))
     turns = select(Turn).join(Call).where(*in_period).subquery()

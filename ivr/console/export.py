@@ -104,6 +104,4 @@ def readings_csv() -> Response:
     f = Filters.parse(request.args, READING_FILTERS)
     readings = list(database.session().scalars(readings_query(f)).unique())
     pd = privacy("export:readings", [subject(r) for r in readings], f.values)
-    return csv_response(
-        "readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd)
-    )
+    return csv_response("readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd))

@@ -35,9 +35,7 @@ class Privacy:
         return text.replace(address, mask_address(address))
 
 
-def privacy(
-    subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] | None = None
-) -> Privacy:
+def privacy(subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] | None = None) -> Privacy:
     """Show personal data when ?unmask=1 asks and the role allows.
 
     Every such view is audited: who, the page with its filters, and the records it showed

@@ -32,9 +32,7 @@ def readings_query(f: Filters) -> Select:
         else (select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc()))
     )
     query = query.join(Reading.meter).join(Meter.account)
-    query = query.options(
-        joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call)
-    )
+    query = query.options(joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call))
     query = query.where(*within(Reading.received_at, day(f.get("start")), day(f.get("end"))))
     if f.get("status") in STATUSES:
         query = query.where(Reading.status == f.get("status"))
@@ -51,9 +49,7 @@ def readings() -> str:
     f = Filters.parse(request.args, READING_FILTERS)
     page = paginate(database.session(), readings_query(f), number(request.args.get("page")))
     pd = privacy("readings", [review.subject(r) for r in page.items], f.values)
-    return render_template(
-        "console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES, flags=FLAGS
-    )
+    return render_template("console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES, flags=FLAGS)
 
 
 def history(reading: Reading) -> list[Reading]:

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from ivr.runtime import config
 from ivr.console.listing import REVIEW_FLAGS, has_flag
+from ivr.runtime import config
 from ivr.store import review
 from ivr.store.models import Reading
 from ivr.store.review import OPEN, ReviewError, approve, locked, reject, subject

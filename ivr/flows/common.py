@@ -1,4 +1,5 @@
 """What every question shares: asking the current one, failing, transferring, the account."""
+
 from __future__ import annotations
 
 from ivr.flows.flow import TRANSFERRED, FlowDefinitionError

@@ -1,4 +1,5 @@
 """Drive a call: (state, caller event) -> (new state, actions), the same behind every transport."""
+
 from __future__ import annotations
 
 import copy

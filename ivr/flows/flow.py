@@ -1,4 +1,5 @@
 """The flow as data: its questions, what each may lead to and say, and where a call can end."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping

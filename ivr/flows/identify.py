@@ -1,4 +1,5 @@
 """Questions 1, 3 and 4: what the caller wants, which account, and whether the address is right."""
+
 from __future__ import annotations
 
 from ivr.flows.common import MAX_FAILS, account_of, ask, fail, transfer

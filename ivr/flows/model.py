@@ -1,4 +1,5 @@
 """The flow's vocabulary: caller events, actions, what it knows of accounts, and its ports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ a voice request is confirmed first. Key 0 is never misheard and hands over at on
 counts as an attempt at the question it interrupted, and so do failed answers here: the detour
 cannot loop.
 """
+
 from __future__ import annotations
 
 from ivr.flows.common import MAX_FAILS, ask, fail, transfer

@@ -1,4 +1,5 @@
 """Question 5 and the closing: each zone's reading, its confirmation, and saving each meter."""
+
 from __future__ import annotations
 
 from ivr.flows import rules
@@ -54,9 +55,7 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
     meter = meter_of(s, ctx)
     zone = meter.zones[s.zone]
     key = f"{meter.id}:{zone.zone}"
-    verdict = rules.check_reading(
-        value, meter.digits, zone, ctx.today, s.refused_lower.get(key), ctx.rules
-    )
+    verdict = rules.check_reading(value, meter.digits, zone, ctx.today, s.refused_lower.get(key), ctx.rules)
     if verdict.outcome == "invalid":
         return fail(s, ctx, Say("reading_invalid", {"max": meter.digits}))
     if verdict.outcome == "lower":

@@ -1,4 +1,5 @@
 """Submission windows by region: the built-in table, overridable by IVR_REGIONS_FILE."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Reading rules: is a meter reading plausible, how much was used, and what flags does it carry."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """A call's state: plain data, stored as JSON on the Call row between webhooks."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields

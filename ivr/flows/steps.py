@@ -1,4 +1,5 @@
 """The flow as data: each question's kind, its steps, where it may lead and what it may say."""
+
 from __future__ import annotations
 
 from ivr.flows.flow import DONE, Flow, Node

@@ -1,4 +1,5 @@
 """The domain's words, one home each: str-valued, so stored and JSON values are the plain words."""
+
 from __future__ import annotations
 
 from enum import StrEnum

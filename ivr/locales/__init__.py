@@ -1,4 +1,5 @@
 """Locale packs: prompts and vocabulary per language, as data files."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Test-call cases: one YAML file per call, with what the caller does and what must happen."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """`ivr simulate`, `ivr replay` and `ivr calls export`."""
+
 from __future__ import annotations
 
 import logging
@@ -42,16 +43,47 @@ def _quiet() -> None:
 @click.option("--max-calls", type=int, help="Load mode: calls at most (default 100000).")
 @click.option("--think", default=0.0, show_default=True,
               help="Load mode: seconds a caller listens before each answer.")  # fmt: skip
-@click.option("--recordings-port", default=0, help="Serve caller audio on this loopback port (default: any free).")
-@click.option("--listen", type=click.Choice(["record", "stream"]), default="record", show_default=True,
-              help="stream: voice turns are spoken over a Twilio Media Stream (the server needs IVR_LISTEN=stream).")
-@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(0.5, 50),
-              help="With --listen stream: how much faster than real time the caller's audio is sent.")
-@click.option("--api-port", default=0, help="With --listen stream and --url: the emulated Twilio REST API's "
-              "loopback port (default: any free; the server's IVR_TWILIO_API_URL must point at it).")
+@click.option(
+    "--recordings-port", default=0, help="Serve caller audio on this loopback port (default: any free)."
+)
+@click.option(
+    "--listen",
+    type=click.Choice(["record", "stream"]),
+    default="record",
+    show_default=True,
+    help="stream: voice turns are spoken over a Twilio Media Stream (the server needs IVR_LISTEN=stream).",
+)
+@click.option(
+    "--speed",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 50),
+    help="With --listen stream: how much faster than real time the caller's audio is sent.",
+)
+@click.option(
+    "--api-port",
+    default=0,
+    help="With --listen stream and --url: the emulated Twilio REST API's "
+    "loopback port (default: any free; the server's IVR_TWILIO_API_URL must point at it).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="One line per case; turns only for failures' messages.")
-def replay_command(paths, url, jobs, junit, json_path, compare, concurrency, duration, max_calls,
-                   think, recordings_port, listen, speed, api_port, quiet) -> None:  # noqa: ANN001 fmt: skip
+def replay_command(
+    paths,
+    url,
+    jobs,
+    junit,
+    json_path,
+    compare,
+    concurrency,
+    duration,
+    max_calls,
+    think,
+    recordings_port,
+    listen,
+    speed,
+    api_port,
+    quiet,
+) -> None:  # noqa: ANN001 fmt: skip
     """Replay test-call cases (files or folders of YAML) and report per case and turn."""
     try:
         cases = [load_case(p) for p in find_cases(list(paths))]
@@ -118,7 +150,9 @@ def _remote_streamed(cases, url, recordings, jobs, progress, streamed) -> list: 
 
     settings = from_environ()
     api = TwilioApi(settings.account_sid or ACCOUNT_SID, settings.auth_token or "", streamed["api_port"])
-    click.echo(f"Twilio's REST API is emulated at {api.url}: the server's IVR_TWILIO_API_URL must be it", err=True)
+    click.echo(
+        f"Twilio's REST API is emulated at {api.url}: the server's IVR_TWILIO_API_URL must be it", err=True
+    )
     try:
         return run_cases(cases, StreamedRemote(url, recordings, api, streamed["speed"]), jobs, progress)
     finally:

@@ -1,4 +1,5 @@
 """Play Twilio's part: post webhooks, follow TwiML, and report what the caller hears."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """Turn a stored call into a replay case: the caller's audio, keys and silences, and how it ended."""
+
 from __future__ import annotations
 
 import csv
@@ -13,11 +14,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.store.review import subject
 from ivr.flows import status_for
 from ivr.qa.facts import Facts, call_facts
 from ivr.store.accounts_csv import HEADER
 from ivr.store.models import Account, AuditEvent, Phone, Reading, Turn
+from ivr.store.review import subject
 
 
 class ExportError(LookupError):

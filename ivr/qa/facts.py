@@ -1,4 +1,5 @@
 """What the database recorded of one call: its outcome, turns and readings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,9 +36,9 @@ class Facts:
 
 def call_facts(session: Session, sid: str) -> Facts | None:
     """Load a call with its turns and the readings it saved; None if there is no such call."""
-    call = session.scalars(
-        select(Call).where(Call.sid == sid).options(joinedload(Call.turns))
-    ).unique().first()
+    call = (
+        session.scalars(select(Call).where(Call.sid == sid).options(joinedload(Call.turns))).unique().first()
+    )
     if call is None:
         return None
     saved = session.scalars(

@@ -1,10 +1,11 @@
 """What the app hears in QA calls: typed transcripts as they are, WAV audio by the real engine."""
+
 from __future__ import annotations
 
 from functools import cache
 
-from ivr.speech.engine import VoskRecognizer, load_model
 from ivr.config import from_environ
+from ivr.speech.engine import VoskRecognizer, load_model
 from ivr.speech.models import bundled_models
 from ivr.speech.recognizer import AudioError, ModelError, Recognition
 

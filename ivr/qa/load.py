@@ -1,4 +1,5 @@
 """Load mode: repeat cases as concurrent calls against a loopback server, bounded in count and time."""
+
 from __future__ import annotations
 
 import ipaddress

@@ -1,4 +1,5 @@
 """Tell which prompts a caller heard, from the TwiML alone."""
+
 from __future__ import annotations
 
 import re
@@ -47,6 +48,7 @@ def _pattern(template: str) -> re.Pattern:
 
 def similarity(expected: str, heard: str) -> float:
     """Compare two texts from 0 to 1, ignoring case and spacing."""
+
     def norm(text: str) -> str:
         return " ".join(text.lower().split())
 

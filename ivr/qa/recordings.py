@@ -1,4 +1,5 @@
 """Serve caller audio from 127.0.0.1, the way Twilio serves a call's recordings."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Replay a test-call case through the hotline and check what happened against the case."""
+
 from __future__ import annotations
 
 import time

@@ -1,10 +1,11 @@
 """Replay reports: a readable table, JUnit XML for CI, JSON, and changes against an earlier run."""
+
 from __future__ import annotations
 
 import json
 import unicodedata
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ivr.qa.results import CaseResult, TurnResult, from_dict
@@ -87,7 +88,7 @@ def junit(results: list[CaseResult], seconds: float) -> str:
 
 def to_json(results: list[CaseResult], seconds: float) -> str:
     body = {
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "summary": summary(results, seconds),
         "cases": [r.to_dict() for r in results],
     }

@@ -1,4 +1,5 @@
 """Results of replayed calls, per case and per turn, as plain data for reports and JSON."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

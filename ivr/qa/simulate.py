@@ -1,4 +1,5 @@
 """An interactive call in the terminal: the tester plays the caller, the real app answers."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Replay cases on a streamed line: the app on a loopback port, answers spoken over its media stream."""
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,11 @@ class StreamedInProcess(InProcess):
         return skip_reason(case)
 
     def _config(self, case: Case, folder: str, db) -> dict:  # noqa: ANN001
-        return {**super()._config(case, folder, db), "IVR_LISTEN": "stream", "IVR_TWILIO_API_URL": self.api.url}
+        return {
+            **super()._config(case, folder, db),
+            "IVR_LISTEN": "stream",
+            "IVR_TWILIO_API_URL": self.api.url,
+        }
 
     @contextmanager
     def line(self, case: Case) -> Iterator[InProcessLine]:

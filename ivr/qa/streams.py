@@ -4,6 +4,7 @@ The stream sends the caller's audio as Twilio does: mu-law, 20 ms a message, qui
 answers. The REST API records each update, answers like Twilio, and then fetches the new TwiML,
 which replaces whatever the call was doing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -208,7 +209,9 @@ def _api_handler(api: TwilioApi) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(json.dumps({"sid": parts[-1].removesuffix(".json"), "status": "in-progress"}).encode())
+            self.wfile.write(
+                json.dumps({"sid": parts[-1].removesuffix(".json"), "status": "in-progress"}).encode()
+            )
 
         def log_message(self, *_args: object) -> None:
             """Stay quiet."""
@@ -264,7 +267,7 @@ class StreamedCall(TwilioCall):
 
     def answered_after(self, marker: int) -> bool:
         """A move that is not the listening TwiML came after the marker's answer began."""
-        return any("/twilio/listening" not in u.url for u, _ in self.moves[self.marks[marker]:])
+        return any("/twilio/listening" not in u.url for u, _ in self.moves[self.marks[marker] :])
 
     def spoke_at(self, marker: int) -> float | None:
         return self.line.spoke_at.get(marker) if self.line else None

@@ -1,4 +1,5 @@
 """Where cases are replayed: a fresh app in this process per case, or a running server."""
+
 from __future__ import annotations
 
 import io
@@ -18,10 +19,10 @@ from ivr.qa.driver import FlaskTransport, HttpTransport, TwilioCall
 from ivr.qa.facts import Facts, call_facts
 from ivr.qa.hearing import QaRecognizer, engine
 from ivr.qa.recordings import LocalRecordings
+from ivr.runtime import runtime
 from ivr.store import database
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.migrate import upgrade
-from ivr.runtime import runtime
 
 ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC_URL = "https://replay.hotline.test"

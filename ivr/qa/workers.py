@@ -1,4 +1,5 @@
 """Replay in-process cases on several processes: the flow is Python, so threads would share one core."""
+
 from __future__ import annotations
 
 import multiprocessing

@@ -1,4 +1,6 @@
 """Offline speech: recognition, words to digits, audio, models."""
+
+from ivr.speech.numbers import Parsed, parse_digits, parse_reading
 from ivr.speech.recognizer import (
     AudioError,
     ModelError,
@@ -7,7 +9,6 @@ from ivr.speech.recognizer import (
     SpeechError,
     Word,
 )
-from ivr.speech.numbers import Parsed, parse_digits, parse_reading
 from ivr.speech.words import interpret
 
 __all__ = [

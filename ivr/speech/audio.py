@@ -1,4 +1,5 @@
 """Decode callers' WAV recordings into 16-bit mono PCM for the recogniser."""
+
 from __future__ import annotations
 
 import math

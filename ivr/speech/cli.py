@@ -1,4 +1,5 @@
 """`ivr models` and `ivr asr`: fetch speech models and check what the engine hears."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,12 @@ def models_group() -> None:
 
 @models_group.command("download")
 @click.argument("locale", type=click.Choice(sorted(models.RELEASES)))
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to keep models (default: IVR_MODELS_DIR or ~/.cache/ivr/models).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep models (default: IVR_MODELS_DIR or ~/.cache/ivr/models).",
+)
 @click.option("--sha256", help="Expected SHA-256 of the archive, when it is not built in.")
 def download_command(locale: str, directory: Path | None, sha256: str | None) -> None:
     """Fetch a locale's official small model, verify it and unpack it."""
@@ -50,14 +55,20 @@ def _variable(locale: str) -> str:
 
 
 @models_group.command("list")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where models are kept (default: IVR_MODELS_DIR or ~/.cache/ivr/models).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where models are kept (default: IVR_MODELS_DIR or ~/.cache/ivr/models).",
+)
 def list_command(directory: Path | None) -> None:
     """Show installed models and the locales that use them."""
     configured = _settings().vosk_models
     labels = {str(p): str(p) for p in models.installed(directory or _settings().models_dir)}
     labels.update({p: f"{p} (package vosk-model-{loc})" for loc, p in models.bundled_models().items()})
-    labels.update({p: p if Path(p).is_dir() else f"{p} (missing)" for p in configured.values() if p not in labels})
+    labels.update(
+        {p: p if Path(p).is_dir() else f"{p} (missing)" for p in configured.values() if p not in labels}
+    )
     if not labels:
         click.echo("No models installed. Try: ivr models download ru")
     shown = set()
@@ -72,8 +83,12 @@ def list_command(directory: Path | None) -> None:
 
 @click.command("asr")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
-              help="Model directory (default: the one configured for the locale).")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Model directory (default: the one configured for the locale).",
+)
 @click.option("--locale", default=_default_locale, show_default="IVR_LOCALE or ru")
 @click.option("--kind", type=click.Choice(KINDS), default="digits", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file.")
@@ -103,8 +118,10 @@ def asr_command(files: tuple[str, ...], model_dir: str | None, locale: str, kind
         elif heard.error:
             click.echo(f"{name}: error: {heard.error}")
         else:
-            click.echo(f"{name}: text={heard.text!r} value={heard.value!r} confidence={heard.confidence:.2f} "
-                       f"margin={_round(heard.margin, 2)} seconds={heard.seconds:.3f}")
+            click.echo(
+                f"{name}: text={heard.text!r} value={heard.value!r} confidence={heard.confidence:.2f} "
+                f"margin={_round(heard.margin, 2)} seconds={heard.seconds:.3f}"
+            )
     if failed:
         raise SystemExit(1)
 

@@ -1,4 +1,5 @@
 """Vosk recognition: one model per process, one recogniser per utterance, a grammar per kind."""
+
 from __future__ import annotations
 
 import json
@@ -198,7 +199,10 @@ class VoskRecognizer:
         # A word is as sure as the share of the n-best that has it at the same time (about the
         # word posterior Vosk gives without alternatives).
         words = tuple(
-            replace(w, conf=min(1.0, sum(p for said, p in paths if any(_same(w, other) for other in said)) / total))
+            replace(
+                w,
+                conf=min(1.0, sum(p for said, p in paths if any(_same(w, other) for other in said)) / total),
+            )
             for w in best
         )
         alternatives = tuple(Alternative(" ".join(w.word for w in said), p / total) for said, p in paths)

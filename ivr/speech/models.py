@@ -1,4 +1,5 @@
 """Vosk models on disk: the official downloads, verified and unpacked atomically."""
+
 from __future__ import annotations
 
 import hashlib
@@ -97,9 +98,10 @@ def _fetch(url: str, archive: Path, progress: bool) -> str:
         with requests.get(url, stream=True, timeout=(10, 60)) as response:
             response.raise_for_status()
             total = int(response.headers.get("Content-Length") or 0) or None
-            with archive.open("wb") as out, tqdm(
-                total=total, unit="B", unit_scale=True, desc=archive.name, disable=not progress
-            ) as bar:
+            with (
+                archive.open("wb") as out,
+                tqdm(total=total, unit="B", unit_scale=True, desc=archive.name, disable=not progress) as bar,
+            ):
                 for block in response.iter_content(1 << 16):
                     out.write(block)
                     digest.update(block)

@@ -6,6 +6,7 @@ no-match, never a number with that word dropped. Callers chain words into groups
 35, or 30 then 5 from a display read in pairs. `parse_reading` lists those groupings and keeps the
 one the meter's display and the previous reading allow; `parse_digits` takes the joined one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -171,7 +172,14 @@ class _Group:
                 # A half took the hundreds: «полторы тысячи двадцать» = 1520.
                 room = factor if self.seg == int(self.seg) else factor // 10
                 self.high += round(self.seg * factor)
-                self.seg, self.big, self.room, self.before, self.parts, self.text = 0, factor, room, 0, None, None
+                self.seg, self.big, self.room, self.before, self.parts, self.text = (
+                    0,
+                    factor,
+                    room,
+                    0,
+                    None,
+                    None,
+                )
                 return None
             if self.seg == 0 and factor < self.room:  # «миллион тысяча»: one thousand implied
                 self.high, self.big, self.room = self.high + factor, factor, factor
@@ -250,7 +258,9 @@ def parse_digits(text: str, locale: str) -> str | None:
     return found[0] if found else None
 
 
-def parse_reading(text: str, locale: str, digits: int | None = None, previous: int | str | None = None) -> Parsed:
+def parse_reading(
+    text: str, locale: str, digits: int | None = None, previous: int | str | None = None
+) -> Parsed:
     """Read a transcript as a meter reading, using the display's digits and the previous reading.
 
     A reading longer than the display is impossible. With a previous reading, the one closest at

@@ -1,4 +1,5 @@
 """The Recognizer interface: audio in, words with confidences out."""
+
 from __future__ import annotations
 
 import math

@@ -1,10 +1,10 @@
 """The app's ears: recognisers per locale, loaded once in the app factory."""
+
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-
 
 from ivr.config import Config
 from ivr.locales import available

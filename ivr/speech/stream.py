@@ -3,6 +3,7 @@
 Every decision counts 20 ms frames, never the wall clock, so audio replayed faster than real time
 is heard exactly as a caller speaking in real time.
 """
+
 from __future__ import annotations
 
 import json
@@ -217,7 +218,7 @@ class Listener:
             since = len(u.frames) - u.segment_start
             if since and since % PEEK_EVERY == 0:
                 u.peeks += 1
-                if self._confident(u.decoder.once(b"".join(u.frames[u.segment_start:]))):
+                if self._confident(u.decoder.once(b"".join(u.frames[u.segment_start :]))):
                     events += self._barge(u)
         if not u.spoke and u.quiet * FRAME_S >= PAUSE_S.get(kind, QUIET_S):
             if u.words and u.decoder is not None:  # speech that never completed: heard as it is

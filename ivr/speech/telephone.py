@@ -3,6 +3,7 @@
 audioop ships with Python 3.11 and 3.12; from 3.13 the audioop-lts package provides the same
 module, so every use of it stays in this file.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Turn transcripts into meaning: digit strings, yes/no, intent, operator."""
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,9 @@ def garbled(text: str, locale: str, kind: str) -> bool:
     """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
     said = words(text)
     return any(
-        tuple(said[i : i + len(phrase)]) == phrase for phrase in _garbage(locale, kind) for i in range(len(said))
+        tuple(said[i : i + len(phrase)]) == phrase
+        for phrase in _garbage(locale, kind)
+        for i in range(len(said))
     )
 
 

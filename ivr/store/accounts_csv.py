@@ -1,4 +1,5 @@
 """Accounts import: one CSV row per meter, all or nothing, errors naming line and field."""
+
 from __future__ import annotations
 
 import csv

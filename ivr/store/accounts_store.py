@@ -1,5 +1,6 @@
 """The accounts file's rows into the database: accounts, phones and meters updated in place, and
 meters that left the file retired (no longer asked for, their readings kept)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,5 @@
 """The audit trail's writing side: who did what to which record, and what it was before."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

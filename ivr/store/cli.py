@@ -1,9 +1,9 @@
 """`ivr db`, `ivr accounts` and `ivr readings` commands."""
+
 from __future__ import annotations
 
 import io
 import sys
-
 from contextlib import contextmanager
 
 import click

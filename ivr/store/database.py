@@ -1,4 +1,5 @@
 """Engine and sessions: one engine per app, one session per request, bounded waits everywhere."""
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,11 @@ KEY = "ivr.db"  # the app's sessionmaker; read only through this module
 def make_engine(url: str) -> Engine:
     """Create an engine with bounded waits; SQLite gets WAL so several workers can share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, hide_parameters=True,  # never log callers' numbers and addresses
-                               connect_args={"timeout": CONNECT_TIMEOUT_S, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            hide_parameters=True,  # never log callers' numbers and addresses
+            connect_args={"timeout": CONNECT_TIMEOUT_S, "check_same_thread": False},
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record):  # noqa: ANN001
@@ -106,7 +110,9 @@ def run(sessions: sessionmaker, work: Callable[[Session], T]) -> T:
             if _conflict(error):
                 log.info("transaction conflict (%s), attempt %d: retrying", type(error).__name__, attempt)
                 time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
-            elif _gone(error) and time.monotonic() - started + _reconnect_delay(attempt) <= RECONNECT_WINDOW_S:
+            elif (
+                _gone(error) and time.monotonic() - started + _reconnect_delay(attempt) <= RECONNECT_WINDOW_S
+            ):
                 log.warning("the database is unreachable, attempt %d: retrying", attempt)
                 time.sleep(_reconnect_delay(attempt))
             else:

@@ -1,4 +1,5 @@
 """The flow's Directory port on the database: accounts by phone and by number."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,9 +33,7 @@ class StoreDirectory:
         return self._accounts[number]
 
     def _load(self, number: str) -> AccountInfo | None:
-        query = (
-            select(Account).where(Account.number == number).options(selectinload(Account.meters))
-        )
+        query = select(Account).where(Account.number == number).options(selectinload(Account.meters))
         acc = self.session.scalars(query).first()
         if acc is None:
             return None

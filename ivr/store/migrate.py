@@ -1,4 +1,5 @@
 """Run Alembic migrations on the app's database."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """Personal data: phone numbers normalised to E.164, and numbers and addresses masked."""
+
 from __future__ import annotations
 
 import re

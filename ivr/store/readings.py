@@ -1,4 +1,5 @@
 """Save a meter's confirmed readings: supersede earlier ones of the period, move the meter on."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,9 +1,10 @@
 """Readings export: the CSV a billing system loads."""
+
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import TextIO
 
 from sqlalchemy import Select, select
@@ -16,7 +17,7 @@ HEADER = ["account", "meter", "zone", "value", "previous", "consumption", "recei
           "channel", "call_sid", "status", "flags"]  # fmt: skip
 
 
-def readings_query(since: date | None = None, tz: tzinfo = timezone.utc) -> Select:
+def readings_query(since: date | None = None, tz: tzinfo = UTC) -> Select:
     """Readings in the order they came, optionally from a day of the zone `tz` on."""
     query = (
         select(Reading)
@@ -25,14 +26,14 @@ def readings_query(since: date | None = None, tz: tzinfo = timezone.utc) -> Sele
     )
     if since is not None:
         # Stored times are naive UTC; the day starts at midnight of the utility's calendar.
-        start = datetime.combine(since, time.min, tzinfo=tz).astimezone(timezone.utc)
+        start = datetime.combine(since, time.min, tzinfo=tz).astimezone(UTC)
         query = query.where(Reading.received_at >= start.replace(tzinfo=None))
     return query
 
 
-def row(r: Reading, tz: tzinfo = timezone.utc) -> list:
+def row(r: Reading, tz: tzinfo = UTC) -> list:
     """One reading's cells; received_at in ISO 8601 with the offset of `tz`, so it is never ambiguous."""
-    received = r.received_at.replace(microsecond=0, tzinfo=timezone.utc).astimezone(tz)
+    received = r.received_at.replace(microsecond=0, tzinfo=UTC).astimezone(tz)
     return [
         r.meter.account.number,
         r.meter.serial,
@@ -48,7 +49,7 @@ def row(r: Reading, tz: tzinfo = timezone.utc) -> list:
     ]
 
 
-def write(out: TextIO, readings: Iterable[Reading], tz: tzinfo = timezone.utc) -> int:
+def write(out: TextIO, readings: Iterable[Reading], tz: tzinfo = UTC) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     count = 0
@@ -60,6 +61,6 @@ def write(out: TextIO, readings: Iterable[Reading], tz: tzinfo = timezone.utc) -
 
 
 def export_readings(session: Session, out: TextIO, since: date | None = None,
-                    tz: tzinfo = timezone.utc) -> int:  # fmt: skip
+                    tz: tzinfo = UTC) -> int:  # fmt: skip
     """Write every reading (from the day `since` of the zone `tz` on) as CSV; return how many."""
     return write(out, session.scalars(readings_query(since, tz)), tz)

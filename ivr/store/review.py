@@ -1,4 +1,5 @@
 """Supervisor decisions on flagged readings: approve, correct or reject, each one audited."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """CSV files as spreadsheets make them and read them: Excel's encodings and separators, and formulas."""
+
 from __future__ import annotations
 
 import codecs

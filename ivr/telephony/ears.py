@@ -1,4 +1,5 @@
 """What the stream hears becomes the call's answer: through the call service, once; then the call moves."""
+
 from __future__ import annotations
 
 import logging

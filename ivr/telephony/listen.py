@@ -1,4 +1,5 @@
 """Turn a <Record> action request into the caller's answer: fetch, keep and hear the recording."""
+
 from __future__ import annotations
 
 import logging

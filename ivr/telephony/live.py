@@ -1,4 +1,5 @@
 """Move a live call with Twilio's REST API: what it plays stops, and Twilio fetches the new URL."""
+
 from __future__ import annotations
 
 import logging

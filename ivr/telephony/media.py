@@ -3,6 +3,7 @@
 The socket lives in one process, and any worker takes the call's webhooks: what every worker must
 know (live or lost) is kept on the call by the service; what is heard goes through its `answer`.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Download a caller's Twilio recording, safely and within the webhook's time."""
+
 from __future__ import annotations
 
 import time
@@ -66,7 +67,9 @@ def _download(session: requests.Session, url: str, auth: tuple[str, str] | None,
             if response.status_code == 404:
                 return None
             if response.is_redirect or 300 <= response.status_code < 400:
-                raise RecordingError(f"recording {redact(url)} redirected (HTTP {response.status_code}); not followed")
+                raise RecordingError(
+                    f"recording {redact(url)} redirected (HTTP {response.status_code}); not followed"
+                )
             if response.status_code != 200:
                 raise RecordingError(f"recording {redact(url)}: HTTP {response.status_code}")
             declared = int(response.headers.get("Content-Length") or 0)

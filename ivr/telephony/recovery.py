@@ -1,4 +1,5 @@
 """When a webhook cannot be answered in time or fails: a spoken answer, bounded retries, a person."""
+
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ COUNT_BUDGET_S = 2.0
 ERRORS_BEFORE_OPERATOR = 2  # a deterministic bug would otherwise loop the caller forever
 VOICE_RETRIES = 3  # a call that rings while the database is down is tried this often
 RETRY_PAUSE_S = 2
+
 
 class WebhookTimeout(Exception):
     """A dependency held the webhook past its budget."""

@@ -1,4 +1,5 @@
 """X-Twilio-Signature checks against IVR_PUBLIC_URL."""
+
 from __future__ import annotations
 
 import functools

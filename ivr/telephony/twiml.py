@@ -1,4 +1,5 @@
 """Render the flow's actions as TwiML."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Twilio webhooks: translate requests into call-service events and replies into TwiML."""
+
 from __future__ import annotations
 
 import logging
@@ -185,7 +186,9 @@ def failed(error: Exception) -> Response | HTTPException:
     errors = recovery.count_failure(sid)
     if errors >= recovery.ERRORS_BEFORE_OPERATOR:
         return twiml(recovery.give_up(call_locale(), sid))
-    return twiml(recovery.retry_later(call_locale(), link("telephony.repeat", _in_locale({"errors": errors}))))
+    return twiml(
+        recovery.retry_later(call_locale(), link("telephony.repeat", _in_locale({"errors": errors})))
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """No phone number and no address in any log line of the production shape: gunicorn, two workers,
 signed calls, forged and broken requests, database errors and the console's number search."""
+
 import os
 import re
 from datetime import date, timedelta
@@ -102,10 +103,18 @@ def force_failures(db_url: str) -> None:
         else:
             conn.execute(text("CREATE FUNCTION forced_failure() RETURNS trigger LANGUAGE plpgsql "
                               "AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$"))  # fmt: skip
-            conn.execute(text(f"CREATE TRIGGER refuse_caller BEFORE INSERT ON calls FOR EACH ROW "
-                              f"WHEN (NEW.caller_e164 = '{number}') EXECUTE FUNCTION forced_failure()"))
-            conn.execute(text(f"CREATE TRIGGER refuse_address BEFORE UPDATE ON calls FOR EACH ROW "
-                              f"WHEN (NEW.last_twiml LIKE '%{street}%') EXECUTE FUNCTION forced_failure()"))
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse_caller BEFORE INSERT ON calls FOR EACH ROW "
+                    f"WHEN (NEW.caller_e164 = '{number}') EXECUTE FUNCTION forced_failure()"
+                )
+            )
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse_address BEFORE UPDATE ON calls FOR EACH ROW "
+                    f"WHEN (NEW.last_twiml LIKE '%{street}%') EXECUTE FUNCTION forced_failure()"
+                )
+            )
     engine.dispose()
 
 
@@ -147,8 +156,14 @@ def forged_and_broken(base: str) -> None:
     assert forged.status_code == 403
     c = call(base, ACCOUNTS[1].e164)
     c.dial(), c.press("1")
-    status, _ = c.post(c.heard.action, c.params(RecordingDuration="3", Digits="",
-                       RecordingUrl=f"https://evil.example/{ACCOUNTS[1].e164}/{ACCOUNTS[1].address}.wav"))
+    status, _ = c.post(
+        c.heard.action,
+        c.params(
+            RecordingDuration="3",
+            Digits="",
+            RecordingUrl=f"https://evil.example/{ACCOUNTS[1].e164}/{ACCOUNTS[1].address}.wav",
+        ),
+    )
     assert status == 200
     c.hangup()
 

@@ -1,4 +1,5 @@
 """Black box: `ivr serve` driven over HTTP exactly as Twilio would, knowing only the contract."""
+
 import csv
 import io
 import os
@@ -20,9 +21,14 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     regions = folder / "regions.csv"
     regions.write_text("region,start_day,end_day\nТестовый край,1,31\n", encoding="utf-8")
-    env = {**os.environ, "IVR_DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
-           "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": base, "IVR_REGIONS_FILE": str(regions),
-           "IVR_RECORDINGS_DIR": str(folder / "rec")}
+    env = {
+        **os.environ,
+        "IVR_DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "IVR_PUBLIC_URL": base,
+        "IVR_REGIONS_FILE": str(regions),
+        "IVR_RECORDINGS_DIR": str(folder / "rec"),
+    }
     env.pop("IVR_VOSK_MODEL", None)
     read_on = (date.today() - timedelta(days=30)).isoformat()
     accounts = folder / "accounts.csv"
@@ -60,8 +66,10 @@ def test_a_keypad_call_over_http_lands_in_the_export(server):
     assert call.hangup()[0] in (200, 204)
     out = ivr(env, "readings", "export")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert [(r["account"], r["meter"], r["zone"], r["value"], r["consumption"], r["status"], r["flags"])
-            for r in rows] == [
+    assert [
+        (r["account"], r["meter"], r["zone"], r["value"], r["consumption"], r["status"], r["flags"])
+        for r in rows
+    ] == [
         ("0077001", "BB-1", "T1", "150", "50", "accepted", ""),
         ("0077001", "BB-1", "T2", "80", "30", "accepted", ""),
         ("0077001", "BB-2", "T1", "5", "15", "accepted", "ROLLOVER"),
@@ -73,6 +81,7 @@ def test_unsigned_or_forged_requests_get_403_over_http(server):
     base, _ = server
     params = {"CallSid": "CAforged", "From": "+79167000001"}
     assert requests.post(base + "/twilio/voice", data=params, timeout=5).status_code == 403
-    forged = requests.post(base + "/twilio/voice", data=params, timeout=5,
-                           headers={"X-Twilio-Signature": "bm9wZQ=="})
+    forged = requests.post(
+        base + "/twilio/voice", data=params, timeout=5, headers={"X-Twilio-Signature": "bm9wZQ=="}
+    )
     assert forged.status_code == 403

@@ -11,11 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from ivr.runtime import runtime
 from sqlalchemy import select
 
 from ivr.console.accounts import add_user
+from ivr.runtime import runtime
 from ivr.store.database import transaction
 from ivr.store.models import Account, Call, Meter, Reading, Turn
 
@@ -35,9 +34,7 @@ def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate)
         frames = bytearray()
         for i in range(int(seconds * rate)):
-            frames += int(8000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(
-                2, "little", signed=True
-            )
+            frames += int(8000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(2, "little", signed=True)
         w.writeframes(bytes(frames))
     return out.getvalue()
 
@@ -51,11 +48,7 @@ class Console:
 
     def get(self, path: str, **kw):  # noqa: ANN201
         response = self.client.get(BASE + path, **kw)
-        found = (
-            TOKEN.search(response.get_data(as_text=True))
-            if response.mimetype == "text/html"
-            else None
-        )
+        found = TOKEN.search(response.get_data(as_text=True)) if response.mimetype == "text/html" else None
         self.token = found.group(1) if found else self.token
         return response
 
@@ -63,9 +56,7 @@ class Console:
         if csrf and not self.token:
             self.get("/console/login")
         form = {**({"csrf_token": self.token} if csrf else {}), **(data or {})}
-        return self.client.post(
-            BASE + path, data=form, headers={"Referer": BASE + "/console/"}, **kw
-        )
+        return self.client.post(BASE + path, data=form, headers={"Referer": BASE + "/console/"}, **kw)
 
     def login(self, name: str, password: str = PASSWORD):  # noqa: ANN201
         self.get("/console/login")

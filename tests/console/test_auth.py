@@ -43,15 +43,11 @@ def test_right_password_logs_in_and_lands_on_the_calls_list(anonymous, users):
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(anonymous, users):
     anonymous.get("/console/login")
-    back = anonymous.post(
-        "/console/login?next=/console/dashboard", {"name": "qa", "password": PASSWORD}
-    )
+    back = anonymous.post("/console/login?next=/console/dashboard", {"name": "qa", "password": PASSWORD})
     assert back.headers["Location"].endswith("/console/dashboard")
     other = Console(anonymous.client.application.test_client())
     other.get("/console/login")
-    away = other.post(
-        "/console/login?next=https://evil.example/", {"name": "qa", "password": PASSWORD}
-    )
+    away = other.post("/console/login?next=https://evil.example/", {"name": "qa", "password": PASSWORD})
     assert away.headers["Location"].endswith("/console/calls")
 
 
@@ -66,9 +62,7 @@ def test_wrong_password_or_unknown_name_is_refused_alike(anonymous, users):
 def test_passwords_are_stored_hashed(app, users):
     with app.app_context():
         user = session().scalars(select(User).where(User.name == "qa")).one()
-    assert PASSWORD not in user.password_hash and user.password_hash.startswith(
-        ("scrypt:", "pbkdf2:")
-    )
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
 
 
 def test_sixth_attempt_within_15_minutes_gets_429_even_with_the_right_password(anonymous, users):
@@ -144,14 +138,10 @@ def test_login_without_a_csrf_token_is_refused(anonymous, users):
 def test_review_without_a_csrf_token_is_refused_and_changes_nothing(app, login, make_call):
     made = make_call(flags="NEGATIVE", status="pending_review", value=900)
     console = login("supervisor")
-    response = console.post(
-        f"/console/readings/{made.reading_id}/approve", {"note": "x"}, csrf=False
-    )
+    response = console.post(f"/console/readings/{made.reading_id}/approve", {"note": "x"}, csrf=False)
     assert response.status_code == 400
     with app.app_context():
-        assert (
-            session().scalars(select(AuditEvent).where(AuditEvent.action == "approve")).all() == []
-        )
+        assert session().scalars(select(AuditEvent).where(AuditEvent.action == "approve")).all() == []
 
 
 def test_logout_without_a_csrf_token_is_refused(login):

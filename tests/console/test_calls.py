@@ -59,7 +59,9 @@ def test_a_transferred_call_shows_why_beside_its_outcome_in_the_list_and_on_its_
     console = login("qa")
     listed = console.get("/console/calls").get_data(as_text=True)
     assert listed.count('class="reason"') == 1
-    assert re.search(r"переведён на оператора</span> <small class=\"reason\">показания не распознаны<", listed)
+    assert re.search(
+        r"переведён на оператора</span> <small class=\"reason\">показания не распознаны<", listed
+    )
     page = console.get(f"/console/calls/{calls[1].sid}?lang=en").get_data(as_text=True)
     assert '<small class="reason">reading not recognised</small>' in page
 
@@ -155,9 +157,7 @@ def test_audio_is_served_to_logged_in_users(login, make_call):
 
 def test_audio_supports_range_requests_for_seeking(login, make_call):
     made = make_call()
-    response = login("qa").get(
-        f"/console/audio/{made.turn_ids[0]}.wav", headers={"Range": "bytes=0-99"}
-    )
+    response = login("qa").get(f"/console/audio/{made.turn_ids[0]}.wav", headers={"Range": "bytes=0-99"})
     assert response.status_code == 206 and len(response.data) == 100
 
 

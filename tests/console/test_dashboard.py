@@ -17,15 +17,11 @@ from tests.console.conftest import today
 def week(app, make_call):
     now = datetime.utcnow().replace(microsecond=0)
     made = [
-        make_call(
-            outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60
-        ),
+        make_call(outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60),
         make_call(outcome="completed", flags="", value=1200, started=now, duration=30),
         make_call(outcome="transferred", reading=False, started=now, duration=90, end_reason="silence"),
         make_call(outcome="abandoned", reading=False, started=now, duration=20),
-        make_call(
-            outcome="completed", flags="", started=now - timedelta(days=40)
-        ),  # outside the period
+        make_call(outcome="completed", flags="", started=now - timedelta(days=40)),  # outside the period
     ]
     with app.app_context(), transaction() as s:  # the transferred call: no input, then a transfer
         turn = s.get(Turn, made[2].turn_ids[0])
@@ -48,9 +44,10 @@ def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, w
     end = today()
     with app.app_context():
         funnel = summarise(session(), end - timedelta(days=6), end).funnel
-    assert [
-        (f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel
-    ] == [("reading", 4, 1, 1, 0, 1), ("confirm", 4, 0, 0, 4, 0)]
+    assert [(f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel] == [
+        ("reading", 4, 1, 1, 0, 1),
+        ("confirm", 4, 0, 0, 4, 0),
+    ]
     assert [f.reasons for f in funnel] == [{"silence": 1}, {}]
 
 
@@ -65,7 +62,7 @@ def test_funnel_breaks_transfers_down_by_reason_most_frequent_first(app, make_ca
         [reading, _confirm] = summarise(session(), end - timedelta(days=6), end).funnel
     assert list(reading.reasons.items()) == [("reading", 2), ("lower", 1), ("unknown", 1)]
     page = login("qa").get("/console/dashboard?lang=en").get_data(as_text=True)
-    assert "Why transferred" in page and "reading not recognised <span class=\"num\">2</span>" in page
+    assert "Why transferred" in page and 'reading not recognised <span class="num">2</span>' in page
 
 
 def test_readings_per_day_include_days_without_readings(app, week):
@@ -100,7 +97,5 @@ def test_dashboard_page_shows_the_figures_and_the_chart(login, week):
 
 
 def test_dashboard_with_no_calls_shows_dashes_not_errors(login):
-    page = (
-        login("qa").get("/console/dashboard?start=2001-01-01&end=2001-01-02").get_data(as_text=True)
-    )
+    page = login("qa").get("/console/dashboard?start=2001-01-01&end=2001-01-02").get_data(as_text=True)
     assert "0.0%" in page and "—" in page

@@ -46,9 +46,7 @@ def test_readings_export_has_the_billing_columns_then_masked_address_and_caller(
 def test_readings_export_reflects_review_decisions(login, make_call):
     made = make_call(flags="NEGATIVE", status="pending_review", value=900)
     console = login("supervisor")
-    console.post(
-        f"/console/readings/{made.reading_id}/correct", {"value": "1090", "reason": "misheard"}
-    )
+    console.post(f"/console/readings/{made.reading_id}/correct", {"value": "1090", "reason": "misheard"})
     [row] = rows(console.get("/console/readings.csv?show=all"))
     assert (row["value"], row["consumption"], row["status"]) == ("1090", "90", "accepted")
 
@@ -56,6 +54,4 @@ def test_readings_export_reflects_review_decisions(login, make_call):
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused():
     assert cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert cell("@SUM(1)") == "'@SUM(1)" and cell("+1+cmd|' /C calc'!A0").startswith("'")
-    assert (
-        cell("+7 916 ***-**-67") == "+7 916 ***-**-67" and cell("-100") == "-100" and cell(42) == 42
-    )
+    assert cell("+7 916 ***-**-67") == "+7 916 ***-**-67" and cell("-100") == "-100" and cell(42) == 42

@@ -18,9 +18,7 @@ from tests.console.conftest import tone_wav
 HEADER_ONLY = tone_wav(0)  # a WAV with no samples: the player shows 0:00 and plays nothing
 
 
-@pytest.mark.parametrize(
-    "audio", [None, b"", HEADER_ONLY, b"<html>502 Bad Gateway</html>" * 3], ids=repr
-)
+@pytest.mark.parametrize("audio", [None, b"", HEADER_ONLY, b"<html>502 Bad Gateway</html>" * 3], ids=repr)
 def test_a_turn_without_playable_audio_shows_no_player(app, login, make_call, audio):
     made = make_call()
     kept = Path(runtime(app).config.recordings_dir) / made.sid / "1.wav"
@@ -64,9 +62,7 @@ def test_a_transfer_with_no_operator_to_dial_is_not_shown_as_transferred(login, 
     assert "Оператора не было" in dashboard
 
 
-def test_a_real_call_asking_for_an_operator_on_a_line_without_one_shows_no_operator(
-    app, phone, login
-):
+def test_a_real_call_asking_for_an_operator_on_a_line_without_one_shows_no_operator(app, phone, login):
     call = phone()
     call.dial()
     call.press("0")

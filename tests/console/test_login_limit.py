@@ -95,7 +95,5 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_client_address(behind_proxy
 
 
 def test_without_trusted_proxies_a_forged_forwarded_for_changes_nothing(anonymous, users):
-    answers = [
-        attempt(anonymous, f"user{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(21)
-    ]
+    answers = [attempt(anonymous, f"user{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(21)]
     assert answers == [401] * 20 + [429]

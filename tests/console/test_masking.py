@@ -119,9 +119,5 @@ def test_unmask_audit_names_the_filters_and_every_record_shown(app, login, make_
 
 def test_unmask_link_is_offered_only_to_roles_that_may_unmask(login, make_call):
     make_call()
-    assert "Показать персональные данные" in login("supervisor").get("/console/calls").get_data(
-        as_text=True
-    )
-    assert "Показать персональные данные" not in login("qa").get("/console/calls").get_data(
-        as_text=True
-    )
+    assert "Показать персональные данные" in login("supervisor").get("/console/calls").get_data(as_text=True)
+    assert "Показать персональные данные" not in login("qa").get("/console/calls").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Personal data stays masked on call pages: rejected and changed addresses, number searches."""
+
 import io
 import re
 

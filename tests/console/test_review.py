@@ -26,9 +26,7 @@ def state(app, reading_id: int) -> tuple[Reading, Meter, list[AuditEvent]]:
         reading = s.get(Reading, reading_id)
         meter = s.get(Meter, reading.meter_id)
         events = s.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject == f"reading:{reading_id}")
-            .order_by(AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.subject == f"reading:{reading_id}").order_by(AuditEvent.id)
         ).all()
         return reading, meter, list(events)
 
@@ -50,8 +48,7 @@ def test_queue_lists_flagged_readings_not_yet_reviewed(login, make_call, negativ
     zero = make_call(flags="ZERO", value=1100)
     page = login("qa").get("/console/readings").get_data(as_text=True)
     assert (
-        f"/console/readings/{negative.reading_id}" in page
-        and f"/console/readings/{high.reading_id}" in page
+        f"/console/readings/{negative.reading_id}" in page and f"/console/readings/{high.reading_id}" in page
     )
     assert (
         f'/console/readings/{plain.reading_id}"' not in page
@@ -75,9 +72,7 @@ def test_reading_page_shows_previous_values_consumption_and_the_turn_with_audio(
     assert f'src="/console/audio/{high.turn_ids[0]}.wav"' in page
 
 
-def test_approving_a_pending_reading_accepts_it_moves_the_meter_and_reaches_the_export(
-    app, login, negative
-):
+def test_approving_a_pending_reading_accepts_it_moves_the_meter_and_reaches_the_export(app, login, negative):
     response = login("supervisor").post(
         f"/console/readings/{negative.reading_id}/approve", {"note": "meter replaced"}
     )
@@ -129,9 +124,7 @@ def test_correcting_changes_the_value_recomputes_use_and_flags_and_keeps_the_ori
     app, login, high
 ):
     console = login("supervisor")
-    console.post(
-        f"/console/readings/{high.reading_id}/correct", {"value": "1099", "reason": "said 1099"}
-    )
+    console.post(f"/console/readings/{high.reading_id}/correct", {"value": "1099", "reason": "said 1099"})
     reading, meter, [event] = state(app, high.reading_id)
     assert (reading.value, reading.consumption, reading.status) == (1099, 99, "accepted")
     assert reading.flags == ""  # 99 kWh in 31 days is no longer high
@@ -173,9 +166,7 @@ def test_correcting_a_pending_reading_accepts_it(app, login, negative):
         ({"value": "1200", "reason": "  "}, "Укажите причину"),
     ],
 )
-def test_bad_corrections_are_refused_with_a_message_and_change_nothing(
-    app, login, high, form, message
-):
+def test_bad_corrections_are_refused_with_a_message_and_change_nothing(app, login, high, form, message):
     console = login("supervisor")
     response = console.post(f"/console/readings/{high.reading_id}/correct", form)
     assert response.status_code == 303
@@ -198,4 +189,3 @@ def test_unknown_reading_is_404(login):
     console = login("supervisor")
     assert console.get("/console/readings/999").status_code == 404
     assert console.post("/console/readings/999/approve", {"note": ""}).status_code == 404
-

@@ -37,9 +37,7 @@ def test_short_passwords_and_taken_names_are_refused(app, login):
     console = login("admin")
     console.post("/console/users", {"name": "olga", "role": "qa", "password": "short"})
     assert user(app, "olga") is None
-    response = console.post(
-        "/console/users", {"name": "qa", "role": "qa", "password": "long enough"}
-    )
+    response = console.post("/console/users", {"name": "qa", "role": "qa", "password": "long enough"})
     assert "уже есть" in console.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -90,7 +88,5 @@ def test_cli_refuses_unknown_roles_and_short_passwords(app, settings, monkeypatc
     monkeypatch.setenv("IVR_SECRET_KEY", "cli-test")
     bad_role = CliRunner().invoke(main, ["users", "add", "anna", "--role", "boss"], input="x\nx\n")
     assert bad_role.exit_code != 0
-    short = CliRunner().invoke(
-        main, ["users", "add", "anna", "--role", "qa"], input="short\nshort\n"
-    )
+    short = CliRunner().invoke(main, ["users", "add", "anna", "--role", "qa"], input="short\nshort\n")
     assert short.exit_code == 1 and "at least 8" in short.output and user(app, "anna") is None

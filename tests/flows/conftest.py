@@ -1,4 +1,5 @@
 """A directory of accounts in memory, for driving the pure flow."""
+
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -23,11 +24,17 @@ def zone(n, previous=1000, on=date(2026, 10, 17), daily=None):
 ACCOUNTS = {
     "100001": AccountInfo("100001", "ул. Ленина, 1", "Москва", (MeterInfo(1, "M-1", 6, (zone(1),)),)),
     "200002": AccountInfo(
-        "200002", "ул. Мира, 2", "Москва",
-        (MeterInfo(2, "M-2", 6, (zone(1, 5000), zone(2, 3000))),
-         MeterInfo(3, "M-3", 6, (zone(1, 100), zone(2, 200), zone(3, 300)))),
+        "200002",
+        "ул. Мира, 2",
+        "Москва",
+        (
+            MeterInfo(2, "M-2", 6, (zone(1, 5000), zone(2, 3000))),
+            MeterInfo(3, "M-3", 6, (zone(1, 100), zone(2, 200), zone(3, 300))),
+        ),
     ),
-    "300003": AccountInfo("300003", "ул. Тверская, 3", "Якутия", (MeterInfo(4, "M-4", 5, (zone(1, 99500),)),)),
+    "300003": AccountInfo(
+        "300003", "ул. Тверская, 3", "Якутия", (MeterInfo(4, "M-4", 5, (zone(1, 99500),)),)
+    ),
     "400004": AccountInfo("400004", "пр. Пустой, 4", "Москва", ()),
 }
 PHONES = {"+79161234567": ["100001"], "+79031112233": ["100001", "200002"]}

@@ -1,4 +1,5 @@
 """Every question has a bounded number of attempts; a zone's reading and read-back share them."""
+
 from dataclasses import replace
 
 from ivr.flows import Keys, Rules, SaveMeter, Say, Silence, Speech, Transfer, advance

@@ -1,4 +1,5 @@
 """The flow checks itself: declared targets and prompts at start-up, and every step as it runs."""
+
 from dataclasses import replace
 
 import pytest
@@ -72,6 +73,7 @@ def test_a_step_saying_a_prompt_its_node_does_not_declare_fails_as_it_runs(ctx):
 
 def test_asking_with_a_prompt_the_node_does_not_declare_fails_as_it_runs(ctx):
     flow = changed("reading", says=("reading", "reading_keys"))
-    with pytest.raises(FlowDefinitionError, match="question reading: asks with undeclared prompt reading_2_1"):
+    with pytest.raises(
+        FlowDefinitionError, match="question reading: asks with undeclared prompt reading_2_1"
+    ):
         drive(ctx, flow, "readings", "200002", "yes")
-

@@ -1,4 +1,5 @@
 """Every branch of the call, driven through the pure flow."""
+
 import pytest
 
 from ivr.flows import (
@@ -78,7 +79,8 @@ def test_two_meters_with_two_and_three_zones_are_asked_zone_by_zone_and_saved_pe
         saves += [a for a in actions if isinstance(a, SaveMeter)]
     assert prompts == ["reading_2_1", "reading_2_2", "reading_3_1", "reading_3_2", "reading_3_3"]
     assert [(s.meter_id, [r.value for r in s.readings]) for s in saves] == [
-        (2, [5100, 3100]), (3, [110, 210, 310])
+        (2, [5100, 3100]),
+        (3, [110, 210, 310]),
     ]
     assert state.saved == 5 and state.ended == "completed"
 
@@ -94,8 +96,17 @@ def test_wrong_address_found_by_phone_asks_for_the_account_number(ctx):
 
 
 def test_wrong_address_three_times_transfers_to_the_operator(ctx):
-    state, actions = run(ctx, None, voice("readings"), voice("100001"), voice("no"),
-                         voice("100001"), voice("no"), voice("100001"), voice("no"))
+    state, actions = run(
+        ctx,
+        None,
+        voice("readings"),
+        voice("100001"),
+        voice("no"),
+        voice("100001"),
+        voice("no"),
+        voice("100001"),
+        voice("no"),
+    )
     assert isinstance(actions[-1], Transfer) and state.ended == "transferred"
 
 
@@ -135,7 +146,9 @@ def test_high_use_without_history_gets_the_special_confirmation(ctx):
 
 
 def test_reading_outside_the_window_is_flagged_and_the_caller_told_of_the_next_period(ctx):
-    state, actions = run(ctx, None, voice("readings"), voice("300003"), voice("yes"), voice("99600"), voice("yes"))
+    state, actions = run(
+        ctx, None, voice("readings"), voice("300003"), voice("yes"), voice("99600"), voice("yes")
+    )
     save = next(a for a in actions if isinstance(a, SaveMeter))
     assert "OUT_OF_WINDOW" in save.readings[0].flags and save.readings[0].period == "2026-12"
     assert "next_period" in said(actions)
@@ -215,8 +228,9 @@ def test_every_locale_pack_has_every_prompt_the_flow_can_say():
 
 def test_a_pack_missing_a_prompt_fails_validation_naming_the_question_and_the_prompt():
     pack = load("ru")
-    broken = type(pack)("xx", {k: v for k, v in pack.prompts.items() if k != "goodbye"},
-                        pack.vocabulary, "ru-RU", "alice")
+    broken = type(pack)(
+        "xx", {k: v for k, v in pack.prompts.items() if k != "goodbye"}, pack.vocabulary, "ru-RU", "alice"
+    )
     with pytest.raises(FlowDefinitionError, match="locale xx lacks question confirm's prompts goodbye"):
         validate({"xx": broken})
     assert "goodbye" in prompts_used()

@@ -1,4 +1,5 @@
 """Whatever the caller does, the call ends within a fixed number of answers, storing only what was confirmed."""
+
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
@@ -65,12 +66,22 @@ def opening(caller, *values):
 
 
 # Any caller from the greeting, and callers at the first reading of one- and five-zone accounts.
-OPENINGS = [opening(None), opening("+79161234567"), opening("+79031112233"), opening("+79990000000"),
-            opening("+79161234567", "readings", "yes"), opening(None, "readings", "200002", "yes")]
+OPENINGS = [
+    opening(None),
+    opening("+79161234567"),
+    opening("+79031112233"),
+    opening("+79990000000"),
+    opening("+79161234567", "readings", "yes"),
+    opening(None, "readings", "200002", "yes"),
+]
 
 
-@settings(max_examples=600, deadline=None, database=None,  # no examples saved into the checkout
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=600,
+    deadline=None,
+    database=None,  # no examples saved into the checkout
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(opening=weighted((1, st.sampled_from(OPENINGS[:4])), (2, st.sampled_from(OPENINGS[4:]))),
        keypad=st.booleans(), data=st.data())  # fmt: skip
 def test_every_call_ends_and_stores_only_readings_confirmed_with_a_clean_yes(ctx, opening, keypad, data):

@@ -1,4 +1,5 @@
 """The keypad speaks the keypad: nothing a keypad question can say asks the caller to speak."""
+
 import json
 import re
 

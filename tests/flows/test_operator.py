@@ -1,4 +1,5 @@
 """A voice request for the operator past the greeting is confirmed first; key 0 never is."""
+
 from ivr.flows import Keys, Say, Silence, Transfer, advance
 from tests.flows.test_engine import asked, run, said, voice
 

@@ -1,4 +1,5 @@
 """DEVELOPERS.md's "To add a question", followed step by step with a toy question."""
+
 from dataclasses import replace
 
 import pytest
@@ -76,4 +77,3 @@ def test_the_new_question_takes_the_keypad_and_its_no_hands_over(ctx):
     assert actions[-1].prompt == "consent_keys"
     state, actions = advance(state, Keys("2"), ctx)
     assert actions == [Say("transfer_consent"), Transfer("consent")] and state.ended == "transferred"
-

@@ -1,4 +1,5 @@
 """Submission windows: built-in, overridden by a file, and the period a reading counts for."""
+
 from datetime import date
 
 import pytest
@@ -8,10 +9,19 @@ from ivr.flows.regions import RegionsFileError, load
 
 @pytest.mark.parametrize(
     "region, day, inside",
-    [("Москва", 15, True), ("Москва", 20, True), ("Москва", 21, False), ("Москва", 14, False),
-     ("Якутия", 1, True), ("Якутия", 11, False), ("Липецкая область", 25, True),
-     ("Тверская область", 15, True), ("Санкт-Петербург", 22, False),
-     ("Неизвестный край", 23, True), ("Неизвестный край", 26, False)],
+    [
+        ("Москва", 15, True),
+        ("Москва", 20, True),
+        ("Москва", 21, False),
+        ("Москва", 14, False),
+        ("Якутия", 1, True),
+        ("Якутия", 11, False),
+        ("Липецкая область", 25, True),
+        ("Тверская область", 15, True),
+        ("Санкт-Петербург", 22, False),
+        ("Неизвестный край", 23, True),
+        ("Неизвестный край", 26, False),
+    ],
 )
 def test_built_in_windows(region, day, inside):
     assert load(None).in_window(region, date(2026, 11, day)) is inside

@@ -1,4 +1,5 @@
 """The reading rules, table by table."""
+
 from datetime import date
 
 import pytest

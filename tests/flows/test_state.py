@@ -1,4 +1,5 @@
 """The call state between webhooks: JSON in and out, typed pending readings, older stored states."""
+
 import json
 from dataclasses import replace
 
@@ -47,7 +48,8 @@ def test_a_state_stored_before_readings_were_typed_still_loads_and_saves(ctx):
     _, actions = advance(CallState.from_dict(old), Speech("x", "yes", 0.95), ctx)
     save = next(a for a in actions if isinstance(a, SaveMeter))
     assert [(r.zone, r.value, r.flags, r.turn) for r in save.readings] == [
-        (1, 5100, (Flag.LOW_CONFIDENCE,), None), (2, 3100, (), None)
+        (1, 5100, (Flag.LOW_CONFIDENCE,), None),
+        (2, 3100, (), None),
     ]
 
 

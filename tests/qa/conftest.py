@@ -1,4 +1,5 @@
 """QA fixtures: the case library, and one in-process replay target per test module."""
+
 from __future__ import annotations
 
 from pathlib import Path

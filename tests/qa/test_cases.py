@@ -1,4 +1,5 @@
 """Case files: what they may say, how mistakes are reported, and how prompts are told apart."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,11 +19,16 @@ def write(tmp_path, text: str):
 def test_the_dial_is_implied_and_turns_keep_their_place_in_the_file(tmp_path):
     case = load_case(write(tmp_path, "caller: '+79161234567'\nturns:\n  - silence\n  - press: 1\n"))
     assert [(s.number, s.action, s.arg) for s in case.steps] == [
-        (0, "dial", None), (1, "silence", None), (2, "press", "1")]
+        (0, "dial", None),
+        (1, "silence", None),
+        (2, "press", "1"),
+    ]
 
 
 def test_bare_yes_and_no_stay_words_though_yaml_reads_them_as_booleans(tmp_path):
-    case = load_case(write(tmp_path, "caller: ''\nlocale: en\nturns:\n  - say_text: yes\n    expect: {value: no}\n"))
+    case = load_case(
+        write(tmp_path, "caller: ''\nlocale: en\nturns:\n  - say_text: yes\n    expect: {value: no}\n")
+    )
     assert (case.steps[1].arg, case.steps[1].expect.value) == ("yes", "no")
 
 
@@ -31,13 +37,18 @@ def test_an_unquoted_phone_number_keeps_its_plus(tmp_path):
 
 
 def test_inline_rows_may_be_csv_lines_or_maps(tmp_path):
-    case = load_case(write(tmp_path, """caller: ''
+    case = load_case(
+        write(
+            tmp_path,
+            """caller: ''
 now: 2026-11-17T12:00
 accounts:
   - '1,+79161234567,"ул. Мира, 1",Москва,M-1,1,6,10,,,2026-10-17'
   - {account: "2", address: Тверь, region: Тверская область, meter: M-2, zones: 1, digits: 5}
 turns: [hangup]
-"""))
+""",
+        )
+    )
     assert case.accounts.splitlines() == [
         "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on",
         '1,+79161234567,"ул. Мира, 1",Москва,M-1,1,6,10,,,2026-10-17',
@@ -46,12 +57,15 @@ turns: [hangup]
     assert case.now == datetime(2026, 11, 17, 12, 0)
 
 
-@pytest.mark.parametrize("turns, message", [
-    ("  - press: 12a", "turn 1: press: '12a' is not keys (0-9, *, #)"),
-    ("  - say: nowhere.wav", "turn 1: say: no audio file 'nowhere.wav' beside the case"),
-    ("  - silence:\n    expect: {prompt: goodbye_now}", "turn 1: expect.prompt: no prompt 'goodbye_now'"),
-    ("  - say_text: да\n    press: 1", "turn 1: give exactly one of dial, say, say_text, press"),
-])
+@pytest.mark.parametrize(
+    "turns, message",
+    [
+        ("  - press: 12a", "turn 1: press: '12a' is not keys (0-9, *, #)"),
+        ("  - say: nowhere.wav", "turn 1: say: no audio file 'nowhere.wav' beside the case"),
+        ("  - silence:\n    expect: {prompt: goodbye_now}", "turn 1: expect.prompt: no prompt 'goodbye_now'"),
+        ("  - say_text: да\n    press: 1", "turn 1: give exactly one of dial, say, say_text, press"),
+    ],
+)
 def test_mistakes_name_the_file_the_turn_and_the_fix(tmp_path, turns, message):
     with pytest.raises(CaseError) as error:
         load_case(write(tmp_path, f"caller: ''\nturns:\n{turns}\n"))

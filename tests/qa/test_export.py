@@ -1,4 +1,5 @@
 """`ivr calls export`: a call made here becomes a pseudonymised case that replays green."""
+
 from __future__ import annotations
 
 import io
@@ -69,7 +70,16 @@ def test_exported_voice_keys_and_silence_call_replays_green(stored, recordings, 
     assert result.outcome == "completed" and result.readings == ["M-1 T1 = 9999 (accepted, HIGH)"]
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
     assert [next(iter(t)) for t in case["turns"]] == [
-        "dial", "silence", "say", "say", "press", "press", "press", "press", "press"]
+        "dial",
+        "silence",
+        "say",
+        "say",
+        "press",
+        "press",
+        "press",
+        "press",
+        "press",
+    ]
     assert case["turns"][5] == {"press": "100001#", "expect": {"prompt": "address_keys", "value": "100001"}}
 
 
@@ -80,7 +90,8 @@ def test_export_pseudonymises_the_caller_phones_and_address(stored, recordings, 
     case_path = export(stored, call.sid, tmp_path / "exported")
 
     written = case_path.read_text(encoding="utf-8") + "".join(
-        p.read_text(encoding="utf-8") for p in (case_path.parent / "fixtures").glob("*.csv"))
+        p.read_text(encoding="utf-8") for p in (case_path.parent / "fixtures").glob("*.csv")
+    )
     for secret in ("9161234567", "916) 123", "Ленина"):
         assert secret not in written
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
 """Every case in tests/calls replays green in-process, and a wrong expectation fails clearly."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """`ivr replay` in-process: the table, JUnit XML, JSON, --compare, -j and the exit code."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,10 @@ def test_a_broken_case_exits_non_zero_and_says_what_was_expected_and_saved(cases
     result = replay(cases)
     assert result.exit_code == 1
     assert "FAIL  ru-known-caller-gives-a-reading-by-voice" in result.output
-    assert "x end: reading 1: expected value 1121, saved 1120 (M-1 T1 = 1120 (accepted, no flags))" in result.output
+    assert (
+        "x end: reading 1: expected value 1121, saved 1120 (M-1 T1 = 1120 (accepted, no flags))"
+        in result.output
+    )
     assert "1 passed, 1 failed, 0 skipped" in result.output
 
 
@@ -70,7 +74,11 @@ def test_json_keeps_every_turn_with_prompt_recognition_and_latency(cases, tmp_pa
     assert known["status"] == "pass" and known["outcome"] == "completed"
     turn = known["turns"][3]
     assert (turn["prompts"], turn["heard"], turn["value"], turn["confidence"]) == (
-        ["confirm"], "один один два ноль", "1120", 0.95)
+        ["confirm"],
+        "один один два ноль",
+        "1120",
+        0.95,
+    )
     assert turn["latency"] > 0 and turn["asr_seconds"] == 0.0
 
 
@@ -78,12 +86,15 @@ def test_compare_shows_changed_recognition_path_and_status_turn_by_turn(cases, t
     before = tmp_path / "before.json"
     replay(cases, "--json", before)
     path = cases / GOOD[0]
-    path.write_text(path.read_text(encoding="utf-8").replace("один один два ноль", "один один три ноль"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("один один два ноль", "один один три ноль"), encoding="utf-8"
+    )
     result = replay(cases, "--compare", before)
     assert "Changes against" in result.output
-    assert ("ru-known-caller-gives-a-reading-by-voice: turn 4 (say_text 'один один три ноль'): "
-            "recognised «один один два ноль» -> «один один три ноль» (value 1120 -> 1130)") in result.output
+    assert (
+        "ru-known-caller-gives-a-reading-by-voice: turn 4 (say_text 'один один три ноль'): "
+        "recognised «один один два ноль» -> «один один три ноль» (value 1120 -> 1130)"
+    ) in result.output
     assert "ru-known-caller-gives-a-reading-by-voice: status pass -> FAIL" in result.output
     # The untouched case changes in nothing but, on a busy machine, its latency.
     changes = result.output.split("Changes against")[1].splitlines()
@@ -95,7 +106,9 @@ def test_an_unreadable_case_is_a_usage_error_naming_the_file_and_turn(tmp_path):
     bad.write_text("caller: '+79161234567'\nturns:\n  - sya: да\n", encoding="utf-8")
     result = replay(bad)
     assert result.exit_code == 2
-    assert "bad.yaml: turn 1: give exactly one of dial, say, say_text, press, silence, hangup" in result.output
+    assert (
+        "bad.yaml: turn 1: give exactly one of dial, say, say_text, press, silence, hangup" in result.output
+    )
 
 
 def test_load_mode_needs_a_url():

@@ -1,4 +1,5 @@
 """`ivr replay --listen stream`: voice turns spoken over a real media stream to a served app."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,9 @@ def test_typed_transcripts_are_skipped_on_the_stream_with_the_reason():
                     "--listen", "stream", "--speed", "8")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "pass  ru-third-silence-transfers" in result.output
-    assert "say_text has no audio for the media stream: replay this case with --listen record" in result.output
+    assert (
+        "say_text has no audio for the media stream: replay this case with --listen record" in result.output
+    )
 
 
 def test_a_case_names_the_ways_of_listening_it_is_about(tmp_path):

@@ -1,4 +1,5 @@
 """`ivr simulate`: the tester plays the caller on the configured database, turn by turn."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,12 @@ def configured(tmp_path, monkeypatch):
     runner = CliRunner()
     for fixture in ("moscow.csv", "seoul.csv"):
         assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
-        assert runner.invoke(main, ["accounts", "import", "--partial", str(CALLS / "fixtures" / fixture)]).exit_code == 0
+        assert (
+            runner.invoke(
+                main, ["accounts", "import", "--partial", str(CALLS / "fixtures" / fixture)]
+            ).exit_code
+            == 0
+        )
     return runner
 
 

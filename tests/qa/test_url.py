@@ -1,4 +1,5 @@
 """`ivr replay --url`: signed requests to a real `ivr serve` on loopback, and load mode."""
+
 from __future__ import annotations
 
 import os
@@ -101,8 +102,11 @@ def test_load_mode_waits_out_a_pause_before_the_redirect_after_it_as_twilio_does
     slept = []
     monkeypatch.setattr(load.time, "sleep", slept.append)
     transport = load.MeteredTransport(load.LoadStats(), think=0.5)
-    transport.inner = Replies('<Response><Say>sorry</Say><Pause length="2"/><Redirect>/r</Redirect></Response>',
-                              "<Response><Gather/></Response>", "<Response><Hangup/></Response>")
+    transport.inner = Replies(
+        '<Response><Say>sorry</Say><Pause length="2"/><Redirect>/r</Redirect></Response>',
+        "<Response><Gather/></Response>",
+        "<Response><Hangup/></Response>",
+    )
     for _ in range(3):
         transport.post("http://127.0.0.1/twilio/voice", {}, {})
     assert slept == [2.0, 0.5]  # nothing before the first; the pause, then the caller's think time

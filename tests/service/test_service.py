@@ -1,4 +1,5 @@
 """The call service: effects saved once, readings linked to their turn, few round trips."""
+
 import pytest
 from sqlalchemy import event, select
 
@@ -17,11 +18,20 @@ def test_two_zones_read_alike_are_linked_to_the_turns_they_were_given_in(app, ph
     call.press("5100#"), call.press("1")  # T2 alike (high use: the special confirmation), confirmed
     with app.app_context():
         m2 = session().scalars(select(Meter.id).where(Meter.serial == "M-2")).one()
-        rows = session().execute(
-            select(Reading.zone, Reading.value, Turn.seq, Turn.question, Turn.value)
-            .join(Turn, Turn.id == Reading.turn_id).where(Reading.meter_id == m2).order_by(Reading.zone)
-        ).all()
-    assert [(r[0], r[1], r[3], r[4]) for r in rows] == [(1, 5100, "reading", "5100"), (2, 5100, "reading", "5100")]
+        rows = (
+            session()
+            .execute(
+                select(Reading.zone, Reading.value, Turn.seq, Turn.question, Turn.value)
+                .join(Turn, Turn.id == Reading.turn_id)
+                .where(Reading.meter_id == m2)
+                .order_by(Reading.zone)
+            )
+            .all()
+        )
+    assert [(r[0], r[1], r[3], r[4]) for r in rows] == [
+        (1, 5100, "reading", "5100"),
+        (2, 5100, "reading", "5100"),
+    ]
     assert rows[0][2] < rows[1][2]  # two turns, in the order they were asked
 
 

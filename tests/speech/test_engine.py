@@ -1,16 +1,17 @@
 """The Vosk engine and the app's Speech, on the real Korean model and with test doubles."""
+
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-
-import pytest
 from pathlib import Path
 
-from ivr.speech.engine import VoskRecognizer, load_model
-from ivr.speech.recognizer import AudioError, ModelError, Recognition
+import pytest
+
 from ivr import config
 from ivr.settings import ConfigError
+from ivr.speech.engine import VoskRecognizer, load_model
+from ivr.speech.recognizer import AudioError, ModelError, Recognition
 from ivr.speech.service import MISSING, Heard, Speech, load
 
 engine = pytest.mark.engine
@@ -189,7 +190,10 @@ def test_injected_recognizers_are_used_and_no_model_is_loaded():
 def test_without_a_model_the_app_warns_that_calls_run_on_the_keypad(caplog):
     with caplog.at_level(logging.WARNING, "ivr.speech.service"):
         speech = speech_with()
-    assert "no speech model for the default locale ru (set IVR_VOSK_MODEL): calls run on the keypad" in caplog.text
+    assert (
+        "no speech model for the default locale ru (set IVR_VOSK_MODEL): calls run on the keypad"
+        in caplog.text
+    )
     assert not speech.has("ru")
     assert speech.status()["ru"] == MISSING
 

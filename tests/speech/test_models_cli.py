@@ -1,4 +1,5 @@
 """`ivr models download|list` against a mocked model server, and `ivr asr` on the Korean model."""
+
 import hashlib
 import io
 import json
@@ -52,7 +53,9 @@ def test_a_download_with_the_right_checksum_is_unpacked_and_its_setting_printed(
 
 
 @responses.activate
-def test_the_default_locale_gets_the_plain_setting_and_the_built_in_digest_is_used(ivr, tmp_path, monkeypatch):
+def test_the_default_locale_gets_the_plain_setting_and_the_built_in_digest_is_used(
+    ivr, tmp_path, monkeypatch
+):
     archive = model_zip(RU.name)
     monkeypatch.setitem(models.RELEASES, "ru", models.Release(RU.name, sha256(archive)))
     responses.get(RU.url, body=archive)
@@ -155,13 +158,17 @@ def test_list_shows_the_korean_model_package_and_its_setting(ivr, tmp_path):
 
 
 @pytest.mark.engine
-def test_asr_prints_text_value_confidence_margin_and_seconds_per_file(ivr, ko_model, ko_model_dir, korean, tmp_path):
+def test_asr_prints_text_value_confidence_margin_and_seconds_per_file(
+    ivr, ko_model, ko_model_dir, korean, tmp_path
+):
     (tmp_path / "yes.wav").write_bytes(korean.say("네", 8000))
     (tmp_path / "meter.wav").write_bytes(korean.say("계량기", 16000))
     args = ["asr", "--model", str(ko_model_dir), "--locale", "ko", "--kind"]
     yes = ivr(*args, "yesno", str(tmp_path / "yes.wav"))
     assert yes.exit_code == 0, yes.output
-    assert yes.stdout.startswith(f"{tmp_path / 'yes.wav'}: text='네' value='yes' confidence=1.00 margin=1.0 seconds=0.")
+    assert yes.stdout.startswith(
+        f"{tmp_path / 'yes.wav'}: text='네' value='yes' confidence=1.00 margin=1.0 seconds=0."
+    )
     meter = json.loads(ivr(*args, "intent", "--json", str(tmp_path / "meter.wav")).stdout)
     assert (meter["text"], meter["value"], meter["error"]) == ("계량기", "readings", None)
     assert meter["confidence"] >= 0.5 and meter["margin"] >= 0.5 and meter["seconds"] > 0

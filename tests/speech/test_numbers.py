@@ -1,4 +1,5 @@
 """What callers say -> digit strings: colloquial forms, no match on unknown words, ambiguous groupings."""
+
 import importlib.util
 import sys
 from pathlib import Path
@@ -300,7 +301,9 @@ def test_readings_list_every_grouping_the_joined_one_first(locale, text, expecte
     assert parse_digits(text, locale) == expected[0]
 
 
-@pytest.mark.parametrize("locale, text, expected", [("ru", t, e) for t, e in RU_ALL] + [("en", t, e) for t, e in EN_ALL])
+@pytest.mark.parametrize(
+    "locale, text, expected", [("ru", t, e) for t, e in RU_ALL] + [("en", t, e) for t, e in EN_ALL]
+)
 def test_the_joined_reading_is_what_parse_digits_gives(locale, text, expected):
     assert parse_reading(text, locale).readings[0] == expected
 
@@ -365,7 +368,11 @@ def test_no_number_is_neither_a_value_nor_ambiguous():
 @pytest.mark.parametrize("locale", ["ru", "en", "ko"])
 def test_no_filler_is_also_a_number_word(locale):
     vocabulary = load(locale).vocabulary
-    number_words = {tuple(words(str(w))) for section in ("digits", "numbers", "repeaters") for w in vocabulary.get(section) or ()}
+    number_words = {
+        tuple(words(str(w)))
+        for section in ("digits", "numbers", "repeaters")
+        for w in vocabulary.get(section) or ()
+    }
     assert not number_words & {tuple(words(w)) for w in vocabulary["fillers"]}
 
 

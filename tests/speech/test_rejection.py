@@ -1,4 +1,5 @@
 """Rejection: garbage words and the n-best margin turn what is no answer into a no-match."""
+
 import math
 from pathlib import Path
 
@@ -73,7 +74,9 @@ def test_every_pack_lists_garbage_words_and_none_of_them_is_in_an_answer(locale)
         for section in sections:
             entries = vocabulary.get(section) or ()
             for phrase in entries:
-                assert not garbled(str(phrase), locale, kind), f"{locale} {section} {phrase!r} holds a garbage word"
+                assert not garbled(str(phrase), locale, kind), (
+                    f"{locale} {section} {phrase!r} holds a garbage word"
+                )
 
 
 class Nbest:
@@ -134,7 +137,9 @@ def speech(ko_model) -> Speech:
      ("상담원", "yesno", 8000, "operator"), ("상담원", "intent", 8000, "operator"),
      ("네", "yesno", 16000, "yes"), ("계량기", "intent", 16000, "readings")],
 )  # fmt: skip
-def test_answers_are_still_heard_with_the_garbage_words_in_the_grammar(speech, korean, word, kind, rate, value):
+def test_answers_are_still_heard_with_the_garbage_words_in_the_grammar(
+    speech, korean, word, kind, rate, value
+):
     heard = speech.hear(korean.say(word, rate), kind, "ko")
     assert heard.value == value
     assert heard.margin == 1.0
@@ -161,7 +166,10 @@ HEARD_AS_YES_ANYWAY = {"can you repeat that", "не знаю"}
 
 @engine
 def test_out_of_grammar_phrases_at_a_yes_no_question_are_refused_but_for_two_known_ones(speech, korean):
-    heard = {said: speech.hear(korean.say(said, 8000, language), "yesno", "ko") for language, said in OUT_OF_GRAMMAR}
+    heard = {
+        said: speech.hear(korean.say(said, 8000, language), "yesno", "ko")
+        for language, said in OUT_OF_GRAMMAR
+    }
     taken = {said: h.value for said, h in heard.items() if h.value is not None}
     assert {said for said, value in taken.items() if value == "yes"} <= HEARD_AS_YES_ANYWAY
     assert len(taken) <= 3, taken

@@ -3,6 +3,7 @@
 Voice for the intent and yes/no answers, the keypad for digits: espeak-ng's Korean digits are
 too unnatural for the model (see DEVELOPERS.md).
 """
+
 import pytest
 from sqlalchemy import select
 

@@ -1,4 +1,5 @@
 """Words -> meaning: digit strings, yes/no, intent, operator, grammars."""
+
 import pytest
 
 from ivr.locales import load

@@ -1,11 +1,11 @@
 """Accounts import: all or nothing, errors naming line and field, re-import updates in place."""
+
 import io
 
 import pytest
-
-from ivr.runtime import runtime
 from sqlalchemy import func, select
 
+from ivr.runtime import runtime
 from ivr.store.accounts_csv import HEADER, ImportFailed, import_accounts
 from ivr.store.database import transaction
 from ivr.store.models import Account, Meter, Phone
@@ -30,7 +30,13 @@ def test_import_creates_accounts_phones_and_meters(app):
     assert load(app, GOOD).rows == 1
     with app.app_context(), transaction() as s:
         meter = s.scalars(select(Meter).where(Meter.serial == "N-1")).one()
-        assert (meter.zones, meter.digits, meter.last_t1, meter.last_t2, meter.last_t3) == (2, 6, 10, 20, None)
+        assert (meter.zones, meter.digits, meter.last_t1, meter.last_t2, meter.last_t3) == (
+            2,
+            6,
+            10,
+            20,
+            None,
+        )
         assert [p.e164 for p in meter.account.phones] == ["+74957287011"]
     assert count(app, Meter) == before + 1
 
@@ -86,7 +92,9 @@ def test_cli_import_reports_errors_and_exit_code(app, runner, tmp_path, monkeypa
     from ivr.cli import main
 
     result = runner.invoke(main, ["accounts", "import", str(bad)])
-    assert result.exit_code == 1 and "line 3: zones" in result.output and "nothing was imported" in result.output
+    assert (
+        result.exit_code == 1 and "line 3: zones" in result.output and "nothing was imported" in result.output
+    )
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
     result = runner.invoke(main, ["accounts", "import", str(good)])
@@ -97,12 +105,21 @@ def test_cli_import_reports_errors_and_exit_code(app, runner, tmp_path, monkeypa
 @pytest.mark.parametrize("field, value", [("zones", "²"), ("digits", "³"), ("t1", "¹")])
 def test_accounts_import_refuses_a_non_ascii_digit_naming_line_and_field(app, field, value):
     # str.isdigit() alone takes superscript digits, which int() then refuses with a bare error.
-    row = {"account": "555001", "phones": "", "address": "a", "region": "Москва",
-           "meter": "N-1", "zones": "1", "digits": "6", "t1": "1", "t2": "", "t3": "",
-           "read_on": "2026-10-01"}
+    row = {
+        "account": "555001",
+        "phones": "",
+        "address": "a",
+        "region": "Москва",
+        "meter": "N-1",
+        "zones": "1",
+        "digits": "6",
+        "t1": "1",
+        "t2": "",
+        "t3": "",
+        "read_on": "2026-10-01",
+    }
     row[field] = value
     text = HEAD + ",".join(row[h] for h in HEADER) + "\n"
     with app.app_context(), transaction() as s:
         with pytest.raises(ImportFailed, match=f"line 2: {field}"):
             import_accounts(s, io.StringIO(text))
-

@@ -1,4 +1,5 @@
 """`ivr db upgrade` builds the schema the models describe, on SQLite and PostgreSQL."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

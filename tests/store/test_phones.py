@@ -1,4 +1,5 @@
 """Phone numbers in any human format match the caller ID Twilio sends."""
+
 import pytest
 
 from ivr.store.phones import mask, normalise

@@ -1,4 +1,5 @@
 """Saving readings, superseding within a period, and the export CSV."""
+
 import csv
 import io
 from datetime import date, datetime
@@ -32,8 +33,10 @@ def test_saving_moves_the_meter_on_and_supersedes_earlier_readings_of_the_period
         assert (m.last_t1, m.last_t2, m.last_read_on) == (5150, 3150, date(2026, 11, 17))
         rows = s.scalars(select(Reading).order_by(Reading.id)).all()
         assert [(r.value, r.previous, r.status, r.days) for r in rows] == [
-            (5100, 5000, "superseded", 30), (3100, 3000, "superseded", 30),
-            (5150, 5000, "accepted", 31), (3150, 3000, "accepted", 31),
+            (5100, 5000, "superseded", 30),
+            (3100, 3000, "superseded", 30),
+            (5150, 5000, "accepted", 31),
+            (3150, 3000, "accepted", 31),
         ]
 
 
@@ -47,16 +50,31 @@ def test_negative_readings_wait_for_review_and_leave_the_meter_alone(app):
 def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
     with app.app_context(), transaction() as s:
         mid = meter_id(s, "M-1")
-        save_meter(s, SaveMeter(mid, (zr(1, 1100, ["HIGH", "LOW_CONFIDENCE"]),)), None,
-                   now=datetime(2026, 11, 10, 9, 30))
+        save_meter(
+            s,
+            SaveMeter(mid, (zr(1, 1100, ["HIGH", "LOW_CONFIDENCE"]),)),
+            None,
+            now=datetime(2026, 11, 10, 9, 30),
+        )
         save_meter(s, SaveMeter(mid, (zr(1, 1200, period="2026-12"),)), None, now=datetime(2026, 11, 21))
     with app.app_context(), transaction() as s:
         out = io.StringIO()
         assert export_readings(s, out) == 2
         rows = list(csv.reader(io.StringIO(out.getvalue())))
         assert rows[0] == HEADER
-        assert rows[1] == ["100001", "M-1", "T1", "1100", "1000", "100", "2026-11-10T09:30:00+00:00", "ivr", "",
-                           "accepted", "HIGH;LOW_CONFIDENCE"]
+        assert rows[1] == [
+            "100001",
+            "M-1",
+            "T1",
+            "1100",
+            "1000",
+            "100",
+            "2026-11-10T09:30:00+00:00",
+            "ivr",
+            "",
+            "accepted",
+            "HIGH;LOW_CONFIDENCE",
+        ]
         out = io.StringIO()
         assert export_readings(s, out, since=date(2026, 11, 20)) == 1
 
@@ -76,7 +94,9 @@ def test_directory_gives_the_flow_the_baseline_and_daily_use_from_before_this_pe
         assert zone.daily_use == pytest.approx(300 / 30)  # this period's try is no history
 
 
-@pytest.mark.parametrize(("value", "used", "status"), [("600", 100, "accepted"), ("450", -50, "pending_review")])
+@pytest.mark.parametrize(
+    ("value", "used", "status"), [("600", 100, "accepted"), ("450", -50, "pending_review")]
+)
 def test_a_meter_saved_by_another_call_between_reading_and_confirmation_is_used_as_the_baseline(
     app, value, used, status
 ):
@@ -108,5 +128,10 @@ def test_a_meter_saved_by_another_call_between_reading_and_confirmation_is_used_
         answer(state, "yes")
         with transaction() as s:
             mine = s.scalars(select(Reading).order_by(Reading.id.desc())).first()
-            assert (mine.value, mine.previous, mine.consumption, mine.status) == (int(value), 500, used, status)
+            assert (mine.value, mine.previous, mine.consumption, mine.status) == (
+                int(value),
+                500,
+                used,
+                status,
+            )
             assert mine.consumption == mine.value - mine.previous

@@ -1,4 +1,5 @@
 """`ivr readings export`: safe to open in a spreadsheet, and in the utility's calendar."""
+
 import csv
 import io
 from datetime import datetime
@@ -45,7 +46,9 @@ def test_formulas_from_imported_serials_are_neutralised_and_negative_use_stays_a
     writer = csv.writer(out)
     writer.writerow(accounts_csv.HEADER)
     for n, serial in enumerate(SERIALS):
-        writer.writerow([f"55500{n}", "", f"ул. Новая, д. {n}", "Москва", serial, 1, 6, 10, "", "", "2026-10-01"])
+        writer.writerow(
+            [f"55500{n}", "", f"ул. Новая, д. {n}", "Москва", serial, 1, 6, 10, "", "", "2026-10-01"]
+        )
     with app.app_context(), transaction() as s:
         accounts_csv.import_accounts(s, io.StringIO(out.getvalue()))
     for serial in SERIALS:

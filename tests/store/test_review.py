@@ -1,4 +1,5 @@
 """Supervisor corrections judged by the reading rules: use, rollover and flags worked out again."""
+
 from datetime import datetime
 
 import pytest

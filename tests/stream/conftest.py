@@ -1,4 +1,5 @@
 """A streamed line: the app served on a loopback port, Twilio's REST API emulated beside it."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Endpointing on audio time: where answers start and end, what is noise, when a number is complete."""
+
 import pytest
 
 from ivr.speech.audio import decode_wav
@@ -104,7 +105,14 @@ def test_mu_law_round_trips_through_the_wrapped_codec(korean):
 
 
 def test_a_caller_who_speaks_the_moment_the_stream_starts_is_heard(korean):
-    [answer] = answers(listen(wav(decode_wav(korean.say("네")).pcm + decode_wav(korean.noise(1.5, colour="whitenoise vol 0.003")).pcm))[0])
+    [answer] = answers(
+        listen(
+            wav(
+                decode_wav(korean.say("네")).pcm
+                + decode_wav(korean.noise(1.5, colour="whitenoise vol 0.003")).pcm
+            )
+        )[0]
+    )
     assert answer.heard.value == "yes"
 
 

@@ -1,4 +1,5 @@
 """The media stream's socket: signed upgrades only, Twilio's protocol, live calls only, caps."""
+
 import json
 import time
 import xml.etree.ElementTree as ET
@@ -18,7 +19,9 @@ STREAM = "wss://hotline.example/twilio/stream"
 
 def test_stream_mode_refuses_to_start_without_what_the_rest_api_and_twilio_need(tmp_path):
     base = {"IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "RECOGNIZERS": {}, "IVR_LISTEN": "stream"}
-    with pytest.raises(ConfigError, match="IVR_LISTEN: stream needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"):
+    with pytest.raises(
+        ConfigError, match="IVR_LISTEN: stream needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+    ):
         create_app({**base, "IVR_PUBLIC_URL": PUBLIC_URL})
     with pytest.raises(ConfigError, match="IVR_LISTEN: stream needs IVR_PUBLIC_URL"):
         create_app({**base, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": TOKEN})
@@ -44,8 +47,9 @@ def test_a_line_without_speech_starts_no_stream(phone):
 
 
 def connect(server, signature):
-    return simple_websocket.Client.connect(f"ws://{server}/twilio/stream",
-                                           headers={"X-Twilio-Signature": signature} if signature else None)
+    return simple_websocket.Client.connect(
+        f"ws://{server}/twilio/stream", headers={"X-Twilio-Signature": signature} if signature else None
+    )
 
 
 @pytest.mark.parametrize("signature", [None, "forged", RequestValidator("another-token").compute_signature(STREAM, {}),
@@ -59,7 +63,9 @@ def test_an_upgrade_without_a_good_signature_is_refused_with_403_before_upgradin
 
 def test_the_upgrade_signature_covers_the_query(server):
     signed = RequestValidator(TOKEN).compute_signature(STREAM + "?line=2", {})
-    ws = simple_websocket.Client.connect(f"ws://{server}/twilio/stream?line=2", headers={"X-Twilio-Signature": signed})
+    ws = simple_websocket.Client.connect(
+        f"ws://{server}/twilio/stream?line=2", headers={"X-Twilio-Signature": signed}
+    )
     assert ws.connected
     ws.close()
 
@@ -76,8 +82,15 @@ def closed_after(ws, *messages) -> bool:
 
 
 def start(sid, account=ACCOUNT_SID, encoding="audio/x-mulaw"):
-    return {"event": "start", "start": {"callSid": sid, "accountSid": account, "streamSid": "MZ1",
-                                        "mediaFormat": {"encoding": encoding, "sampleRate": 8000, "channels": 1}}}
+    return {
+        "event": "start",
+        "start": {
+            "callSid": sid,
+            "accountSid": account,
+            "streamSid": "MZ1",
+            "mediaFormat": {"encoding": encoding, "sampleRate": 8000, "channels": 1},
+        },
+    }
 
 
 @pytest.mark.parametrize("messages", [

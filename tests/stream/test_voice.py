@@ -1,4 +1,5 @@
 """Whole streamed calls with the real engine (Korean model): answers taken the moment the caller stops."""
+
 import time
 
 import pytest
@@ -17,7 +18,9 @@ def settings(settings, ko_model):
     return {**settings, "RECOGNIZERS": {"ko": VoskRecognizer(ko_model, "ko")}}
 
 
-def test_spoken_intent_and_yes_over_the_stream_then_keys_save_a_reading(app, streamed, korean, twilio_api, tmp_path):
+def test_spoken_intent_and_yes_over_the_stream_then_keys_save_a_reading(
+    app, streamed, korean, twilio_api, tmp_path
+):
     call = streamed(locale="ko")
     assert call.dial().waits_for == "gather"
     heard = call.say(korean.say("계량기"))
@@ -35,7 +38,12 @@ def test_spoken_intent_and_yes_over_the_stream_then_keys_save_a_reading(app, str
     assert second.value == "yes" and second.confidence > 0.5
     assert (tmp_path / "recordings" / first.recording_path).read_bytes()[:4] == b"RIFF"
     moves = [u.url.rsplit("/", 1)[-1] for u in twilio_api.updates]  # the first word may stop the prompt first
-    assert [m for m in moves if m != "repeat"] in ([], ["listening?q=1"], ["listening?q=2"], ["listening?q=1", "listening?q=2"])
+    assert [m for m in moves if m != "repeat"] in (
+        [],
+        ["listening?q=1"],
+        ["listening?q=2"],
+        ["listening?q=1", "listening?q=2"],
+    )
     assert moves.count("repeat") == 2 and moves[-1] == "repeat"
     assert call_row(app, call.sid).listen == "live"
 
@@ -55,7 +63,9 @@ def test_an_answer_is_heard_alike_in_real_time_and_faster(app, streamed, korean,
     assert (first.heard, first.value, first.outcome) == ("계량기", "readings", "answered")
 
 
-def test_a_key_pressed_as_the_caller_speaks_wins_and_the_words_change_nothing(app, streamed, korean, twilio_api):
+def test_a_key_pressed_as_the_caller_speaks_wins_and_the_words_change_nothing(
+    app, streamed, korean, twilio_api
+):
     call = streamed(locale="ko")
     call.dial(), call.say(korean.say("계량기"))
     moves = len(twilio_api.updates)
@@ -90,7 +100,9 @@ def test_a_failed_rest_update_is_retried_once(app, streamed, korean, twilio_api)
     assert (failed.status, retried.status, retried.url) == (500, 200, failed.url)
 
 
-def test_when_the_update_fails_twice_the_questions_own_timer_moves_the_call_on(app, streamed, korean, twilio_api):
+def test_when_the_update_fails_twice_the_questions_own_timer_moves_the_call_on(
+    app, streamed, korean, twilio_api
+):
     call = streamed(locale="ko")
     call.dial()
     twilio_api.failures = 10
@@ -99,7 +111,9 @@ def test_when_the_update_fails_twice_the_questions_own_timer_moves_the_call_on(a
     assert [(t.outcome, t.value) for t in turns(app, call.sid)] == [("answered", "readings"), (None, None)]
 
 
-def test_an_answer_over_a_long_prompt_stops_it_within_half_a_second_of_the_word(app, streamed, korean, twilio_api):
+def test_an_answer_over_a_long_prompt_stops_it_within_half_a_second_of_the_word(
+    app, streamed, korean, twilio_api
+):
     call = streamed(locale="ko", speed=1.0)
     greeting = call.dial()
     playing_until = time.monotonic() + len(greeting.text) / 12  # Korean <Say> speaks ~12 characters a second

@@ -1,4 +1,5 @@
 """A hotline as in production: gunicorn, two workers, on SQLite or PostgreSQL, driven over HTTP."""
+
 from __future__ import annotations
 
 import os

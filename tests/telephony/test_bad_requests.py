@@ -1,4 +1,5 @@
 """Malformed or hostile webhook parameters get a spoken answer or a clean refusal, never a 500."""
+
 import threading
 
 import pytest
@@ -24,8 +25,17 @@ ODD = [
 
 
 @pytest.mark.parametrize("extra", ODD)
-@pytest.mark.parametrize("path", ["/twilio/voice", "/twilio/answer?q=1", "/twilio/answer?q=zz",
-                                  "/twilio/silence?q=1", "/twilio/status", "/twilio/repeat"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/twilio/voice",
+        "/twilio/answer?q=1",
+        "/twilio/answer?q=zz",
+        "/twilio/silence?q=1",
+        "/twilio/status",
+        "/twilio/repeat",
+    ],
+)
 def test_odd_parameters_never_cause_a_server_error(app, phone, path, extra):
     call = phone()
     call.dial()

@@ -1,7 +1,7 @@
 """Scripted test calls through the signed Twilio webhooks, one per branch of the flow."""
+
 import csv
 import io
-
 from datetime import datetime
 
 import pytest
@@ -81,8 +81,11 @@ def test_two_meters_two_and_three_zones_by_keypad(app, phone):
     assert "Принято показаний: 5" in call.press("1").text
     rows = exported(app)
     assert [(r["meter"], r["zone"], r["value"]) for r in rows] == [
-        ("M-2", "T1", "5100"), ("M-2", "T2", "3100"),
-        ("M-3", "T1", "110"), ("M-3", "T2", "210"), ("M-3", "T3", "310"),
+        ("M-2", "T1", "5100"),
+        ("M-2", "T2", "3100"),
+        ("M-3", "T1", "110"),
+        ("M-3", "T2", "210"),
+        ("M-3", "T3", "310"),
     ]
 
 
@@ -131,7 +134,8 @@ def test_second_submission_in_a_period_supersedes_the_first_and_keeps_both(app, 
         call.dial(), say(call, "показания"), say(call, "да"), say(call, value), say(call, "да")
     rows = exported(app)
     assert [(r["value"], r["previous"], r["status"]) for r in rows] == [
-        ("1100", "1000", "superseded"), ("1200", "1000", "accepted")
+        ("1100", "1000", "superseded"),
+        ("1200", "1000", "accepted"),
     ]
 
 
@@ -212,15 +216,19 @@ def test_every_turn_is_recorded_with_what_was_heard(app, phone):
     with app.app_context():
         turns = session().scalars(select(Turn).order_by(Turn.seq)).all()
     assert [(t.question, t.mode, t.outcome, t.decision) for t in turns[:2]] == [
-        ("intent", "voice", "answered", "address"), ("address", "voice", "keys", "address"),
+        ("intent", "voice", "answered", "address"),
+        ("address", "voice", "keys", "address"),
     ]
     assert turns[0].heard == "показания" and turns[0].confidence == pytest.approx(0.95)
     assert turns[0].recording_path.endswith("1.wav")
 
 
 def test_forged_signature_gets_403_and_changes_nothing(app, client):
-    response = client.post("https://hotline.example/twilio/voice", data={"CallSid": "CAx", "From": "+79161234567"},
-                           headers={"X-Twilio-Signature": "forged"})
+    response = client.post(
+        "https://hotline.example/twilio/voice",
+        data={"CallSid": "CAx", "From": "+79161234567"},
+        headers={"X-Twilio-Signature": "forged"},
+    )
     assert response.status_code == 403
     assert client.post("https://hotline.example/twilio/voice", data={"CallSid": "CAx"}).status_code == 403
     with app.app_context():
@@ -272,7 +280,8 @@ def test_a_correction_in_the_same_period_is_not_judged_high_against_the_reading_
     assert "больше обычного" not in heard.text
     call.press("1")
     assert [(r.value, r.status, r.flags) for r in readings(app)] == [
-        (1001, "superseded", ""), (1100, "accepted", "")
+        (1001, "superseded", ""),
+        (1100, "accepted", ""),
     ]
 
 
@@ -283,8 +292,13 @@ def test_yes_then_hang_up_at_the_last_confirmation_still_saves_the_meter(app, ph
     call.dial(), say(call, "показания"), say(call, "да")
     assert "Верно" in say(call, "тысяча сто").text
     action = call.heard.action
-    params = call.params(RecordingUrl=recordings.publish("да".encode()), RecordingSid="RE" + "2" * 32,
-                         RecordingDuration="1", Digits="hangup", CallStatus="completed")
+    params = call.params(
+        RecordingUrl=recordings.publish("да".encode()),
+        RecordingSid="RE" + "2" * 32,
+        RecordingDuration="1",
+        Digits="hangup",
+        CallStatus="completed",
+    )
     status, _ = call.post(action, params)
     assert status == 200
     call.hangup()
@@ -297,8 +311,14 @@ def test_reading_rules_are_configurable_per_deployment(app, settings, recordings
     from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 
     strict = create_app({**settings, "IVR_RULE_NO_HISTORY_DAILY_KWH": "1"})  # same database
-    call = TwilioCall(FlaskTransport(strict), PUBLIC_URL, caller="+79161234567", token=TOKEN,
-                      account_sid=ACCOUNT_SID, recordings=recordings)
+    call = TwilioCall(
+        FlaskTransport(strict),
+        PUBLIC_URL,
+        caller="+79161234567",
+        token=TOKEN,
+        account_sid=ACCOUNT_SID,
+        recordings=recordings,
+    )
     call.dial(), say(call, "показания"), say(call, "да")
     # 100 kWh in 31 days: plain under the default 50 a day, high under 1 a day
     assert "больше обычного" in say(call, "тысяча сто").text

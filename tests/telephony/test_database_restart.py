@@ -1,5 +1,6 @@
 """A PostgreSQL restart in the middle of a call: what arrives while it is down waits for it, briefly,
 so the caller hears no apology and the status callback, which Twilio never repeats, is not lost."""
+
 import io
 import threading
 
@@ -66,10 +67,14 @@ def call(phone):
     return call
 
 
-def test_a_key_pressed_while_postgresql_restarts_is_taken_when_it_is_back_without_an_apology(app, relay, call):
+def test_a_key_pressed_while_postgresql_restarts_is_taken_when_it_is_back_without_an_apology(
+    app, relay, call
+):
     restart(relay)
     heard = call.press("1")
-    assert heard.waits_for == "hangup" and heard.says == ["Принято показаний: 1. Спасибо за звонок, до свидания!"]
+    assert heard.waits_for == "hangup" and heard.says == [
+        "Принято показаний: 1. Спасибо за звонок, до свидания!"
+    ]
     with app.app_context():
         assert [r.value for r in session().scalars(select(Reading))] == [1100]
 
@@ -83,7 +88,9 @@ def test_a_status_callback_sent_while_postgresql_restarts_still_closes_the_call(
         assert (stored.outcome, stored.ended_at is not None) == ("completed", True)
 
 
-def test_a_recording_sent_while_postgresql_restarts_is_heard_when_it_is_back_without_an_apology(app, relay, phone):
+def test_a_recording_sent_while_postgresql_restarts_is_heard_when_it_is_back_without_an_apology(
+    app, relay, phone
+):
     phone.dial()
     assert say(phone, "показания").waits_for == "record"  # the address, by voice
     restart(relay)

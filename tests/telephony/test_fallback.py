@@ -1,11 +1,12 @@
 """When a webhook fails: the apology is in the caller's language, and Twilio's Voice fallback URL
 answers with an apology and a way back to the call, a bounded number of times, without the database
 (Production shape, issue 9)."""
+
 import pytest
 
 from ivr import create_app, locales
-from ivr.runtime import runtime
 from ivr.qa.driver import FlaskTransport, TwilioCall, parse
+from ivr.runtime import runtime
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 from tests.serving import free_port
 

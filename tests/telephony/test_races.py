@@ -1,5 +1,6 @@
 """Webhooks that race each other under gunicorn with two workers: nothing confirmed is lost, nothing
 is taken twice, and every duplicate gets the same answer (issue 9, items 1 and 5)."""
+
 from __future__ import annotations
 
 import threading
@@ -88,10 +89,12 @@ def test_the_same_key_answer_delivered_twice_at_once_is_taken_once(hotline: Hotl
     readings = hotline.readings(sids)
     found = {
         "HTTP errors": sum(r.status_code != 200 for _, rs in results for r in rs),
-        "duplicates answered differently": sum(len({r.text for r in rs[:2]}) + len({r.text for r in rs[2:]}) > 2
-                                               for _, rs in results),
+        "duplicates answered differently": sum(
+            len({r.text for r in rs[:2]}) + len({r.text for r in rs[2:]}) > 2 for _, rs in results
+        ),
         "calls without their one reading": sum(readings[sid] != 1 for sid in sids),
         "calls whose turns are not asked and answered once each": sum(
-            hotline.turns(sid) != [(1, True), (2, True), (3, True), (4, True)] for sid in sids),
+            hotline.turns(sid) != [(1, True), (2, True), (3, True), (4, True)] for sid in sids
+        ),
     }
     assert found == dict.fromkeys(found, 0), f"of {calls} calls, each answer delivered twice"

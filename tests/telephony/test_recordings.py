@@ -1,8 +1,8 @@
 """Recording download: allowed prefixes, Basic auth, retries, redirects, size and time limits."""
+
 import base64
 import io
 import time
-
 from pathlib import Path
 
 import pytest

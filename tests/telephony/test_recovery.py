@@ -1,5 +1,6 @@
 """Failures end well: a bug transfers after the second error, a dead database is waited for, and
 every webhook answers in time whatever a dependency does."""
+
 import http.server
 import threading
 import time
@@ -44,7 +45,10 @@ def test_a_bug_apologises_asks_again_then_hangs_up_politely_without_an_operator(
     assert second.waits_for == "hangup"
     with app.app_context():
         assert session().execute(select(Call.errors, Call.outcome, Call.end_reason)).one() == (
-            2, "transferred", "error")
+            2,
+            "transferred",
+            "error",
+        )
 
 
 @pytest.mark.settings(IVR_OPERATOR_NUMBER="+74950000001")
@@ -85,11 +89,11 @@ def test_a_database_that_stays_down_ends_the_call_politely_after_a_few_tries(app
     runtime(app).sessions.configure(bind=create_engine("sqlite:////nonexistent/dir/x.db"))
     call = phone()
     url = call.base_url + "/twilio/voice"
-    for tries in range(1, recovery.VOICE_RETRIES + 2):
+    for tries in range(1, recovery.VOICE_RETRIES + 2):  # noqa: B007 - counted after the loop
         body = call.post(url, call.params())[1]
         if "<Redirect" not in body:
             break
-        url = body.split("<Redirect method=\"POST\">")[1].split("<")[0].replace("&amp;", "&")
+        url = body.split('<Redirect method="POST">')[1].split("<")[0].replace("&amp;", "&")
     assert tries == recovery.VOICE_RETRIES + 1 and "<Hangup" in body
 
 

@@ -1,9 +1,9 @@
 """The TwiML each kind of question produces, and prompts played from recordings."""
+
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ivr import config as ivr_config
-
 from ivr.flows.model import Ask, Hangup, Say, Transfer
 from ivr.locales import load
 from ivr.telephony.twiml import Renderer
@@ -34,7 +34,9 @@ def test_keypad_question_gathers_dtmf_with_the_prompts_inside_so_keys_can_barge_
 
 
 def test_transfer_dials_the_operator_or_apologises_without_one():
-    assert render([Transfer("operator")], IVR_OPERATOR_NUMBER="+74950000001").find("Dial").text == "+74950000001"
+    assert (
+        render([Transfer("operator")], IVR_OPERATOR_NUMBER="+74950000001").find("Dial").text == "+74950000001"
+    )
     root = render([Transfer("operator")])
     assert [v.tag for v in root] == ["Say", "Hangup"]
 

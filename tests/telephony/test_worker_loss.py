@@ -1,5 +1,6 @@
 """A worker killed mid-call loses nothing but the request it was serving: the call's state is in
 the database, so the other worker, or the one gunicorn starts in its place, goes on with the call."""
+
 import os
 import signal
 import time

@@ -1,4 +1,5 @@
 """State lives only in the database: any worker can take the next webhook of any call."""
+
 import pytest
 from sqlalchemy import select
 
@@ -25,8 +26,14 @@ class Alternating:
 
 def test_two_app_instances_serve_alternate_webhooks_of_one_call(app, settings, recordings):
     other = create_app(settings)
-    call = TwilioCall(Alternating([app, other]), PUBLIC_URL, caller="+79161234567", token=TOKEN,
-                      account_sid=ACCOUNT_SID, recordings=recordings)
+    call = TwilioCall(
+        Alternating([app, other]),
+        PUBLIC_URL,
+        caller="+79161234567",
+        token=TOKEN,
+        account_sid=ACCOUNT_SID,
+        recordings=recordings,
+    )
     call.dial()
     call.press("1")  # readings, keypad
     call.press("1")  # address confirmed

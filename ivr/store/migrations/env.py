@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection `ivr db upgrade` hands over."""
+
 from alembic import context
 
 from ivr.store.models import Base
