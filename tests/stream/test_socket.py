@@ -8,7 +8,6 @@ import simple_websocket
 from twilio.request_validator import RequestValidator
 
 from ivr import create_app
-from ivr.qa.streams import StreamLine
 from ivr.settings import ConfigError
 from ivr.telephony.media import Streams
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
