@@ -14,6 +14,7 @@ question begins, in real time, and hangs up; calls repeat for --duration. Report
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -27,7 +28,8 @@ from load import CALLS, ROOT, database, free_port, ivr, wait_for
 
 from ivr.qa.driver import HttpTransport, TwilioCall
 from ivr.qa.recordings import LocalRecordings
-from ivr.qa.streams import StreamedCall, TwilioApi
+from ivr.qa.streams import StreamedCall
+from ivr.qa.twilio_api import TwilioApi
 from ivr.speech.models import bundled_models
 
 TOKEN, ACCOUNT = "stream-bench-token", "AC" + "5" * 32
@@ -59,15 +61,19 @@ def cpu_seconds(pid: int) -> float:
 class Results:
     def __init__(self) -> None:
         self.answer: list[float] = []
+        self.posted: list[float] = []  # end of speech -> the app's REST update arrives
         self.barge: list[float] = []
         self.errors: list[str] = []
         self.calls = 0
         self.lock = threading.Lock()
 
-    def add(self, answer: float | None, barge: float | None = None, error: str | None = None) -> None:
+    def add(self, answer: float | None, barge: float | None = None, error: str | None = None,
+            posted: float | None = None) -> None:  # fmt: skip
         with self.lock:
             if answer is not None:
                 self.answer.append(answer)
+            if posted is not None:
+                self.posted.append(posted)
             if barge is not None:
                 self.barge.append(barge)
             if error:
@@ -96,7 +102,7 @@ def streamed_call(base: str, api: TwilioApi, results: Results, words: dict[str, 
             spoke = call.spoke_at(marker)
             updates = [u for u, _ in call.moves[moves:]]
             move = next(u for u in updates if "/twilio/listening" not in u.url)
-            results.add(move.fetched_at - spoke, updates[0].at - spoke)
+            results.add(move.fetched_at - spoke, updates[0].at - spoke, posted=move.at - spoke)
         with results.lock:
             results.calls += 1
     except Exception as error:  # noqa: BLE001 - count it and go on
@@ -173,6 +179,7 @@ def main() -> None:
     parser.add_argument("--ramp", default="", help="more concurrencies for streamed calls, e.g. 30,40")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=48, help="each stream holds a thread for its call")
+    parser.add_argument("--modes", default="stream,record", help="which servers to load")
     args = parser.parse_args()
     words = {name: (AUDIO / f"{name}.wav").read_bytes() for name in ("gyeryanggi", "ne", "hum")}
     with tempfile.TemporaryDirectory(prefix="ivr-stream-") as folder, LocalRecordings() as recordings:
@@ -185,7 +192,7 @@ def main() -> None:
         env.pop("IVR_VOSK_MODEL", None)
         ivr(env, "db", "upgrade")
         ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / "seoul.csv"))
-        for mode in ("stream", "record"):
+        for mode in args.modes.split(","):
             base = f"http://127.0.0.1:{ports[mode]}"
             proc = server(ports[mode], {**env, "IVR_LISTEN": mode, "IVR_PUBLIC_URL": base}, args)
             try:
@@ -207,17 +214,19 @@ def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings
     for concurrency in ramp:
         results = Results()
         if mode == "stream":
-            target = lambda results=results: streamed_call(base, api, results, words)  # noqa: E731
+            target = functools.partial(streamed_call, base, api, results, words)
         else:
-            target = lambda results=results: recorded_call(base, recordings, results, words)  # noqa: E731
+            target = functools.partial(recorded_call, base, recordings, results, words)
         before, client = cpu_seconds(proc.pid), time.process_time()
         load(target, concurrency, args.duration)
         cpu, client = cpu_seconds(proc.pid) - before, time.process_time() - client
         # The emulated callers share the machine's two cores with the server: say how much they took.
         print(f"{concurrency} concurrent calls, {results.calls} calls done, {len(results.errors)} errors; "
               f"server CPU {cpu / args.duration * 100:.0f}% of a core, emulated Twilio "
-              f"{client / args.duration * 100:.0f}%")  # fmt: skip
+              f"{client / args.duration * 100:.0f}%; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         print(f"  end of speech -> next question's request: {p95(results.answer)}")
+        if results.posted:
+            print(f"  end of speech -> the app's REST update: {p95(results.posted)}")
         if results.barge:
             print(f"  barge-in, end of the first word -> prompt stopped: {p95(results.barge)}")
         for error in sorted(set(results.errors))[:5]:

@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -125,7 +125,9 @@ def _run(cases, url, port, jobs, progress, streamed) -> list:  # noqa: ANN001
         return run_in_processes(cases, jobs, progress, streamed and streamed["speed"])
     with _audio(port, cases, url) as recordings:
         if url and streamed:
-            return _remote_streamed(cases, url, recordings, jobs, progress, streamed)
+            from ivr.qa.streamed import replay_remote
+
+            return replay_remote(cases, url, recordings, jobs, progress, streamed, click.echo)
         if url:
             return run_cases(cases, Remote(url, recordings), jobs, progress)
         target = _streamed_in_process(recordings, streamed["speed"]) if streamed else InProcess(recordings)
@@ -139,24 +141,6 @@ def _streamed_in_process(recordings, speed):  # noqa: ANN001, ANN202
     from ivr.qa.streamed import StreamedInProcess
 
     return StreamedInProcess(recordings, speed)
-
-
-def _remote_streamed(cases, url, recordings, jobs, progress, streamed) -> list:  # noqa: ANN001
-    from ivr.config import from_environ
-    from ivr.qa.replay import run_cases
-    from ivr.qa.streamed import StreamedRemote
-    from ivr.qa.streams import TwilioApi
-    from ivr.qa.targets import ACCOUNT_SID
-
-    settings = from_environ()
-    api = TwilioApi(settings.account_sid or ACCOUNT_SID, settings.auth_token or "", streamed["api_port"])
-    click.echo(
-        f"Twilio's REST API is emulated at {api.url}: the server's IVR_TWILIO_API_URL must be it", err=True
-    )
-    try:
-        return run_cases(cases, StreamedRemote(url, recordings, api, streamed["speed"]), jobs, progress)
-    finally:
-        api.close()
 
 
 def _replay(cases, url, port, jobs, junit, json_path, compare, quiet, streamed=None) -> None:  # noqa: ANN001
@@ -202,7 +186,14 @@ def _load(cases, url, recordings, think, concurrency, duration, max_calls) -> No
 @click.option("--from", "caller", default="+79161234567", show_default=True, help="The caller's number.")
 @click.option("--locale", help="The line's locale (default: IVR_LOCALE).")
 @click.option("--keypad", is_flag=True, help="No speech on the line: the whole call on the keypad.")
-def simulate_command(caller: str, locale: str | None, keypad: bool) -> None:
+@click.option(
+    "--listen",
+    type=click.Choice(["record", "stream"]),
+    default="record",
+    show_default=True,
+    help="stream: wav: answers are spoken over a Twilio Media Stream to the app, served on loopback.",
+)
+def simulate_command(caller: str, locale: str | None, keypad: bool, listen: str) -> None:
     """Play a call in the terminal against the app on the configured database."""
     from ivr import create_app
     from ivr.config import from_environ
@@ -213,15 +204,23 @@ def simulate_command(caller: str, locale: str | None, keypad: bool) -> None:
     _quiet()
     settings = from_environ()
     locale = locale or settings.locale
-    with LocalRecordings() as recordings:
-        app = create_app({
+    with LocalRecordings() as recordings, ExitStack() as stack:
+        overrides = {
             "RECOGNIZERS": {} if keypad else {locale: QaRecognizer(locale)},
             "IVR_RECORDING_URL_PREFIXES": [*map(str, settings.recording_origins), recordings.prefix],
             "IVR_DEMO": True,  # the tester's own terminal is the only caller
-        })  # fmt: skip
+        }  # fmt: skip
+        if listen == "stream":
+            from ivr.qa.streamed import simulated_line
+
+            streamed = simulated_line(stack, overrides)
+        else:
+            streamed = None
+        app = create_app(overrides)
         with app.app_context():
             upgrade()
-        sim = Simulator(app, caller, locale, recordings, click.echo)
+        call = streamed(app, caller, locale, recordings) if streamed else None
+        sim = Simulator(app, caller, locale, recordings, click.echo, call)
         sim.start()
         while sim.waiting:
             try:
@@ -242,17 +241,17 @@ def calls_group() -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def calls_export(call_sid: str, directory: Path) -> None:
     """Turn a stored call into a replay case in DIRECTORY, the caller pseudonymised."""
-    from flask import current_app
-
+    from ivr import create_app
     from ivr.qa.export import ExportError, export_call
-    from ivr.runtime import config
-    from ivr.store.cli import app_context
+    from ivr.runtime import runtime
     from ivr.store.database import transaction
 
-    with app_context(), transaction() as s:
+    app = create_app()
+    config = runtime(app).config
+    with app.app_context(), transaction() as s:
         try:
-            path = export_call(s, call_sid, Path(config().recordings_dir), directory,
-                               current_app.config["SECRET_KEY"], config().operator_number)  # fmt: skip
+            path = export_call(s, call_sid, Path(config.recordings_dir), directory,
+                               app.config["SECRET_KEY"], config.operator_number)  # fmt: skip
         except ExportError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"wrote {path}; replay it with: ivr replay {path}")

@@ -42,7 +42,7 @@ class QaRecognizer:
 
     def decoder(self, kind: str):  # noqa: ANN201
         """A streaming decoder on the locale's engine, for calls whose answers come over a media stream."""
-        from ivr.speech.stream import Decoder
+        from ivr.speech.decoder import Decoder
 
         vosk_recognizer = engine(self.locale)
         return Decoder(vosk_recognizer.model, vosk_recognizer.grammar(kind))

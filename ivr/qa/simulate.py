@@ -28,14 +28,14 @@ class Simulator:
     """One call through the app's webhooks, narrated turn by turn."""
 
     def __init__(self, app: Flask, caller: str, locale: str, recordings: LocalRecordings,
-                 echo: Callable[[str], None]) -> None:  # fmt: skip
+                 echo: Callable[[str], None], call: TwilioCall | None = None) -> None:  # fmt: skip
         self.app, self.locale, self.echo = app, locale, echo
         self.hung_up = False
         config = runtime(app).config
-        self.call = TwilioCall(FlaskTransport(app), config.public_url or "http://localhost",
-                               caller=caller, token=config.auth_token,
-                               account_sid=config.account_sid or "AC" + "0" * 32,
-                               recordings=recordings, voice_path=voice_path(locale))  # fmt: skip
+        self.call = call or TwilioCall(FlaskTransport(app), config.public_url or "http://localhost",
+                                       caller=caller, token=config.auth_token,
+                                       account_sid=config.account_sid or "AC" + "0" * 32,
+                                       recordings=recordings, voice_path=voice_path(locale))  # fmt: skip
 
     @property
     def waiting(self) -> bool:
@@ -83,6 +83,8 @@ class Simulator:
             audio = Path(typed[4:].strip()).expanduser().read_bytes()
             engine(self.locale)  # load the model now, not inside the webhook it would seem to slow
             return self.call.say(audio)
+        if self.call.heard.waits_for != "record" and hasattr(self.call, "line"):
+            raise CallError("a typed answer has no audio for the media stream: say wav:FILE.wav")
         return self.call.say(transcript(typed))
 
     def _recognised(self, seq: int | None) -> None:

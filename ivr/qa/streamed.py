@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from werkzeug.serving import make_server
 
+from ivr.config import from_environ
 from ivr.qa.cases import Case
 from ivr.qa.driver import HttpTransport
 from ivr.qa.recordings import LocalRecordings
-from ivr.qa.streams import Rerouted, StreamedCall, TwilioApi
-from ivr.qa.targets import ACCOUNT_SID, PUBLIC_URL, InProcess, InProcessLine, Remote, RemoteLine, voice_path
+from ivr.qa.replay import run_cases
+from ivr.qa.streams import StreamedCall
+from ivr.qa.targets import (
+    ACCOUNT_SID,
+    PUBLIC_URL,
+    InProcess,
+    InProcessLine,
+    Remote,
+    RemoteLine,
+    voice_path,
+)
+from ivr.qa.twilio_api import Rerouted, TwilioApi
 
 TYPED = "say_text has no audio for the media stream: replay this case with --listen record"
 RECORD_ONLY = "the case is about the <Record> path (listen: record)"
@@ -96,3 +108,33 @@ class StreamedRemote(Remote):
             yield RemoteLine(call)
         finally:
             call.close_stream()
+
+
+def simulated_line(stack: ExitStack, overrides: dict):  # noqa: ANN201
+    """Set the app up for a streamed line; return how to place its call once the app exists."""
+    token = secrets.token_hex(16)
+    api = TwilioApi(ACCOUNT_SID, token)
+    stack.callback(api.close)
+    overrides.update({"IVR_LISTEN": "stream", "TWILIO_AUTH_TOKEN": token, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                      "IVR_PUBLIC_URL": PUBLIC_URL, "IVR_TWILIO_API_URL": api.url})  # fmt: skip
+
+    def place(app, caller: str, locale: str, recordings):  # noqa: ANN001, ANN202
+        local = stack.enter_context(serving(app))
+        return StreamedCall(Rerouted(PUBLIC_URL, f"http://{local}"), PUBLIC_URL, caller=caller, token=token,
+                            account_sid=ACCOUNT_SID, recordings=recordings, voice_path=voice_path(locale),
+                            ws_base=f"ws://{local}", api=api)  # fmt: skip
+
+    return place
+
+
+def replay_remote(
+    cases, url: str, recordings: LocalRecordings, jobs: int, progress, streamed: dict, echo
+) -> list:  # noqa: ANN001
+    """Replay against a streamed server at a URL, emulating the REST API it moves calls with."""
+    settings = from_environ()
+    api = TwilioApi(settings.account_sid or ACCOUNT_SID, settings.auth_token or "", streamed["api_port"])
+    echo(f"Twilio's REST API is emulated at {api.url}: the server's IVR_TWILIO_API_URL must be it", err=True)
+    try:
+        return run_cases(cases, StreamedRemote(url, recordings, api, streamed["speed"]), jobs, progress)
+    finally:
+        api.close()

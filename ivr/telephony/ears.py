@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from ivr.runtime import Runtime
-from ivr.speech.stream import BargeIn, Listener, Question, Utterance, decoders_for
+from ivr.speech.decoder import decoders_for
+from ivr.speech.stream import BargeIn, Listener, Question, Utterance
 from ivr.speech.telephone import FRAME_BYTES, ulaw_to_pcm, wav
 from ivr.telephony import live
 from ivr.telephony.listen import keep, spoken

@@ -149,6 +149,9 @@ class MediaStream:
             raise ProtocolError("media before start, or without its body")
         if media.get("track", "inbound") != "inbound":
             return
+        if not self.registry.current(self.sid, self):  # a second <Start> of the call took over
+            self.stopped = True
+            return
         payload = str(media.get("payload") or "")
         if len(payload) > MAX_PAYLOAD_BYTES * 4 // 3 + 4:
             raise ProtocolError("media payload over the cap")

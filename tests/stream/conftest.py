@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from ivr.qa.streams import Rerouted, StreamedCall, TwilioApi
+from ivr.qa.streams import StreamedCall
+from ivr.qa.twilio_api import Rerouted, TwilioApi
 from ivr.store.database import session
 from ivr.store.models import Call, Turn
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN

@@ -9,6 +9,7 @@ import simple_websocket
 from twilio.request_validator import RequestValidator
 
 from ivr import create_app
+from ivr.qa.streams import StreamLine
 from ivr.settings import ConfigError
 from ivr.telephony.media import Streams
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
@@ -180,3 +181,15 @@ def test_listening_after_the_answer_was_taken_goes_on_with_the_call(phone):
     call.press("1")  # the intent, by key: the call moved on before Twilio fetched the listening TwiML
     body = call.post(PUBLIC_URL + "/twilio/listening?q=1", call.params())[1]
     assert "<Pause" not in body and "q=2" in body
+
+
+def test_a_second_stream_for_the_same_call_takes_over_and_the_first_stops_quietly(app, streamed, server):
+    call = streamed()
+    call.dial()
+    assert eventually(lambda: call_row(app, call.sid).listen == "live")
+    first = call.line
+    second = StreamLine(f"ws://{server}/twilio/stream", STREAM, TOKEN, call.sid, ACCOUNT_SID)
+    second.start()  # a duplicate of the greeting started another fork
+    assert eventually(lambda: not first.open)
+    assert second.open and call_row(app, call.sid).listen == "live"
+    second.stop()
