@@ -84,7 +84,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         regions_file=get.path("IVR_REGIONS_FILE", must_exist=True),
         recordings_dir=get.path("IVR_RECORDINGS_DIR") or str(instance / "recordings"),
         recording_max_bytes=int(get.number("IVR_RECORDING_MAX_BYTES", RECORDING_MAX_BYTES, 1)),
-        recording_budget_s=get.number("IVR_RECORDING_BUDGET_S", 6.0, 0.1, 10.0),
+        recording_budget_s=get.number("IVR_RECORDING_BUDGET_S", 6.0, 0.1, 6.0),
         say_voice=get.text("IVR_SAY_VOICE"),
         prompts_dir=get.path("IVR_PROMPTS_DIR"),
         asr_min_confidence=get.number("IVR_ASR_MIN_CONFIDENCE", 0.5, 0.0, 1.0),

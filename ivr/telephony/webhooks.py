@@ -182,6 +182,8 @@ def failed(error: Exception) -> Response | HTTPException:
         error, recovery.WebhookTimeout))  # fmt: skip
     if request.endpoint == "telephony.voice":
         return twiml(_back_to_voice())
+    if request.endpoint == "telephony.status":  # no caller waits on it: not a caller's failure
+        return Response(status=500)
     sid = _sid()
     errors = recovery.count_failure(sid)
     if errors >= recovery.ERRORS_BEFORE_OPERATOR:

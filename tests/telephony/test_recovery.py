@@ -186,3 +186,17 @@ def test_demo_mode_takes_unsigned_calls(unsigned):
     assert call.dial().waits_for in ("gather", "record")
     assert app.test_client().get("/healthz").get_json()["twilio"].startswith("demo")
     assert TOKEN  # the signed app of the other tests is untouched
+
+
+def test_a_failing_status_callback_is_no_failure_of_the_caller(app, phone, monkeypatch):
+    call = phone()
+    call.dial()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("status storage failed")
+
+    monkeypatch.setattr(runtime(app).calls, "close", broken)
+    status, _ = call.post(call.base_url + "/twilio/status", call.params(CallStatus="in-progress"))
+    assert status == 500
+    with app.app_context():
+        assert session().scalars(select(Call.errors)).one() == 0
