@@ -14,7 +14,7 @@ from functools import cache
 from itertools import islice, product
 
 from ivr.locales import load
-from ivr.speech.words import words
+from ivr.speech.words import phrases_in, words
 
 # Multipliers from a thousand up scale all that was said since the last bigger one («двести
 # двадцать тысяч»); smaller ones ("hundred", Korean 십) only the number just before them.
@@ -70,23 +70,11 @@ def _table(locale: str) -> dict[tuple[str, ...], Term]:
 
 def _terms(text: str, locale: str) -> list[Term] | None:
     """Read a transcript as number terms, the longest phrase first; None at an unknown word."""
-    table = _table(locale)
-    longest = max(map(len, table))
-    said = words(text)
     terms: list[Term] = []
-    i = 0
-    while i < len(said):
-        for size in range(min(longest, len(said) - i), 0, -1):
-            term = table.get(tuple(said[i : i + size]))
-            if term:
-                terms.append(term)
-                i += size
-                break
-        else:
-            if not (said[i].isascii() and said[i].isdigit()):
-                return None
-            terms.append(("arabic", said[i]))
-            i += 1
+    for term, word in phrases_in(words(text), _table(locale)):
+        if term is None and not (word.isascii() and word.isdigit()):
+            return None
+        terms.append(term or ("arabic", word))
     return terms
 
 

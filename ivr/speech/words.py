@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from ivr.locales import load
@@ -55,25 +56,28 @@ def _phrases(locale: str, kind: str) -> dict[tuple[str, ...], Term]:
     return table
 
 
-def _terms(text: str, locale: str, kind: str) -> list[Term]:
-    """Read a transcript as vocabulary terms, the longest phrase first."""
-    table = _phrases(locale, kind)
+def phrases_in(said: list[str], table: dict[tuple[str, ...], Term]) -> Iterator[tuple[Term | None, str]]:
+    """Walk the words, taking the table's longest phrase at each step; a word it lacks comes as None."""
     longest = max(map(len, table), default=1)
-    said = words(text)
-    terms: list[Term] = []
     i = 0
     while i < len(said):
         for size in range(min(longest, len(said) - i), 0, -1):
             term = table.get(tuple(said[i : i + size]))
             if term:
-                terms.append(term)
+                yield term, said[i]
                 i += size
                 break
         else:
-            word = said[i]
-            terms.append(("arabic" if word.isascii() and word.isdigit() else "other", word))
+            yield None, said[i]
             i += 1
-    return terms
+
+
+def _terms(text: str, locale: str, kind: str) -> list[Term]:
+    """Read a transcript as vocabulary terms, the longest phrase first."""
+    return [
+        term or ("arabic" if word.isascii() and word.isdigit() else "other", word)
+        for term, word in phrases_in(words(text), _phrases(locale, kind))
+    ]
 
 
 @cache
