@@ -13,8 +13,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 __version__ = "0.1.0"
 
 log = logging.getLogger("ivr")
-# Test and QA hooks that create_app takes beside the settings: they never come from the environment.
-HOOKS = ("IVR_CLOCK", "RECOGNIZERS")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -7,6 +7,8 @@ import itertools
 import os
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -128,8 +130,9 @@ def settings(request, db_url, tmp_path) -> dict:
     return {**defaults, **(marker.kwargs if marker else {})}
 
 
-@pytest.fixture
-def app(settings):
+@contextmanager
+def migrated_app(settings: dict) -> Iterator:
+    """An app on a migrated database holding the test accounts; its engine closed afterwards."""
     app = create_app(settings)
     with app.app_context():
         upgrade()
@@ -137,6 +140,12 @@ def app(settings):
             import_accounts(s, io.StringIO(ACCOUNTS_CSV))
     yield app
     app.extensions["ivr.db"].kw["bind"].dispose()
+
+
+@pytest.fixture
+def app(settings):
+    with migrated_app(settings) as app:
+        yield app
 
 
 @pytest.fixture

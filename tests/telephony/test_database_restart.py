@@ -1,20 +1,16 @@
 """A PostgreSQL restart in the middle of a call: what arrives while it is down waits for it, briefly,
 so the caller hears no apology and the status callback, which Twilio never repeats, is not lost."""
 
-import io
 import threading
 
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from ivr import create_app
 from ivr.qa.driver import FlaskTransport, TwilioCall
-from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import session, transaction
-from ivr.store.migrate import upgrade
+from ivr.store.database import session
 from ivr.store.models import Call, Reading
-from tests.conftest import ACCOUNT_SID, ACCOUNTS_CSV, NOW, PUBLIC_URL, TOKEN, TranscriptRecognizer, say
+from tests.conftest import ACCOUNT_SID, NOW, PUBLIC_URL, TOKEN, TranscriptRecognizer, migrated_app, say
 from tests.serving import Relay
 
 pytestmark = pytest.mark.postgres
@@ -34,15 +30,11 @@ def relay(pg_database):
 @pytest.fixture
 def app(relay, pg_database, tmp_path):
     url = make_url(pg_database).set(port=relay.port).render_as_string(hide_password=False)
-    app = create_app({"IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": PUBLIC_URL,
+    config = {"IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": PUBLIC_URL,
                       "IVR_RECORDINGS_DIR": str(tmp_path), "IVR_CLOCK": lambda: NOW, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                      "RECOGNIZERS": {"ru": TranscriptRecognizer("ru")}, "SECRET_KEY": "test-secret"})  # fmt: skip
-    with app.app_context():
-        upgrade()
-        with transaction() as s:
-            import_accounts(s, io.StringIO(ACCOUNTS_CSV))
-    yield app
-    app.extensions["ivr.db"].kw["bind"].dispose()
+                      "RECOGNIZERS": {"ru": TranscriptRecognizer("ru")}, "SECRET_KEY": "test-secret"}  # fmt: skip
+    with migrated_app(config) as app:
+        yield app
 
 
 def restart(relay: Relay) -> None:
