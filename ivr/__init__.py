@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from ivr import console, health
     from ivr.calls import CallService
+    from ivr.calls.messages import MessageService
     from ivr.flows import RegionsFileError, load_regions
     from ivr.runtime import KEY, Runtime
     from ivr.settings import ConfigError
@@ -57,8 +58,9 @@ def create_app(config: dict | None = None) -> Flask:
     sessions = database.init_app(app, cfg.database_url)
     clock = overrides.get("IVR_CLOCK") or utcnow
     calls = CallService(sessions, windows, cfg.rules, cfg.timezone, clock)
+    messages = MessageService(sessions, windows, cfg.rules, cfg.timezone, cfg.locale, cfg.text, clock)
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
-                                  windows, calls, clock)  # fmt: skip
+                                  windows, calls, messages, clock)  # fmt: skip
     webhooks.init_app(app)
     media.init_app(app)
     health.init_app(app)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr import locales
+from ivr.calls.messages import TextLimits
 from ivr.flows import Rules
 from ivr.settings import ConfigError, Origin, number, origins, truthy
 
@@ -51,6 +52,7 @@ class Config:
     trusted_proxies: int
     listen: str  # record, or stream: the caller's audio over Twilio Media Streams
     twilio_api_url: str
+    text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
     rules: Rules = field(default_factory=Rules)
 
     @property
@@ -95,6 +97,12 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         trusted_proxies=int(get.number("IVR_TRUSTED_PROXIES", 0, 0, 5)),
         listen=get.choice("IVR_LISTEN", "record", ["record", "stream"]),
         twilio_api_url=get.url("IVR_TWILIO_API_URL") or "https://api.twilio.com",
+        text=TextLimits(
+            confirm_minutes=int(get.number("IVR_TEXT_CONFIRM_MINUTES", 60, 1, 7 * 24 * 60)),
+            rate_limit=int(get.number("IVR_TEXT_RATE_LIMIT", 10, 1)),
+            rate_window_minutes=int(get.number("IVR_TEXT_RATE_WINDOW_MINUTES", 60, 1)),
+            max_chars=int(get.number("IVR_TEXT_MAX_CHARS", 480, 20, 10000)),
+        ),
         rules=get.rules(),
     )
     if config.listen == "stream":
@@ -214,13 +222,12 @@ class _Reader:
         return paths
 
     def rules(self) -> Rules:
-        overrides = {
-            f.name: number(
-                f"IVR_RULE_{f.name.upper()}",
-                self.raw(f"IVR_RULE_{f.name.upper()}"),
-                getattr(Rules, f.name),
-                0.0,
-            )  # fmt: skip
-            for f in fields(Rules)
-        }
+        overrides = {}
+        for f in fields(Rules):
+            name, default = f"IVR_RULE_{f.name.upper()}", getattr(Rules, f.name)
+            if isinstance(default, bool):
+                raw = self.raw(name)
+                overrides[f.name] = default if raw is None else truthy(name, raw)
+            else:
+                overrides[f.name] = number(name, self.raw(name), default, 0.0)
         return Rules(**overrides)

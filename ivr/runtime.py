@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import sessionmaker
 
 from ivr.calls import CallService
+from ivr.calls.messages import MessageService
 from ivr.config import Config
 from ivr.flows import Regions
 from ivr.speech.service import Speech
@@ -24,6 +25,7 @@ class Runtime:
     speech: Speech
     regions: Regions
     calls: CallService
+    messages: MessageService  # SMS, WhatsApp and e-mail
     clock: Callable[[], datetime]  # naive UTC; QA replays set it so windows are deterministic
 
 

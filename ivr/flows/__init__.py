@@ -34,7 +34,13 @@ from ivr.flows.rules import (
 )
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.steps import FLOW, question_order
-from ivr.flows.terms import Flag, Outcome, QuestionKind, ReadingStatus, TransferReason
+from ivr.flows.template import Number, Text, TextKind
+from ivr.flows.template import parse as parse_text
+from ivr.flows.terms import Channel, Flag, MessageStatus, Outcome, QuestionKind, ReadingStatus, TransferReason
+from ivr.flows.texts import REPLIES, TextResult, held_json
+from ivr.flows.texts import from_held as texts_from_held
+from ivr.flows.texts import stored as stored_says
+from ivr.flows.texts import take as take_text
 
 __all__ = [
     "DONE",
@@ -44,6 +50,7 @@ __all__ = [
     "Action",
     "Ask",
     "CallState",
+    "Channel",
     "Context",
     "Event",
     "Flag",
@@ -52,11 +59,14 @@ __all__ = [
     "FlowError",
     "Hangup",
     "Keys",
+    "MessageStatus",
     "MeterInfo",
     "Node",
+    "Number",
     "Outcome",
     "PendingReading",
     "QuestionKind",
+    "REPLIES",
     "ReadingStatus",
     "Regions",
     "RegionsFileError",
@@ -66,18 +76,26 @@ __all__ = [
     "Silence",
     "Speech",
     "Start",
+    "Text",
+    "TextKind",
+    "TextResult",
     "Transfer",
     "TransferReason",
     "ZoneInfo",
     "ZoneReading",
     "advance",
     "consumption",
+    "held_json",
     "load_regions",
+    "parse_text",
     "prompts_used",
     "question_order",
     "regraded",
     "start",
     "status_for",
+    "stored_says",
+    "take_text",
+    "texts_from_held",
     "too_high",
     "validate",
 ]

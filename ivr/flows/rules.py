@@ -26,6 +26,9 @@ class Rules:
     no_history_daily_kwh: float = 50.0
     low_confidence: float = 0.75  # voice answers below this are flagged for review
     confirm_margin: float = 0.3  # a voice «да» at a read-back must beat other answers by this much
+    # A text from a number or address not on the account is flagged UNVERIFIED_SENDER: accepted
+    # (False), or held for a supervisor's review like a NEGATIVE one (True).
+    unverified_sender_review: bool = False
 
 
 def consumption(
@@ -68,9 +71,12 @@ def regraded(
     return tuple(f for f in Flag if f in new)
 
 
-def status_for(flags: Iterable[str]) -> ReadingStatus:
-    """NEGATIVE readings wait for a supervisor; everything else is accepted, flags visible."""
-    return ReadingStatus.PENDING_REVIEW if Flag.NEGATIVE in flags else ReadingStatus.ACCEPTED
+def status_for(flags: Iterable[str], rules: Rules = Rules()) -> ReadingStatus:
+    """NEGATIVE readings wait for a supervisor, and unverified senders' when the rule says so;
+    everything else is accepted, flags visible."""
+    flags = set(flags)
+    held = Flag.NEGATIVE in flags or (Flag.UNVERIFIED_SENDER in flags and rules.unverified_sender_review)
+    return ReadingStatus.PENDING_REVIEW if held else ReadingStatus.ACCEPTED
 
 
 @dataclass(frozen=True)

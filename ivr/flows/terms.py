@@ -14,6 +14,7 @@ class Flag(StrEnum):
     ZERO = "ZERO"  # no use since the previous reading
     OUT_OF_WINDOW = "OUT_OF_WINDOW"  # given outside the region's window: counts for the next period
     LOW_CONFIDENCE = "LOW_CONFIDENCE"  # a voice answer the recogniser was unsure of
+    UNVERIFIED_SENDER = "UNVERIFIED_SENDER"  # a text from a number or address not on the account
 
 
 class ReadingStatus(StrEnum):
@@ -21,6 +22,30 @@ class ReadingStatus(StrEnum):
     PENDING_REVIEW = "pending_review"  # waits for a supervisor
     REJECTED = "rejected"  # refused by a supervisor
     SUPERSEDED = "superseded"  # replaced by a later reading of the same period
+
+
+class Channel(StrEnum):
+    """How a reading came in: stored on the reading and the message, and in the export."""
+
+    IVR = "ivr"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    EMAIL = "email"
+
+
+class MessageStatus(StrEnum):
+    """What came of a text message (SMS, WhatsApp, e-mail); stored on the message."""
+
+    STORED = "stored"  # its readings were saved
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # a rollover or high use waits for «ДА»
+    CONFIRMED = "confirmed"  # the «ДА» that stored an earlier message's readings
+    EXPIRED = "expired"  # readings that waited for «ДА» too long, or a «ДА» that came too late
+    REFUSED = "refused"  # readings not taken: lower than before, wrong count, unknown account
+    HELP = "help"  # HELP, or a text that is no template: answered with the template
+    STOP = "stop"  # the sender opted out of notices
+    START = "start"  # the sender opted in again
+    RATE_LIMITED = "rate_limited"  # too many messages from the sender in the window
+    REJECTED = "rejected"  # too long, or with media: not read
 
 
 class QuestionKind(StrEnum):

@@ -1,11 +1,11 @@
-"""Typed SQLAlchemy models: accounts, phones, meters, readings, calls, turns, users, audit."""
+"""Typed SQLAlchemy models: accounts, phones, meters, readings, calls, turns, messages, users, audit."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -147,16 +147,43 @@ class Reading(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
     turn_id: Mapped[int | None] = mapped_column(ForeignKey("turns.id", ondelete="SET NULL"))
+    # A text reading's message (SMS, WhatsApp, e-mail); call_id is None then.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     # The last supervisor decision on a flagged reading; the audit trail keeps every one.
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[datetime | None]
     meter: Mapped[Meter] = relationship()
     call: Mapped[Call | None] = relationship()
     turn: Mapped[Turn | None] = relationship()
+    message: Mapped[Message | None] = relationship()
 
     @property
     def flag_list(self) -> list[str]:
         return [f for f in self.flags.split(";") if f]
+
+
+class Message(Base):
+    """One text (SMS, WhatsApp or e-mail) and what the hotline answered; see docs/DESIGN.md."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_messages_channel_external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # sms, whatsapp or email
+    external_id: Mapped[str] = mapped_column(String(255))  # MessageSid or Message-ID
+    sender: Mapped[str] = mapped_column(String(320))  # as received, without a whatsapp: prefix
+    # E.164 number or lower-cased e-mail address: the rate limit, «ДА» and the account match use it.
+    sender_key: Mapped[str] = mapped_column(String(320), index=True)
+    locale: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text, default="")
+    reply: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(24), index=True)  # a MessageStatus
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    replied_at: Mapped[datetime | None]
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # readings waiting for «ДА»
+    expires_at: Mapped[datetime | None]
+    account: Mapped[Account | None] = relationship()
 
 
 class User(Base):

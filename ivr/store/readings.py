@@ -18,8 +18,12 @@ def save_meter(
     call_id: int | None,
     turn_ids: dict[int, int] | None = None,
     now: datetime | None = None,
+    message_id: int | None = None,
+    channel: str = "ivr",
 ) -> list[Reading]:
     """Record every zone of one meter at once; `turn_ids` maps a zone to the Turn it was given in.
+
+    A text reading has no call: it names its message and channel instead.
 
     The previous value and the use are worked out here, under the meter's row lock, so they
     agree with each other even when another call saved the meter since the caller's answer.
@@ -43,12 +47,14 @@ def save_meter(
             consumption=used,
             days=(now.date() - previous_on).days if previous_on else None,
             period=zr.period,
-            status=status_for(flags),
+            status=status_for(flags, save.rules),
             flags=";".join(flags),
             confidence=zr.confidence,
             received_at=now,
             call_id=call_id,
             turn_id=(turn_ids or {}).get(zr.zone),
+            message_id=message_id,
+            channel=channel,
         )
         session.add(reading)
         saved.append(reading)

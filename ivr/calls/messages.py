@@ -1,0 +1,162 @@
+"""Take one text message (SMS, WhatsApp, e-mail) once: read the template, judge, store, reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ivr import flows
+from ivr.calls import senders
+from ivr.flows import MessageStatus, Rules, Say, TextKind
+from ivr.locales import replies
+from ivr.store import database
+from ivr.store.directory import StoreDirectory
+from ivr.store.models import Message, utcnow
+from ivr.store.phones import mask
+from ivr.store.readings import save_meter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str  # sms, whatsapp or email (flows.Channel)
+    external_id: str  # Twilio's MessageSid, or the e-mail's Message-ID
+    sender: str  # +7…, whatsapp:+7… or an e-mail address
+    body: str
+    received_at: datetime  # naive UTC
+    locale_hint: str | None = None  # the reply language when the text itself does not tell
+    media: bool = False  # it came with pictures or other parts: refused, unread
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str  # the reply; empty when none is due (a sender already told of the rate limit)
+    locale: str
+    status: str  # a MessageStatus
+    duplicate: bool = False  # a delivery seen before: the stored reply, nothing changed
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    confirm_minutes: int = 60  # IVR_TEXT_CONFIRM_MINUTES: how long a rollover or high use waits for «ДА»
+    rate_limit: int = 10  # IVR_TEXT_RATE_LIMIT messages per sender ...
+    rate_window_minutes: int = 60  # ... in IVR_TEXT_RATE_WINDOW_MINUTES
+    max_chars: int = 480  # IVR_TEXT_MAX_CHARS: longer messages are refused unread
+
+
+class MessageService:
+    """The only place that takes a text message, runs the text flow and saves its readings."""
+
+    def __init__(self, sessions: sessionmaker, regions: flows.Regions, rules: Rules, tz: tzinfo,
+                 locale: str, limits: TextLimits = TextLimits(),
+                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+        self.sessions, self.regions, self.rules, self.tz = sessions, regions, rules, tz
+        self.locale, self.limits, self.clock = locale, limits, clock
+
+    def receive(self, incoming: Incoming) -> Outgoing:
+        """Answer a message once; every further delivery of it gets the same reply."""
+        key = senders.key(incoming.channel, incoming.sender)
+
+        def work(s: Session) -> Outgoing:
+            values = {"channel": incoming.channel, "external_id": incoming.external_id[:255],
+                      "sender": senders.bare(incoming.sender)[:320], "sender_key": key[:320],
+                      "locale": self.locale, "body": incoming.body, "reply": "",
+                      "status": MessageStatus.REJECTED, "received_at": incoming.received_at}  # fmt: skip
+            inserted = s.execute(database.insert_ignoring(s, Message, values)).rowcount
+            message = s.scalars(select(Message).where(Message.channel == incoming.channel,
+                                Message.external_id == values["external_id"])).one()  # fmt: skip
+            if not inserted:  # Twilio retried, or another worker took it first
+                return Outgoing(message.reply, message.locale, message.status, duplicate=True)
+            status, says, locale = self._answer(s, message, incoming)
+            message.status, message.locale = status, locale
+            message.reply = replies.load(locale).text(says) if says else ""
+            message.replied_at = incoming.received_at if says else None
+            s.flush()
+            database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
+                                  message.id, mask(key), status))  # fmt: skip
+            return Outgoing(message.reply, locale, status)
+
+        return database.run(self.sessions, work)
+
+    def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
+        text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
+        locale = (text and text.locale) or incoming.locale_hint or senders.last_locale(s, m) or self.locale
+        if text is None:
+            return MessageStatus.REJECTED, [Say("too_long")], locale
+        if incoming.media:
+            return MessageStatus.REJECTED, [Say("media")], locale
+        since = m.received_at - timedelta(minutes=self.limits.rate_window_minutes)
+        if senders.count_since(s, m, since) >= self.limits.rate_limit:
+            told = senders.rate_limited_since(s, m, since)  # one polite reply per window, not a loop
+            return MessageStatus.RATE_LIMITED, [] if told else [Say("rate_limited")], locale
+        if text.kind in (TextKind.HELP, TextKind.UNKNOWN):
+            return MessageStatus.HELP, [Say("template")], locale
+        if text.kind in (TextKind.STOP, TextKind.START):
+            return MessageStatus(text.kind.value), [Say(text.kind.value)], locale
+        if text.kind == TextKind.CONFIRM:
+            status, says = self._confirm(s, m)
+            return status, says, locale
+        ctx = self._context(s, m.received_at)
+        sender = m.sender_key if m.channel != flows.Channel.EMAIL else None
+        result = flows.take_text(text, sender, ctx, senders.refused_lower(s, m), self.limits.confirm_minutes)
+        m.account_id = ctx.directory.ids.get(result.account or "")
+        senders.drop_waiting(s, m)  # a newer submission replaces one that waits for «ДА»
+        if result.lower:
+            m.pending = {"lower": result.lower}
+        if result.held:
+            m.pending = flows.held_json(result.held)
+            m.expires_at = m.received_at + timedelta(minutes=self.limits.confirm_minutes)
+        self._save(s, m, result.saves)
+        return result.status, result.says, locale
+
+    def _confirm(self, s: Session, m: Message) -> tuple[str, list[Say]]:
+        """«ДА»: store the readings the sender's last message left waiting, if still in time."""
+        waiting = senders.waiting(s, m)
+        if waiting is None:
+            return MessageStatus.REFUSED, [Say("confirm_nothing")]
+        if waiting.expires_at is None or waiting.expires_at <= m.received_at:
+            waiting.status = MessageStatus.EXPIRED
+            return MessageStatus.EXPIRED, [Say("confirm_expired")]
+        saves = flows.texts_from_held(waiting.pending, self.rules)
+        self._save(s, waiting, saves)
+        waiting.status, m.account_id = MessageStatus.STORED, waiting.account_id
+        return MessageStatus.CONFIRMED, flows.stored_says(saves, self.rules)
+
+    def expire(self, notify: Callable[[str, str, str], None]) -> int:
+        """Mark readings whose «ДА» never came as expired, then tell each sender who has not opted
+        out, through notify(channel, sender, text) (after the commit). Returns how many expired."""
+
+        def work(s: Session) -> tuple[int, list[tuple[str, str, str]]]:
+            due = s.scalars(select(Message).where(Message.status == MessageStatus.AWAITING_CONFIRMATION,
+                            Message.expires_at <= self.clock()).with_for_update()).all()  # fmt: skip
+            notices = []
+            for m in due:
+                m.status = MessageStatus.EXPIRED
+                if not senders.opted_out(s, m):
+                    notices.append(
+                        (m.channel, m.sender, replies.load(m.locale).text([Say("expired_notice")]))
+                    )
+            return len(due), notices
+
+        expired, notices = database.run(self.sessions, work)
+        for channel, sender, text in notices:
+            try:
+                notify(channel, sender, text)
+            except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
+                log.exception("could not tell %s that its readings expired", mask(sender))
+        return expired
+
+    def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
+        for save in saves:
+            save_meter(s, save, None, None, m.received_at, message_id=m.id, channel=m.channel)
+
+    def _context(self, s: Session, now: datetime) -> flows.Context:
+        today = now.replace(tzinfo=UTC).astimezone(self.tz).date()
+        directory = StoreDirectory(s, self.regions, today)
+        return flows.Context(directory, self.regions, today, self.locale, now, self.rules)

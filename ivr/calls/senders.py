@@ -1,0 +1,81 @@
+"""What the messages table knows of one sender: the rate limit, opt-outs, readings waiting for «ДА»."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ivr.flows import Channel, MessageStatus
+from ivr.store.models import Message
+from ivr.store.phones import normalise
+
+WHATSAPP = "whatsapp:"
+
+
+def bare(sender: str) -> str:
+    """The sender without Twilio's whatsapp: prefix."""
+    sender = sender.strip()
+    return sender[len(WHATSAPP) :] if sender.lower().startswith(WHATSAPP) else sender
+
+
+def key(channel: str, sender: str) -> str:
+    """E.164 for a phone (SMS and WhatsApp are the same person), a lower-cased e-mail address."""
+    if channel == Channel.EMAIL:
+        return sender.strip().lower()
+    return normalise(bare(sender)) or bare(sender)
+
+
+def _theirs(m: Message):  # noqa: ANN202
+    return (Message.sender_key == m.sender_key) & (Message.id != m.id)
+
+
+def count_since(s: Session, m: Message, since: datetime) -> int:
+    """The sender's messages since then that were answered (those refused for the limit do not count,
+    so a sender who stops for a window is heard again)."""
+    query = select(func.count()).where(_theirs(m), Message.received_at > since,
+                                       Message.status != MessageStatus.RATE_LIMITED)  # fmt: skip
+    return s.scalar(query) or 0
+
+
+def rate_limited_since(s: Session, m: Message, since: datetime) -> bool:
+    query = select(Message.id).where(_theirs(m), Message.received_at > since,
+                                     Message.status == MessageStatus.RATE_LIMITED, Message.reply != "")  # fmt: skip
+    return s.scalars(query.limit(1)).first() is not None
+
+
+def last_locale(s: Session, m: Message) -> str | None:
+    """The language the sender was last answered in: digits alone tell none."""
+    query = select(Message.locale).where(_theirs(m)).order_by(Message.id.desc()).limit(1)
+    return s.scalars(query).first()
+
+
+def opted_out(s: Session, m: Message) -> bool:
+    """Whether the sender's last STOP or START was a STOP."""
+    query = (select(Message.status).where(Message.sender_key == m.sender_key)
+             .where(Message.status.in_((MessageStatus.STOP, MessageStatus.START)))
+             .order_by(Message.id.desc()).limit(1))  # fmt: skip
+    return s.scalars(query).first() == MessageStatus.STOP
+
+
+def waiting(s: Session, m: Message) -> Message | None:
+    """The sender's newest message whose readings wait for «ДА», locked."""
+    query = (select(Message).where(_theirs(m), Message.status == MessageStatus.AWAITING_CONFIRMATION)
+             .order_by(Message.id.desc()).limit(1).with_for_update())  # fmt: skip
+    return s.scalars(query).first()
+
+
+def drop_waiting(s: Session, m: Message) -> None:
+    """A newer submission replaces readings still waiting for «ДА»: they will never be stored."""
+    s.execute(update(Message).where(_theirs(m), Message.status == MessageStatus.AWAITING_CONFIRMATION)
+              .values(status=MessageStatus.EXPIRED).execution_options(synchronize_session=False))  # fmt: skip
+
+
+def refused_lower(s: Session, m: Message) -> dict[str, int]:
+    """Lower values the sender's previous message was refused for: the same again goes to review."""
+    query = select(Message.status, Message.pending).where(_theirs(m)).order_by(Message.id.desc()).limit(1)
+    last = s.execute(query).first()
+    if last is None or last.status != MessageStatus.REFUSED or not last.pending:
+        return {}
+    return {k: int(v) for k, v in last.pending.get("lower", {}).items()}

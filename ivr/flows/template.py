@@ -1,0 +1,102 @@
+"""The text template printed on the bill, «лицевой счёт пробел показания», read in one place.
+
+`100001 12345 6789`, `показания 100001, Т1 12345; Т2 6789`, `T1=12345`, `readings 100001 12345,6`:
+the account, then the readings; a keyword alone (HELP, STOP, START, «ДА»). Pure: what the numbers
+mean (which is the account, which zone) is the text flow's business, with the account in hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+# A zone label before a number: Т1 (Cyrillic or Latin T), "T1=", "т2:".
+ZONE = re.compile(r"(?<!\w)[тt]\s*([1-3])\s*[=:\-]?\s*(?=\d)")
+# Decimals written by habit: 12345.6, or 12345,6 (a comma before one or two digits, no space).
+DECIMAL = re.compile(r"(\d+)(?:\.\d+|,\d{1,2})(?![\d.,]?\d)")
+SEPARATORS = re.compile(r"[\s,;]+")
+PUNCTUATION = ".:!?«»\"'()-—#№"
+
+# Words a customer may put before the numbers; each locale's, so they also tell its language.
+WORDS = {
+    "ru": {"показания", "показание", "показ", "счет", "счёт", "счета", "лс", "л/с", "лицевой",
+           "номер", "счетчик", "счётчик", "передаю", "квартира", "электроэнергия"},
+    "en": {"readings", "reading", "account", "acc", "meter", "number", "no", "my"},
+    "ko": {"검침", "계정", "계좌", "번호", "계량기"},
+}  # fmt: skip
+KEYWORDS = {
+    "help": {"help", "info", "?", "помощь", "справка", "инфо", "도움말"},
+    "stop": {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "стоп", "отписаться", "중지"},
+    "start": {"start", "unstop", "subscribe", "старт", "подписаться", "시작"},
+    "confirm": {"yes", "y", "1", "да", "д", "네", "예"},
+}
+KEYWORD_LOCALE = {"ru": re.compile("[а-яё]"), "ko": re.compile("[가-힣]"), "en": re.compile("[a-z]")}
+
+
+class TextKind(StrEnum):
+    READINGS = "readings"
+    CONFIRM = "confirm"  # «ДА», "1", "YES": store the readings waiting for it
+    HELP = "help"
+    STOP = "stop"
+    START = "start"
+    UNKNOWN = "unknown"  # no template: answered with the template
+
+
+@dataclass(frozen=True)
+class Number:
+    digits: str
+    zone: int | None = None  # 1..3 when labelled Т1..Т3
+    decimals: bool = False  # written with decimals, which were dropped
+
+
+@dataclass(frozen=True)
+class Text:
+    kind: TextKind
+    locale: str | None = None  # the language its words are in; None when it has none
+    numbers: tuple[Number, ...] = ()
+
+    @property
+    def decimals(self) -> bool:
+        return any(n.decimals for n in self.numbers)
+
+
+def parse(body: str) -> Text:
+    """Read one text message: a keyword, the template, or nothing usable."""
+    text = body.strip().lower().replace("ё", "е")
+    bare = text.strip(PUNCTUATION + " ")
+    for kind, words in KEYWORDS.items():
+        if bare in words:
+            return Text(TextKind(kind), _keyword_locale(bare))
+    text = ZONE.sub(lambda m: f" @{m.group(1)} ", text)
+    text = DECIMAL.sub(lambda m: m.group(1) + "~", text)
+    numbers: list[Number] = []
+    words: list[str] = []
+    zone = None
+    for token in SEPARATORS.split(text):
+        token = token.strip(PUNCTUATION)
+        if not token:
+            continue
+        if token.startswith("@"):
+            zone = int(token[1:])
+        elif token.rstrip("~").isdigit() and token.isascii():
+            numbers.append(Number(token.rstrip("~"), zone, token.endswith("~")))
+            zone = None
+        else:
+            words.append(token)
+    locale = _words_locale(words)
+    if not numbers or (words and locale is None):
+        return Text(TextKind.UNKNOWN, locale or _keyword_locale(" ".join(words)))
+    return Text(TextKind.READINGS, locale, tuple(numbers))
+
+
+def _words_locale(words: list[str]) -> str | None:
+    """The locale all the words belong to; None when there are none, or some are no template word."""
+    for locale, known in WORDS.items():
+        if words and all(w.replace("ё", "е") in {k.replace("ё", "е") for k in known} for w in words):
+            return locale
+    return None
+
+
+def _keyword_locale(text: str) -> str | None:
+    return next((locale for locale, letters in KEYWORD_LOCALE.items() if letters.search(text)), None)
