@@ -49,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr.settings import ConfigError
     from ivr.speech import service as speech
     from ivr.store import database
-    from ivr.telephony import media, webhooks
+    from ivr.telephony import media, messaging, webhooks
 
     try:
         windows = load_regions(cfg.regions_file)
@@ -62,10 +62,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
                                   windows, calls, messages, clock)  # fmt: skip
     webhooks.init_app(app)
+    messaging.init_app(app)
     media.init_app(app)
     health.init_app(app)
     console.init_app(app)
     console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead
+    console.csrf.exempt(messaging.bp)
     if cfg.trusted_proxies:  # believe the client address and scheme the proxies pass on
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.trusted_proxies, x_proto=cfg.trusted_proxies)
     return app

@@ -21,7 +21,11 @@ def readings_query(since: date | None = None, tz: tzinfo = UTC) -> Select:
     """Readings in the order they came, optionally from a day of the zone `tz` on."""
     query = (
         select(Reading)
-        .options(joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call))
+        .options(
+            joinedload(Reading.meter).joinedload(Meter.account),
+            joinedload(Reading.call),
+            joinedload(Reading.message),
+        )  # fmt: skip
         .order_by(Reading.received_at, Reading.id)
     )
     if since is not None:
@@ -43,10 +47,18 @@ def row(r: Reading, tz: tzinfo = UTC) -> list:
         "" if r.consumption is None else r.consumption,
         received.isoformat(),
         r.channel,
-        r.call.sid if r.call else "",
+        source_id(r),
         r.status,
         r.flags,
     ]
+
+
+def source_id(r: Reading) -> str:
+    """The call_sid column: the call's CallSid, or a text reading's message id (Twilio's MessageSid,
+    or the e-mail's Message-ID)."""
+    if r.call is not None:
+        return r.call.sid
+    return r.message.external_id if r.message is not None else ""
 
 
 def write(out: TextIO, readings: Iterable[Reading], tz: tzinfo = UTC) -> int:

@@ -1,0 +1,66 @@
+"""Twilio's Messaging webhook: an SMS or WhatsApp message in, a TwiML <Message> reply out."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, request
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import HTTPException
+
+from ivr import flows
+from ivr.calls.messages import Incoming
+from ivr.locales import replies
+from ivr.runtime import runtime
+from ivr.telephony import recovery
+from ivr.telephony.signature import twilio_signed
+
+log = logging.getLogger(__name__)
+bp = Blueprint("messaging", __name__, url_prefix="/twilio")
+WHATSAPP = "whatsapp:"
+
+
+def reply(text: str) -> Response:
+    """TwiML with one <Message>, or none when there is nothing to say."""
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/sms")
+@twilio_signed
+def sms() -> Response:
+    """Take one message: Twilio's parameters MessageSid, From, Body and NumMedia, nothing else."""
+    form = request.form
+    sid = form.get("MessageSid", "").strip()
+    if not (0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()):
+        return Response("MessageSid missing or malformed", status=400, mimetype="text/plain")
+    sender = form.get("From", "").strip()
+    channel = flows.Channel.WHATSAPP if sender.lower().startswith(WHATSAPP) else flows.Channel.SMS
+    incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock(), media=_media(form))
+    out = recovery.bounded(lambda: runtime().messages.receive(incoming))
+    return reply(out.text)
+
+
+def _media(form) -> bool:  # noqa: ANN001
+    try:
+        return int(form.get("NumMedia", "0") or 0) > 0
+    except ValueError:
+        return True  # not a count Twilio would send: refused like media, never read
+
+
+@bp.errorhandler(Exception)
+def failed(error: Exception) -> Response | HTTPException:
+    """The database down or too slow: an apology the sender reads, never a 500 Twilio retries."""
+    if isinstance(error, HTTPException):
+        return error
+    log.error(
+        "webhook %s failed: %s", request.path, error, exc_info=not isinstance(error, recovery.WebhookTimeout)
+    )
+    locale = flows.parse_text(request.form.get("Body", "")[:480]).locale or runtime().config.locale
+    return reply(replies.load(locale).text([flows.Say("sorry_error")]))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
