@@ -66,7 +66,7 @@ def parse(body: str) -> Text:
     text = body.strip().lower().replace("ё", "е")
     bare = text.strip(PUNCTUATION + " ")
     for kind, words in KEYWORDS.items():
-        if bare in words:
+        if bare in words or text in words:
             return Text(TextKind(kind), _keyword_locale(bare))
     text = ZONE.sub(lambda m: f" @{m.group(1)} ", text)
     text = DECIMAL.sub(lambda m: m.group(1) + "~", text)

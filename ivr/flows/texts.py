@@ -17,7 +17,7 @@ from ivr.flows.terms import Flag, MessageStatus
 # Every reply a text channel may send, so every locale pack can be checked for all of them.
 REPLIES = (
     "template", "stored", "decimals_dropped", "next_period", "review", "unverified_sender",
-    "account_unknown", "account_missing", "needs", "zone_label", "reading_invalid", "reading_lower",
+    "account_unknown", "account_missing", "needs", "reading_invalid", "reading_lower",
     "confirm_rollover", "confirm_high", "confirm_ask", "confirm_nothing", "confirm_expired",
     "expired_notice", "stop", "start", "rate_limited", "too_long", "media", "sorry_error",
 )  # fmt: skip

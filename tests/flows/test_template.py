@@ -1,0 +1,91 @@
+"""The bill's template read in one place: many ways of writing it, keywords, and what is no template."""
+
+import pytest
+
+from ivr.flows import Number, TextKind, parse_text
+
+
+def n(digits, zone=None, decimals=False):
+    return Number(digits, zone, decimals)
+
+
+@pytest.mark.parametrize(
+    ("body", "numbers"),
+    [
+        ("100001 12345", (n("100001"), n("12345"))),
+        ("100001 12345 6789", (n("100001"), n("12345"), n("6789"))),
+        ("100001,12345,6789", (n("100001"), n("12345"), n("6789"))),
+        ("100001; 12345; 6789", (n("100001"), n("12345"), n("6789"))),
+        ("100001\n12345\r\n6789\n", (n("100001"), n("12345"), n("6789"))),
+        ("  100001   12345  ", (n("100001"), n("12345"))),
+        ("100001 Т1 12345 Т2 6789", (n("100001"), n("12345", 1), n("6789", 2))),  # Cyrillic Т
+        ("100001 T1 12345 T2 6789", (n("100001"), n("12345", 1), n("6789", 2))),  # Latin T
+        ("100001 T1=12345 T2=6789", (n("100001"), n("12345", 1), n("6789", 2))),
+        ("100001 т1:12345, т2: 6789", (n("100001"), n("12345", 1), n("6789", 2))),
+        ("100001 t2 6789 t1 12345", (n("100001"), n("6789", 2), n("12345", 1))),
+        ("T1=12345 T2=6789", (n("12345", 1), n("6789", 2))),
+        ("показания 100001 12345", (n("100001"), n("12345"))),
+        ("Показания: 100001 12345", (n("100001"), n("12345"))),
+        ("счёт 100001 12345", (n("100001"), n("12345"))),
+        ("Счет 100001 показания 12345", (n("100001"), n("12345"))),
+        ("лс 100001 12345", (n("100001"), n("12345"))),
+        ("л/с 100001 12345", (n("100001"), n("12345"))),
+        ("readings 100001 12345", (n("100001"), n("12345"))),
+        ("Account #100001 reading 12345", (n("100001"), n("12345"))),
+        ("100001 12345,6", (n("100001"), n("12345", decimals=True))),
+        ("100001 12345.6", (n("100001"), n("12345", decimals=True))),
+        ("100001 12345.67 6789,5", (n("100001"), n("12345", decimals=True), n("6789", decimals=True))),
+        ("100001, 12345, 6", (n("100001"), n("12345"), n("6"))),  # a comma and a space: a separator
+        ("12345", (n("12345"),)),
+    ],
+)
+def test_the_template_in_its_many_forms(body, numbers):
+    text = parse_text(body)
+    assert (text.kind, text.numbers) == (TextKind.READINGS, numbers)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "locale"),
+    [
+        ("HELP", TextKind.HELP, "en"),
+        ("help?", TextKind.HELP, "en"),
+        ("Помощь", TextKind.HELP, "ru"),
+        ("?", TextKind.HELP, None),
+        ("STOP", TextKind.STOP, "en"),
+        ("СТОП", TextKind.STOP, "ru"),
+        ("start", TextKind.START, "en"),
+        ("Старт", TextKind.START, "ru"),
+        ("ДА", TextKind.CONFIRM, "ru"),
+        ("да!", TextKind.CONFIRM, "ru"),
+        ("1", TextKind.CONFIRM, None),
+        ("YES", TextKind.CONFIRM, "en"),
+        ("네", TextKind.CONFIRM, "ko"),
+    ],
+)
+def test_keywords_alone(body, kind, locale):
+    assert (parse_text(body).kind, parse_text(body).locale) == (kind, locale)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "   ", "привет", "hello there", "100001 двенадцать тысяч", "мой счёт 100001 12345 спасибо большое",
+     "stop 100001", "🙂", "100001 12345 abc"],
+)  # fmt: skip
+def test_what_is_no_template_is_unknown(body):
+    assert parse_text(body).kind == TextKind.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("body", "locale"),
+    [
+        ("100001 12345", None),  # digits tell no language
+        ("T1=12345 T2=6789", None),  # zone labels are no words
+        ("readings 100001 12345", "en"),
+        ("показания 100001 12345", "ru"),
+        ("검침 100001 12345", "ko"),
+        ("hello", "en"),
+        ("привет", "ru"),
+    ],
+)
+def test_the_words_tell_the_language(body, locale):
+    assert parse_text(body).locale == locale
