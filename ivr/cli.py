@@ -17,6 +17,7 @@ COMMANDS = {
     "replay": "ivr.qa.cli:replay_command",
     "calls": "ivr.qa.cli:calls_group",
     "users": "ivr.console.cli:users_group",
+    "messages": "ivr.notices:messages_group",
 }
 
 

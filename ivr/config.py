@@ -52,6 +52,7 @@ class Config:
     trusted_proxies: int
     listen: str  # record, or stream: the caller's audio over Twilio Media Streams
     twilio_api_url: str
+    twilio_from: str | None  # the number notices by SMS and WhatsApp are sent from
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
     rules: Rules = field(default_factory=Rules)
 
@@ -97,6 +98,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         trusted_proxies=int(get.number("IVR_TRUSTED_PROXIES", 0, 0, 5)),
         listen=get.choice("IVR_LISTEN", "record", ["record", "stream"]),
         twilio_api_url=get.url("IVR_TWILIO_API_URL") or "https://api.twilio.com",
+        twilio_from=get.text("IVR_TWILIO_FROM"),
         text=TextLimits(
             confirm_minutes=int(get.number("IVR_TEXT_CONFIRM_MINUTES", 60, 1, 7 * 24 * 60)),
             rate_limit=int(get.number("IVR_TEXT_RATE_LIMIT", 10, 1)),
