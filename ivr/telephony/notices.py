@@ -7,8 +7,8 @@ import logging
 import requests
 
 from ivr.flows import Channel
-from ivr.runtime import config
 from ivr.logs import scrub
+from ivr.runtime import config
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = (3.0, 10.0)  # connect, read: a cron job, no caller waits
