@@ -68,6 +68,7 @@ class MessageService:
                       "sender": senders.bare(incoming.sender)[:320], "sender_key": key[:320],
                       "locale": self.locale, "body": incoming.body, "reply": "",
                       "status": MessageStatus.REJECTED, "received_at": incoming.received_at}  # fmt: skip
+            senders.one_at_a_time(s, key)
             inserted = s.execute(database.insert_ignoring(s, Message, values).returning(Message.id)).first()
             message = s.scalars(select(Message).where(Message.channel == incoming.channel,
                                 Message.external_id == values["external_id"])).one()  # fmt: skip

@@ -27,6 +27,13 @@ def key(channel: str, sender: str) -> str:
     return normalise(bare(sender)) or bare(sender)
 
 
+def one_at_a_time(s: Session, sender_key: str) -> None:
+    """Queue this sender's concurrent messages behind each other until the transaction ends, so two
+    workers count the rate limit and find a «ДА»'s readings alike (SQLite's writes queue anyway)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(select(func.pg_advisory_xact_lock(func.hashtext(sender_key))))
+
+
 def _theirs(m: Message):  # noqa: ANN202
     return (Message.sender_key == m.sender_key) & (Message.id != m.id)
 
