@@ -134,7 +134,9 @@ def test_outside_the_window_it_counts_for_the_next_period(app, send):
 
 def test_the_account_count_mismatch_names_the_zones(send):
     out = send("200002 6000", sender="+74995509550")
-    assert out.text.startswith("Для счёта 200002 нужно 5 показаний: Т1 (день), Т2 (ночь), Т1 (пик)")
+    assert out.text.startswith(
+        "Для счёта 200002 нужно 5 показаний: M-2 Т1 (день), M-2 Т2 (ночь), M-3 Т1 (пик)"
+    )
 
 
 @pytest.mark.settings(IVR_TEXT_RATE_LIMIT=3, IVR_TEXT_RATE_WINDOW_MINUTES=10)
