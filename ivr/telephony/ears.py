@@ -46,7 +46,7 @@ class Ears:
         return listening and Question(listening.seq, listening.kind, listening.lengths)
 
     def _answer(self, heard: Utterance) -> None:
-        path = keep(self.rt.config.recordings_dir, self.sid, heard.seq, wav(heard.pcm))
+        path = keep(self.rt.config, self.sid, heard.seq, wav(heard.pcm))
         reply = self.rt.calls.answer(self.sid, heard.seq, spoken(heard.heard, path), renderer)
         if reply is not None and not reply.replayed:  # a key press that came first has moved the call
             self.updates.move(link("telephony.repeat", {}))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from pathlib import Path
 
-from ivr import flows
+from ivr import flows, recordings
 from ivr.calls import Answer, Waiting
+from ivr.config import Config
 from ivr.runtime import Runtime
 from ivr.speech.recognizer import SpeechError
 from ivr.speech.service import Heard
@@ -31,7 +29,7 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
     except RecordingError as e:
         log.warning("call %s turn %s: recording not fetched: %s", sid, waiting.seq, e)
         return Answer.unheard("no-audio")
-    path = keep(rt.config.recordings_dir, sid, waiting.seq, audio)
+    path = keep(rt.config, sid, waiting.seq, audio)
     if not rt.speech.has(waiting.locale):
         return Answer.unheard("no-model", path)
     try:
@@ -42,7 +40,7 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
     return spoken(heard, path)
 
 
-def spoken(heard: Heard, path: str) -> Answer:
+def spoken(heard: Heard, path: str | None) -> Answer:
     """The answer a recognised utterance gives, with its kept audio, however it was carried."""
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
@@ -57,15 +55,15 @@ def spoken(heard: Heard, path: str) -> Answer:
     )
 
 
-def keep(folder: str, sid: str, seq: int, audio: bytes) -> str:
-    """Store a turn's audio as <folder>/<CallSid>/<seq>.wav, atomically; return the relative path."""
-    safe_sid = "".join(c for c in sid if c.isalnum())[:64] or "unknown"
-    relative = Path(safe_sid) / f"{seq}.wav"
-    target = Path(folder) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: a reader never sees half a file, and a duplicate delivery of
-    # the same answer writing at the same moment cannot tear it.
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as partial:
-        partial.write(audio)
-    os.replace(partial.name, target)
-    return str(relative)
+def keep(config: Config, sid: str, seq: int, audio: bytes) -> str | None:
+    """Store a turn's audio as <CallSid>/<seq>.wav in the recordings store, atomically; return its key.
+
+    A store that fails costs the turn its audio, never the caller's answer: it is still heard.
+    """
+    key = recordings.turn_key(sid, seq)
+    try:
+        recordings.store(config).save(key, audio)
+    except recordings.RecordingsError as e:
+        log.error("call %s turn %s: audio not kept: %s", sid, seq, e)
+        return None
+    return key
