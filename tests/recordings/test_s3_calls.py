@@ -79,3 +79,17 @@ def test_export_says_the_transcript_where_retention_removed_the_audio(app, phone
         f"turn {seq}: audio removed by retention on 2026-11-20; the case says its transcript instead"
     ]
     assert not (tmp_path / "audio").exists() or not any((tmp_path / "audio").rglob("*.wav"))
+
+
+def test_a_store_that_fails_costs_the_audio_never_the_answer(app, phone, s3, caplog):
+    import boto3
+
+    bucket = s3["IVR_RECORDINGS_URL"].removeprefix("s3://").split("/")[0]
+    boto3.client("s3", endpoint_url=s3["IVR_STORAGE_ENDPOINT_URL"]).delete_bucket(Bucket=bucket)
+    call = phone()
+    call.dial()
+    say(call, "показания")  # the driver fails on any answer but 200 with TwiML
+    with app.app_context(), transaction() as s:
+        turn = s.scalars(select(Turn).join(Call).where(Call.sid == call.sid).order_by(Turn.seq)).first()
+        assert (turn.heard, turn.outcome, turn.recording_path) == ("показания", "answered", None)
+    assert "audio not kept" in caplog.text
