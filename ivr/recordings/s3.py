@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ivr.recordings import CHUNK, RecordingsError
 
 # A webhook has 15 s in all; a store that does not answer must fail fast, not hang the call.
-TIMEOUTS = BotoConfig(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"},
+TIMEOUTS = BotoConfig(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"},
                       max_pool_connections=32)  # fmt: skip
 MISSING = ("404", "NoSuchKey", "NotFound")
 

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
+from dataclasses import replace
 
 from ivr import flows, recordings
 from ivr.calls import Answer, Waiting
 from ivr.config import Config
+from ivr.pools import pool
 from ivr.runtime import Runtime
 from ivr.speech.recognizer import SpeechError
 from ivr.speech.service import Heard
 from ivr.telephony.recordings import RecordingError, fetch_recording
 
 log = logging.getLogger(__name__)
+# How long an answer waits, after recognition, for its audio to be stored; the store's own timeouts
+# (ivr/recordings/s3.py) end a hung request soon after.
+STORE_WAIT_S = 2.0
 
 
 def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # noqa: ANN001
@@ -29,15 +35,21 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
     except RecordingError as e:
         log.warning("call %s turn %s: recording not fetched: %s", sid, waiting.seq, e)
         return Answer.unheard("no-audio")
-    path = keep(rt.config, sid, waiting.seq, audio)
+    # Stored while it is heard: a slow store and a slow recogniser do not add up in the webhook's time.
+    keeping = start_keeping(rt.config, sid, waiting.seq, audio)
+    answer = _hear(audio, rt, sid, waiting)
+    return replace(answer, recording_path=kept(keeping, sid, waiting.seq))
+
+
+def _hear(audio: bytes, rt: Runtime, sid: str, waiting: Waiting) -> Answer:
     if not rt.speech.has(waiting.locale):
-        return Answer.unheard("no-model", path)
+        return Answer.unheard("no-model")
     try:
         heard = rt.speech.hear(audio, waiting.kind, waiting.locale)
     except SpeechError as e:
         log.warning("call %s turn %s: audio not recognised: %s", sid, waiting.seq, e)
-        return Answer.unheard("bad-audio", path)
-    return spoken(heard, path)
+        return Answer.unheard("bad-audio")
+    return spoken(heard, None)
 
 
 def spoken(heard: Heard, path: str | None) -> Answer:
@@ -55,15 +67,19 @@ def spoken(heard: Heard, path: str | None) -> Answer:
     )
 
 
-def keep(config: Config, sid: str, seq: int, audio: bytes) -> str | None:
-    """Store a turn's audio as <CallSid>/<seq>.wav in the recordings store, atomically; return its key.
-
-    A store that fails costs the turn its audio, never the caller's answer: it is still heard.
-    """
+def start_keeping(config: Config, sid: str, seq: int, audio: bytes) -> Future:
+    """Store a turn's audio as <CallSid>/<seq>.wav in the recordings store, atomically, on a pool thread."""
     key = recordings.turn_key(sid, seq)
+    return pool("recordings", 16).submit(lambda: recordings.store(config).save(key, audio) or key)
+
+
+def kept(keeping: Future, sid: str, seq: int) -> str | None:
+    """The stored audio's key; None when the store failed or is slow: that costs the turn its audio,
+    never the caller's answer, which is heard all the same."""
     try:
-        recordings.store(config).save(key, audio)
-    except recordings.RecordingsError as e:
+        return keeping.result(timeout=STORE_WAIT_S)
+    except TimeoutError:
+        log.error("call %s turn %s: audio not kept: the store took over %s s", sid, seq, STORE_WAIT_S)
+    except OSError as e:  # RecordingsError, or the folder's own errors
         log.error("call %s turn %s: audio not kept: %s", sid, seq, e)
-        return None
-    return key
+    return None
