@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-PREFIX = "anon:"  # never the start of a number or an address, so a pseudonym is never pseudonymised
+from ivr.store.phones import PSEUDONYM as PREFIX  # so a pseudonym is never pseudonymised again
 
 
 def pseudonym(key: str, identity: str) -> str:
