@@ -96,3 +96,9 @@ def test_the_stored_objects_sit_under_the_prefix(s3):
     bucket = s3["IVR_RECORDINGS_URL"].removeprefix("s3://").split("/")[0]
     listed = boto3.client("s3", endpoint_url=s3["IVR_STORAGE_ENDPOINT_URL"]).list_objects_v2(Bucket=bucket)
     assert [o["Key"] for o in listed["Contents"]] == ["hotline/CA1/1.wav"]
+
+
+def test_audio_streams_in_chunks_never_whole(store):
+    store.save("CA1/1.wav", AUDIO)
+    chunks = list(store.stream("CA1/1.wav"))
+    assert len(chunks) >= 4 and max(map(len, chunks)) <= recordings.CHUNK
