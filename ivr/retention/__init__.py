@@ -105,12 +105,13 @@ def _pseudonymise_calls(sessions, key: str, before, counts, lease) -> None:  # n
     pending = or_(and_(Call.caller != "", Call.caller.not_like(f"{PREFIX}%")),
                   and_(Call.caller_e164.is_not(None), Call.caller_e164.not_like(f"{PREFIX}%")))  # fmt: skip
     change = (update(calls).where(calls.c.id == bindparam("_id"))
-              .values(caller=bindparam("_caller"), caller_e164=bindparam("_e164"), account_snapshot=None))  # fmt: skip
+              .values(caller=bindparam("_caller"), caller_e164=bindparam("_e164"), state=bindparam("_state"),
+                      account_snapshot=None))  # fmt: skip
     after = 0
     while True:
         with sessions() as s, s.begin():
             rows = s.execute(
-                select(Call.id, Call.sid, Call.caller, Call.caller_e164)
+                select(Call.id, Call.sid, Call.caller, Call.caller_e164, Call.state)
                 .where(Call.id > after, Call.started_at <= before, pending)
                 .order_by(Call.id)
                 .limit(BATCH)
@@ -122,7 +123,11 @@ def _pseudonymise_calls(sessions, key: str, before, counts, lease) -> None:  # n
                 new = pseudonym(key, row.caller_e164 or row.caller)
                 e164 = row.caller_e164 and new
                 found.update({row.caller: new, **({row.caller_e164: e164} if row.caller_e164 else {})})
-                changes.append({"_id": row.id, "_caller": new if row.caller else "", "_e164": e164})
+                # The flow's state keeps the caller's E.164 too, for the account lookup.
+                state = {**(row.state or {}), **({"caller": new} if (row.state or {}).get("caller") else {})}
+                changes.append(
+                    {"_id": row.id, "_caller": new if row.caller else "", "_e164": e164, "_state": state}
+                )
             s.connection().execute(change, changes)
             # Audit entries about these calls may quote the number (e.g. what a supervisor saw).
             subjects = [f"call:{row.sid}" for row in rows]

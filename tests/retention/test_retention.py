@@ -33,7 +33,8 @@ def add_call(app, started: datetime, caller: str = NUMBER, audio: bytes = b"RIFF
     sid = f"CA{started:%Y%m%d%H%M%S}{abs(hash((started, caller))) % 10**6:06d}"
     recordings.store(runtime(app).config).save(f"{sid}/1.wav", audio)
     with app.app_context(), transaction() as s:
-        call = Call(sid=sid, caller=caller, caller_e164=caller, locale="ru", state={}, started_at=started,
+        call = Call(sid=sid, caller=caller, caller_e164=caller, locale="ru", state={"caller": caller, "seq": 3},
+                    started_at=started,
                     account_snapshot={"phones": [caller]})  # fmt: skip
         s.add(call)
         s.flush()
@@ -103,6 +104,7 @@ def test_numbers_of_old_calls_become_a_stable_keyed_pseudonym(app):
     for sid in (first, second):
         call = call_of(app, sid)
         assert (call.caller, call.caller_e164, call.account_snapshot) == (alias, alias, None)
+        assert call.state == {"caller": alias, "seq": 3}
     assert call_of(app, other).caller_e164 == pseudonym(KEY, "+79031112233") != alias
     assert call_of(app, young).caller_e164 == NUMBER
     with app.app_context(), transaction() as s:
