@@ -38,7 +38,7 @@ def fill(dsn: str, calls: int, per_call: int, now: datetime) -> None:
             for i in range(calls):
                 number = f"+7916{i % 40000:07d}"  # 40,000 callers, most calling more than once
                 started = now - step * i
-                copy.write_row((f"CA{i:032d}", number, number, "+74950000000", "ru", "{}", per_call, "", "completed",
+                copy.write_row((f"CA{i:032d}", number, number, "+74950000000", "ru", f'{{"caller": "{number}"}}', per_call, "", "completed",
                                 "completed", started, started + timedelta(seconds=60), 1))  # fmt: skip
         with cur.copy("COPY turns (call_id, seq, question, kind, mode, prompt_id, prompt_text, asked_at, "
                       "recording_path, heard, outcome) FROM STDIN") as copy:  # fmt: skip
