@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from ivr.config import Config
-from ivr.recordings import Recordings, RecordingsError
+from ivr.recordings import Recordings
 from ivr.retention.lock import Lease
 from ivr.retention.pseudonyms import PREFIX, pseudonym, replace
 from ivr.store import audit
@@ -87,9 +87,11 @@ def _remove_audio(sessions, store, before, now, counts, lease) -> None:  # noqa:
         after, removed = rows[-1].id, []
         for turn_id, key in rows:
             try:
-                store.delete(key)  # deleted first: a run cut short here deletes nothing twice harmfully
+                # The audio goes before its mark: a run cut short between the two leaves the turn
+                # unmarked, and the next run finds nothing to delete and marks it.
+                store.delete(key)
                 removed.append(turn_id)
-            except (RecordingsError, OSError) as error:
+            except OSError as error:  # RecordingsError, or the folder's own errors
                 counts.failed += 1
                 log.error("retention: turn %s audio not deleted: %s", turn_id, error)
         with sessions() as s, s.begin():

@@ -220,3 +220,18 @@ def test_unset_settings_keep_everything(app, settings, monkeypatch):
     monkeypatch.setenv("IVR_DATABASE_URL", settings["IVR_DATABASE_URL"])
     result = CliRunner().invoke(main, ["retention", "run"])
     assert result.exit_code == 0 and "everything is kept" in result.output
+
+
+def test_audio_the_store_will_not_delete_is_counted_failed_and_tried_again(app, s3):
+    import boto3
+
+    store = recordings.open_store(s3["IVR_RECORDINGS_URL"], s3["IVR_STORAGE_ENDPOINT_URL"])
+    sid = add_call(app, NOW - timedelta(days=100))
+    config = settings_of(app, recordings_url=store.url, storage_endpoint_url=s3["IVR_STORAGE_ENDPOINT_URL"])
+    bucket = store.bucket
+    boto3.client("s3", endpoint_url=s3["IVR_STORAGE_ENDPOINT_URL"]).delete_bucket(
+        Bucket=bucket
+    )  # the store fails
+    counts = retention.run(runtime(app).sessions, config, store, NOW)
+    assert (counts.audio, counts.failed) == (0, 1)
+    assert turn_of(app, sid).recording_removed_at is None  # not marked: the next run tries again
