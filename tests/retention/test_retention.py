@@ -17,7 +17,7 @@ from ivr.retention.pseudonyms import pseudonym
 from ivr.runtime import runtime
 from ivr.store import audit
 from ivr.store.database import transaction
-from ivr.store.models import AuditEvent, Call, Message, Meter, Reading, Turn
+from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, Turn, utcnow
 
 NOW = datetime(2026, 11, 17, 9, 0)  # naive UTC: 12:00 in Moscow
 KEY = "pseudonym-test-key"
@@ -235,3 +235,18 @@ def test_audio_the_store_will_not_delete_is_counted_failed_and_tried_again(app, 
     counts = retention.run(runtime(app).sessions, config, store, NOW)
     assert (counts.audio, counts.failed) == (0, 1)
     assert turn_of(app, sid).recording_removed_at is None  # not marked: the next run tries again
+
+
+def test_a_live_lease_keeps_a_run_out_and_a_lapsed_one_does_not(app):
+    add_call(app, NOW - timedelta(days=100))
+    with app.app_context(), transaction() as s:
+        s.get(Lock, "retention").holder, s.get(Lock, "retention").until = (
+            "node-b:1",
+            utcnow() + timedelta(minutes=5),
+        )
+    assert run(app) is None
+    with app.app_context(), transaction() as s:
+        s.get(Lock, "retention").until = utcnow() - timedelta(seconds=1)  # node b died mid-run
+    assert str(run(app)).startswith("audio=1 calls=1")
+    with app.app_context(), transaction() as s:
+        assert s.get(Lock, "retention").holder is None
