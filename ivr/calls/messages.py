@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows
@@ -17,7 +17,7 @@ from ivr.locales import replies
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Message, utcnow
-from ivr.store.phones import mask
+from ivr.store.phones import mask, mask_email
 from ivr.store.readings import save_meter
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ class Incoming:
     received_at: datetime  # naive UTC
     locale_hint: str | None = None  # the reply language when the text itself does not tell
     media: bool = False  # it came with pictures or other parts: refused, unread
+    automatic: bool = False  # an auto-reply, bounce or list mail: recorded as ignored, never answered
+    reply_later: bool = False  # e-mail: the reply goes out after the commit, and replied() records it
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Outgoing:
     locale: str
     status: str  # a MessageStatus
     duplicate: bool = False  # a delivery seen before: the stored reply, nothing changed
+    replied: bool = True  # the reply went out (replied_at is set); False for a reply_later not yet sent
 
 
 @dataclass(frozen=True)
@@ -73,21 +76,34 @@ class MessageService:
             message = s.scalars(select(Message).where(Message.channel == incoming.channel,
                                 Message.external_id == values["external_id"])).one()  # fmt: skip
             if not inserted:  # Twilio retried, or another worker took it first
-                return Outgoing(message.reply, message.locale, message.status, duplicate=True)
+                replied = message.replied_at is not None or not message.reply
+                return Outgoing(message.reply, message.locale, message.status, True, replied)
             status, says, locale = self._answer(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = replies.load(locale).text(says) if says else ""
-            message.replied_at = incoming.received_at if says else None
+            sent = bool(says) and not incoming.reply_later
+            message.replied_at = incoming.received_at if sent else None
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
-                                  message.id, mask(key), status))  # fmt: skip
-            return Outgoing(message.reply, locale, status)
+                                  message.id, mask_email(key) if "@" in key else mask(key), status))  # fmt: skip
+            return Outgoing(message.reply, locale, status, replied=sent or not says)
 
         return database.run(self.sessions, work)
+
+    def replied(self, channel: str, external_id: str, at: datetime) -> None:
+        """Record that a reply_later message's reply went out (an e-mail accepted by SMTP)."""
+
+        def work(s: Session) -> None:
+            s.execute(update(Message).where(Message.channel == channel, Message.external_id == external_id[:255],
+                      Message.replied_at.is_(None)).values(replied_at=at))  # fmt: skip
+
+        database.run(self.sessions, work)
 
     def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
         locale = (text and text.locale) or incoming.locale_hint or senders.last_locale(s, m) or self.locale
+        if incoming.automatic:
+            return MessageStatus.IGNORED, [], locale
         if text is None:
             return MessageStatus.REJECTED, [Say("too_long")], locale
         if incoming.media:

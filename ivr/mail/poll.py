@@ -1,0 +1,105 @@
+"""One look into the mailbox: each unseen letter is recorded, answered and marked, in that order.
+
+The order is what survives a crash (docs/DESIGN.md): the MessageService writes the letter's row and
+its readings in one transaction, idempotent on its Message-ID; then the reply goes out and the row's
+replied_at is set at once; only then is the letter marked \\Seen (or moved). A letter still unseen
+after a crash is taken again: its row tells that it was read, and whether its reply went out.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import smtplib
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ivr.calls.messages import Incoming, MessageService, Outgoing
+from ivr.flows import Channel
+from ivr.mail import letters, replies, servers
+from ivr.mail.settings import MailSettings
+from ivr.store.phones import mask_email
+
+log = logging.getLogger(__name__)
+# A server that refuses a recipient for good (5xx) will refuse again: answering stops there.
+PERMANENT = 500
+
+
+@dataclass
+class Round:
+    """What one look into the mailbox did."""
+
+    answered: int = 0  # replies sent
+    ignored: int = 0  # auto-replies, bounces and list mail: recorded, not answered
+    silent: int = 0  # nothing to send (a reply already sent before a crash, or none due)
+    undeliverable: int = 0  # replies the mail server refused for good
+
+    def __str__(self) -> str:
+        return ", ".join(f"{count} {name}" for name, count in vars(self).items())
+
+
+@dataclass
+class Poller:
+    settings: MailSettings
+    messages: MessageService
+    clock: Callable[[], datetime]  # naive UTC: when a letter was taken
+    _outbox: ExitStack = field(default_factory=ExitStack, repr=False)
+
+    def poll(self) -> Round:
+        """Take every unseen letter once; MailUnavailable (or an IMAP/SMTP/network error) ends the round
+        and leaves the letters not yet done for the next one."""
+        self.settings.ready()
+        done = Round()
+        with servers.mailbox(self.settings) as imap, self._outbox:
+            self.smtp: smtplib.SMTP | None = None  # connected at the first reply due
+            for uid in servers.unseen(imap):
+                raw = servers.fetch(imap, uid)
+                if raw is not None:
+                    self.take(raw, done)
+                servers.done(imap, uid, self.settings.done_folder)
+        return done
+
+    def take(self, raw: bytes, done: Round) -> None:
+        letter = letters.read(raw, self.settings.sender or "")
+        incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock(),
+                            media=letter.media, automatic=bool(letter.automatic), reply_later=True)  # fmt: skip
+        out = self.messages.receive(incoming)
+        if letter.automatic:
+            log.info("e-mail from %s not answered: %s", mask_email(letter.sender), letter.automatic)
+            done.ignored += 1
+        elif out.replied:
+            done.silent += 1
+        elif self.send(letter, out):
+            done.answered += 1
+        else:
+            done.undeliverable += 1
+
+    def send(self, letter: letters.Letter, out: Outgoing) -> bool:
+        """Send the reply and record it at once: the smaller the time between the two, the smaller the
+        chance that a crash sends it twice. False when the server refuses it for good."""
+        message = replies.reply(letter, out.text, self.settings.sender or "")
+        try:
+            self._smtp().send_message(message)
+        except smtplib.SMTPRecipientsRefused as refused:
+            codes = [code for code, _ in refused.recipients.values()]
+            if min(codes) < PERMANENT:
+                raise servers.MailUnavailable(f"SMTP refused the recipient for now: {codes}") from None
+            log.warning("the reply to %s was refused: %s", mask_email(letter.sender), codes)
+            return False
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code < PERMANENT:
+                raise servers.MailUnavailable(f"SMTP: {error.smtp_code}") from None
+            log.warning("the reply to %s was refused: %s", mask_email(letter.sender), error.smtp_code)
+            return False
+        self.messages.replied(Channel.EMAIL, letter.message_id, self.clock())
+        return True
+
+    def _smtp(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            self.smtp = self._outbox.enter_context(servers.outbox(self.settings))
+        return self.smtp
+
+
+FAILURES = (servers.MailUnavailable, imaplib.IMAP4.error, smtplib.SMTPException, OSError)
