@@ -53,7 +53,7 @@ class Letter:
 
 def read(raw: bytes, own_address: str = "") -> Letter:
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    sender = parseaddr(str(message.get("From", "")))[1]
+    sender = _address(message)
     message_id = str(message.get("Message-ID", "")).strip()
     if not message_id:  # the same letter fetched again hashes the same
         message_id = f"<sha256-{hashlib.sha256(raw).hexdigest()[:40]}@ivr.invalid>"
@@ -62,6 +62,15 @@ def read(raw: bytes, own_address: str = "") -> Letter:
         automatic = "sent by the hotline itself"
     return Letter(message_id, sender, _header(message, "Subject"), tuple(_lines(_body(message))),
                   _has_media(message), automatic, _header(message, "References"))  # fmt: skip
+
+
+def _address(message: EmailMessage) -> str:
+    """The From address; the display name (decoded, maybe in Cyrillic) is no part of it."""
+    try:
+        addresses = message["From"].addresses if message["From"] is not None else ()
+    except (AttributeError, ValueError, LookupError):  # a From the header parser could not read
+        return parseaddr(str(message.get_all("From", [""])[0]))[1]
+    return addresses[0].addr_spec if addresses else ""
 
 
 def _header(message: EmailMessage, name: str) -> str:

@@ -15,8 +15,17 @@ from ivr.mail.poll import Poller
 from ivr.mail.settings import MailSettings, Server
 from ivr.runtime import runtime
 from tests.conftest import NOW
-from tests.mail.servers import (DOVECOT, PASSWORD, USER, Collector, Dovecot, certificate, dovecot_folder,
-                                free_port, tls_server_context)  # fmt: skip
+from tests.mail.servers import (
+    DOVECOT,
+    PASSWORD,
+    USER,
+    Collector,
+    Dovecot,
+    certificate,
+    dovecot_folder,
+    free_port,  # fmt: skip
+    tls_server_context,
+)
 
 HOTLINE = "meters@utility.example"
 CUSTOMER = "ivan.petrov@example.org"
