@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from ivr import flows
+from ivr import flows, locales
 from ivr.calls.messages import Incoming
 from ivr.locales import replies
 from ivr.runtime import runtime
@@ -38,7 +38,9 @@ def sms() -> Response:
         return Response("MessageSid missing or malformed", status=400, mimetype="text/plain")
     sender = form.get("From", "").strip()
     channel = flows.Channel.WHATSAPP if sender.lower().startswith(WHATSAPP) else flows.Channel.SMS
-    incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock(), media=_media(form))
+    # ?locale=en on a second number's webhook URL: its senders are answered in English by default.
+    hint = request.args.get("locale") if request.args.get("locale") in locales.available() else None
+    incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock(), hint, _media(form))
     out = recovery.bounded(lambda: runtime().messages.receive(incoming))
     return reply(out.text)
 

@@ -178,3 +178,37 @@ def test_ivr_messages_expire_runs_from_cron(app, send, runner, monkeypatch, db_u
     result = runner.invoke(main, ["messages", "expire"])
     assert result.exit_code == 0 and result.output.strip() == "1 expired"
     assert statuses(app) == ["expired"]
+
+
+@pytest.mark.settings(IVR_CLOCK=lambda: NOW + timedelta(minutes=61), IVR_TWILIO_FROM="+74950000000")
+def test_start_after_stop_lets_notices_through_again(app, send):
+    send("STOP", minutes=-2)
+    send("START", minutes=-1)
+    send("100001 99000")
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, MESSAGES_API, json={"sid": "SM1"}, status=201)
+        assert _expire(app) == 1 and len(mock.calls) == 1
+
+
+def test_an_email_reading_is_stored_unverified_with_its_channel(app, send):
+    out = send(
+        "Показания 100001 1100", sender="Ivan.Petrov@Example.RU", channel="email", sid="<a1@example.ru>"
+    )
+    assert out.status == "stored" and "не указан" in out.text
+    assert readings(app) == [(1100, "accepted", "UNVERIFIED_SENDER")]
+    with app.app_context(), transaction() as s:
+        m = s.scalars(select(Message)).one()
+        assert (m.channel, m.sender_key, m.account_id is not None) == (
+            "email",
+            "ivan.petrov@example.ru",
+            True,
+        )
+
+
+def test_the_export_names_the_message_in_call_sid(app, send, runner, monkeypatch, db_url):
+    send("100001 1100", sid="SM" + "f" * 32)
+    monkeypatch.setenv("IVR_DATABASE_URL", db_url)
+    result = runner.invoke(main, ["readings", "export"])
+    [header, row] = result.output.strip().splitlines()
+    assert header.split(",")[7:9] == ["channel", "call_sid"]
+    assert row.split(",")[7:9] == ["sms", "SM" + "f" * 32]

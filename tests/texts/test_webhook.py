@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from twilio.request_validator import RequestValidator
 
 from ivr.store.database import transaction
 from ivr.store.models import Message, Reading
-from tests.texts.conftest import KNOWN, signed
+from tests.conftest import PUBLIC_URL, TOKEN
+from tests.texts.conftest import KNOWN, message_text, signed
 
 pytestmark = pytest.mark.postgres
 
@@ -87,3 +89,11 @@ def test_media_and_long_messages_get_a_short_refusal(app, text):
 def test_a_malformed_message_sid_is_a_bad_request(client):
     params = {"MessageSid": "../../etc", "From": KNOWN, "Body": "HELP"}
     assert client.post("/twilio/sms", data=params, headers=signed(params)).status_code == 400
+
+
+def test_a_numbers_own_locale_answers_digits_in_it(client):
+    params = {"MessageSid": "SM" + "e" * 32, "From": KNOWN, "Body": "100001 1100", "NumMedia": "0"}
+    url = f"{PUBLIC_URL}/twilio/sms?locale=en"
+    signature = RequestValidator(TOKEN).compute_signature(url, params)
+    response = client.post("/twilio/sms?locale=en", data=params, headers={"X-Twilio-Signature": signature})
+    assert message_text(response.get_data(as_text=True)) == "1 reading received. Thank you!"
