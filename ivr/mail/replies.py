@@ -32,7 +32,7 @@ def notify(channel: str, sender: str, text: str) -> None:
     from ivr.runtime import config
 
     settings: MailSettings = config().mail
-    settings.ready()
+    settings.ready(reading=False)
     message = _letter(settings.sender or "", sender, _first_line(text), text)
     message["Auto-Submitted"] = "auto-generated"
     with outbox(settings) as smtp:

@@ -45,10 +45,10 @@ class MailSettings:
             context.load_verify_locations(cafile=self.ca_file)
         return context
 
-    def ready(self) -> None:
-        """Refuse to poll without the mailbox, the mail server and a From address."""
-        missing = [name for name, value in (("IVR_IMAP_URL", self.imap), ("IVR_SMTP_URL", self.smtp),
-                   ("IVR_MAIL_FROM", self.sender)) if not value]  # fmt: skip
+    def ready(self, reading: bool = True) -> None:
+        """Refuse to poll without the mailbox, and to write without the mail server and a From address."""
+        needed = [("IVR_SMTP_URL", self.smtp), ("IVR_MAIL_FROM", self.sender)]
+        missing = [name for name, value in [("IVR_IMAP_URL", self.imap)] * reading + needed if not value]
         if missing:
             raise ConfigError(f"{' and '.join(missing)}: needed for the e-mail channel")
 
