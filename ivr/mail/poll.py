@@ -8,7 +8,6 @@ after a crash is taken again: its row tells that it was read, and whether its re
 
 from __future__ import annotations
 
-import imaplib
 import logging
 import smtplib
 from collections.abc import Callable
@@ -55,14 +54,18 @@ class Poller:
         with servers.mailbox(self.settings) as imap, self._outbox:
             self.smtp: smtplib.SMTP | None = None  # connected at the first reply due
             for uid in servers.unseen(imap):
-                raw = servers.fetch(imap, uid)
-                if raw is not None:
-                    self.take(raw, done)
+                raw = servers.fetch(imap, uid)  # None: expunged meanwhile
+                try:
+                    letter = letters.read(raw, self.settings.sender or "") if raw is not None else None
+                except Exception:  # noqa: BLE001 - one unreadable letter must not stop the mailbox
+                    log.exception("letter %s could not be read: left unread for a person", uid.decode())
+                    continue
+                if letter is not None:
+                    self.take(letter, done)
                 servers.done(imap, uid, self.settings.done_folder)
         return done
 
-    def take(self, raw: bytes, done: Round) -> None:
-        letter = letters.read(raw, self.settings.sender or "")
+    def take(self, letter: letters.Letter, done: Round) -> None:
         incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock(),
                             media=letter.media, automatic=bool(letter.automatic), reply_later=True)  # fmt: skip
         out = self.messages.receive(incoming)
@@ -100,6 +103,3 @@ class Poller:
         if self.smtp is None:
             self.smtp = self._outbox.enter_context(servers.outbox(self.settings))
         return self.smtp
-
-
-FAILURES = (servers.MailUnavailable, imaplib.IMAP4.error, smtplib.SMTPException, OSError)
