@@ -12,7 +12,7 @@ import logging
 import smtplib
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from ivr.calls.messages import Incoming, MessageService, Outgoing
@@ -44,15 +44,14 @@ class Poller:
     settings: MailSettings
     messages: MessageService
     clock: Callable[[], datetime]  # naive UTC: when a letter was taken
-    _outbox: ExitStack = field(default_factory=ExitStack, repr=False)
 
     def poll(self) -> Round:
         """Take every unseen letter once; MailUnavailable (or an IMAP/SMTP/network error) ends the round
         and leaves the letters not yet done for the next one."""
         self.settings.ready()
         done = Round()
-        with servers.mailbox(self.settings) as imap, self._outbox:
-            self.smtp: smtplib.SMTP | None = None  # connected at the first reply due
+        with servers.mailbox(self.settings) as imap, ExitStack() as outbox:
+            self._outbox, self.smtp = outbox, None  # SMTP is connected at the first reply due
             for uid in servers.unseen(imap):
                 raw = servers.fetch(imap, uid)  # None: expunged meanwhile
                 try:
@@ -83,15 +82,16 @@ class Poller:
         """Send the reply and record it at once: the smaller the time between the two, the smaller the
         chance that a crash sends it twice. False when the server refuses it for good."""
         message = replies.reply(letter, out.text, self.settings.sender or "")
+        smtp = self._smtp()  # a server that is down or refuses our login ends the round
         try:
-            self._smtp().send_message(message)
+            smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as refused:
             codes = [code for code, _ in refused.recipients.values()]
             if min(codes) < PERMANENT:
                 raise servers.MailUnavailable(f"SMTP refused the recipient for now: {codes}") from None
             log.warning("the reply to %s was refused: %s", mask_email(letter.sender), codes)
             return False
-        except smtplib.SMTPResponseException as error:
+        except smtplib.SMTPDataError as error:  # the message refused; not our sender or login
             if error.smtp_code < PERMANENT:
                 raise servers.MailUnavailable(f"SMTP: {error.smtp_code}") from None
             log.warning("the reply to %s was refused: %s", mask_email(letter.sender), error.smtp_code)

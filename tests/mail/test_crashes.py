@@ -93,3 +93,18 @@ def test_an_unreadable_letter_is_left_for_a_person_and_the_others_are_answered(
     mailbox.deliver(letter("100001 1100"))
     assert poll(app, poller).answered == 1
     assert mailbox.unseen() == 1 and len(stored(app)[1]) == 1
+
+
+def test_a_mail_server_that_is_down_costs_nothing_but_time(app, dovecot, mailbox, smtp):
+    from ivr.mail.settings import Server
+    from tests.mail.conftest import settings_for
+    from tests.mail.servers import free_port
+
+    good = settings_for(dovecot, mailbox, smtp)
+    down = type(good)(good.imap, Server("smtps", "127.0.0.1", free_port()), good.sender, good.ca_file)
+    mailbox.deliver(letter())
+    with pytest.raises(OSError):
+        poll(app, polling.Poller(down, runtime(app).messages, runtime(app).clock))
+    assert mailbox.unseen() == 1 and stored(app)[1][0].replied_at is None
+    assert poll(app, polling.Poller(good, runtime(app).messages, runtime(app).clock)).answered == 1
+    assert len(smtp.letters) == 1 and len(stored(app)[0]) == 1
