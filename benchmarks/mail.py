@@ -36,7 +36,7 @@ from tests.mail.servers import (  # noqa: E402
     certificate,
     dovecot_folder,
     free_port,
-    tls_server_context,  # noqa: E402
+    tls_server_context,
 )
 
 HOTLINE = "meters@utility.example"

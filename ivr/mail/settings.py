@@ -6,7 +6,7 @@ import ssl
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from ivr.settings import ConfigError
+from ivr.settings import ConfigError, server_url
 
 IMAP_PORTS = {"imaps": 993, "imap": 143}
 SMTP_PORTS = {"smtps": 465, "smtp": 587}
@@ -59,14 +59,8 @@ def server(
     """imaps://host[:port]/INBOX or smtp://host:port; credentials come from their own variables."""
     if not url:
         return None
-    try:
-        parts = urlsplit(url)
-        port = parts.port or ports.get(parts.scheme)
-    except ValueError:
-        raise ConfigError(f"{name}: the port is not a number") from None
-    if parts.scheme not in ports or not parts.hostname:
-        raise ConfigError(f"{name}: not a {' or '.join(f'{s}://' for s in ports)} URL with a host")
-    if parts.username or parts.password:  # a URL ends up in logs and process lists
+    if "@" in urlsplit(url).netloc:  # checked first: no error message may repeat a password
         raise ConfigError(f"{name}: put the credentials in {name.removesuffix('URL')}USER and ...PASSWORD")
+    parts, port = server_url(name, url, ports, f"an {' or '.join(f'{s}://' for s in ports)}")
     path = unquote(parts.path.strip("/")) or ("INBOX" if "imap" in parts.scheme else "")
-    return Server(parts.scheme, parts.hostname, port, path, user, password)
+    return Server(parts.scheme, parts.hostname or "", port, path, user, password)

@@ -24,7 +24,7 @@ from tests.mail.servers import (
     Dovecot,
     certificate,
     dovecot_folder,
-    free_port,  # fmt: skip
+    free_port,
     tls_server_context,
 )
 
