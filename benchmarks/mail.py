@@ -71,6 +71,24 @@ def count(url: str, folder: str) -> tuple[int, int]:
     return rows, readings
 
 
+def service_alone(url: str, letters: int) -> float:
+    """The same readings straight into MessageService.receive, in this process: what the mail costs on top."""
+    from datetime import UTC, datetime
+
+    from ivr import create_app
+    from ivr.calls.messages import Incoming
+    from ivr.runtime import runtime
+
+    app = create_app({"IVR_DATABASE_URL": url, "RECOGNIZERS": {}, "IVR_DEMO": True})
+    started = time.perf_counter()
+    with app.app_context():
+        for i in range(letters):
+            now = datetime.now(UTC).replace(tzinfo=None)
+            runtime(app).messages.receive(Incoming("email", f"<S-{i}@example.org>", f"direct{i}@example.org",
+                                                   f"100001 {5001 + i}", now, reply_later=True))  # fmt: skip
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--letters", type=int, default=1000)
@@ -103,6 +121,10 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"run 1: {took:.1f} s, {args.letters / took:.1f} letters/s: {out.strip()} {err.strip()[-300:]}")
         print(f"       rows, readings: {count(url, 'A')}; replies: {len(handler.letters)}")
+        alone = service_alone(url, args.letters)
+        print(
+            f"service alone: {alone:.1f} s, {args.letters / alone:.1f} letters/s ({alone / took:.0%} of run 1)"
+        )
 
         handler.letters.clear()
         fill(dovecot, "B", args.letters)
