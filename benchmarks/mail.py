@@ -85,7 +85,7 @@ def service_alone(url: str, letters: int) -> float:
         for i in range(letters):
             now = datetime.now(UTC).replace(tzinfo=None)
             runtime(app).messages.receive(Incoming("email", f"<S-{i}@example.org>", f"direct{i}@example.org",
-                                                   f"100001 {5001 + i}", now, reply_later=True))  # fmt: skip
+                                                   f"100001 {5001 + i}", now))  # fmt: skip
     return time.perf_counter() - started
 
 

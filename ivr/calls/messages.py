@@ -33,7 +33,6 @@ class Incoming:
     locale_hint: str | None = None  # the reply language when the text itself does not tell
     media: bool = False  # it came with pictures or other parts: refused, unread
     automatic: bool = False  # an auto-reply, bounce or list mail: recorded as ignored, never answered
-    reply_later: bool = False  # e-mail: the reply goes out after the commit, and replied() records it
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Outgoing:
     locale: str
     status: str  # a MessageStatus
     duplicate: bool = False  # a delivery seen before: the stored reply, nothing changed
-    replied: bool = True  # the reply went out (replied_at is set); False for a reply_later not yet sent
+    replied: bool = True  # the reply went out (replied_at is set); False for an e-mail's reply not yet sent
 
 
 @dataclass(frozen=True)
@@ -81,23 +80,14 @@ class MessageService:
             status, says, locale = self._answer(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = replies.load(locale).text(says) if says else ""
-            sent = bool(says) and not incoming.reply_later
-            message.replied_at = incoming.received_at if sent else None
+            if says and incoming.channel != flows.Channel.EMAIL:  # the reply rides on the webhook's answer
+                message.replied_at = incoming.received_at
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
                                   message.id, mask_email(key) if "@" in key else mask(key), status))  # fmt: skip
-            return Outgoing(message.reply, locale, status, replied=sent or not says)
+            return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
         return database.run(self.sessions, work)
-
-    def replied(self, channel: str, external_id: str, at: datetime) -> None:
-        """Record that a reply_later message's reply went out (an e-mail accepted by SMTP)."""
-
-        def work(s: Session) -> None:
-            s.execute(update(Message).where(Message.channel == channel, Message.external_id == external_id[:255],
-                      Message.replied_at.is_(None)).values(replied_at=at))  # fmt: skip
-
-        database.run(self.sessions, work)
 
     def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
@@ -168,6 +158,12 @@ class MessageService:
             except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
                 log.exception("could not tell %s that its readings expired", mask(sender))
         return expired
+
+    def replied(self, channel: str, external_id: str) -> None:
+        """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
+        database.run(self.sessions, lambda s: s.execute(
+            update(Message).where(Message.channel == channel, Message.external_id == external_id[:255])
+            .values(replied_at=self.clock()).execution_options(synchronize_session=False)))  # fmt: skip
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:

@@ -66,7 +66,7 @@ class Poller:
 
     def take(self, letter: letters.Letter, done: Round) -> None:
         incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock(),
-                            media=letter.media, automatic=bool(letter.automatic), reply_later=True)  # fmt: skip
+                            media=letter.media, automatic=bool(letter.automatic))  # fmt: skip
         out = self.messages.receive(incoming)
         if letter.automatic:
             log.info("e-mail from %s not answered: %s", mask_email(letter.sender), letter.automatic)
@@ -96,7 +96,7 @@ class Poller:
                 raise servers.MailUnavailable(f"SMTP: {error.smtp_code}") from None
             log.warning("the reply to %s was refused: %s", mask_email(letter.sender), error.smtp_code)
             return False
-        self.messages.replied(Channel.EMAIL, letter.message_id, self.clock())
+        self.messages.replied(Channel.EMAIL, letter.message_id)
         return True
 
     def _smtp(self) -> smtplib.SMTP:
