@@ -45,6 +45,7 @@ class Dovecot:
     cert: Path
     imap_port: int = field(default_factory=free_port)  # STARTTLS
     imaps_port: int = field(default_factory=free_port)
+    tls: bool = True  # False: a server that offers no TLS at all, which the poller must refuse
     process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -58,7 +59,8 @@ class Dovecot:
         conf = self.folder / "dovecot.conf"
         conf.write_text(CONF.format(folder=self.folder, cert=self.cert, key=self.cert.with_name("key.pem"),
                                     imap=self.imap_port, imaps=self.imaps_port, user=owner.pw_name, uid=owner.pw_uid,
-                                    gid=owner.pw_gid, login=login))  # fmt: skip
+                                    gid=owner.pw_gid, login=login, ssl="required" if self.tls else "no",
+                                    tls_flag="yes" if self.tls else "no"))  # fmt: skip
         log = (self.folder / "dovecot.out").open("wb")
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT
@@ -68,7 +70,7 @@ class Dovecot:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dovecot exited: {self.log()}")
             try:
-                socket.create_connection(("127.0.0.1", self.imaps_port), 0.5).close()
+                socket.create_connection(("127.0.0.1", self.imap_port), 0.5).close()
                 return
             except OSError:
                 time.sleep(0.1)
@@ -100,11 +102,11 @@ state_dir = {folder}/state
 log_path = {folder}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = required
+ssl = {ssl}
 ssl_cert = <{cert}
 ssl_key = <{key}
 ssl_dh = </usr/share/dovecot/dh.pem
-disable_plaintext_auth = yes
+disable_plaintext_auth = {tls_flag}
 auth_mechanisms = plain login
 default_internal_user = {user}
 default_login_user = {login}
@@ -125,7 +127,7 @@ service imap-login {{
   }}
   inet_listener imaps {{
     port = {imaps}
-    ssl = yes
+    ssl = {tls_flag}
   }}
 }}
 service anvil {{

@@ -138,3 +138,48 @@ def test_the_poll_command_runs_once_for_cron(app, settings, dovecot, mailbox, sm
     failed = subprocess.run([sys.executable, "-m", "ivr", "mail", "poll", "--once"], env=env, capture_output=True,
                             text=True, timeout=120)  # fmt: skip
     assert failed.returncode == 1 and "wrong" not in failed.stderr
+
+
+def test_a_mailbox_without_starttls_is_refused_before_the_login(app, dovecot, mailbox, smtp):
+    import imaplib
+    import shutil
+
+    from ivr.mail.settings import Server
+    from tests.mail.servers import PASSWORD, USER, Dovecot, dovecot_folder
+
+    folder = dovecot_folder()
+    plain = Dovecot(folder, dovecot.cert, tls=False)
+    try:
+        plain.start()
+        settings = settings_for(dovecot, mailbox, smtp)
+        settings = type(settings)(Server("imap", "127.0.0.1", plain.imap_port, "INBOX", USER, PASSWORD),
+                                  settings.smtp, settings.sender, settings.ca_file)  # fmt: skip
+        with pytest.raises(imaplib.IMAP4.error, match="TLS not supported"):
+            poll(app, Poller(settings, runtime(app).messages, runtime(app).clock))
+        assert f"user=<{USER}>" not in plain.log()  # the password never crossed the network
+    finally:
+        plain.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_mail_server_without_starttls_gets_no_letter(app, dovecot, mailbox, smtp):
+    import smtplib
+
+    from aiosmtpd.controller import Controller
+
+    from ivr.mail.settings import Server
+    from tests.mail.servers import Collector, free_port
+
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())  # no TLS offered
+    controller.start()
+    try:
+        settings = settings_for(dovecot, mailbox, smtp)
+        settings = type(settings)(settings.imap, Server("smtp", "127.0.0.1", controller.port), settings.sender,
+                                  settings.ca_file)  # fmt: skip
+        mailbox.deliver(letter())
+        with pytest.raises(smtplib.SMTPNotSupportedError):
+            poll(app, Poller(settings, runtime(app).messages, runtime(app).clock))
+    finally:
+        controller.stop()
+    assert handler.letters == [] and mailbox.unseen() == 1 and stored(app)[1][0].replied_at is None
