@@ -109,6 +109,8 @@ def install(form: str = "text") -> None:
     for name in REQUEST_LOGGERS:
         _add(logging.getLogger(name))
     loggers = [logging.root, *(logging.root.manager.loggerDict.values())]
+    if form == "json":
+        logging.captureWarnings(True)  # a Python warning is a log line too, not loose text on stderr
     if not logging.root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(FORMAT))
