@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.console.conftest import Console
 from tests.monitoring.scrape import samples, value
 
 CALLER = "+79161234567"
@@ -72,3 +73,10 @@ def test_with_a_token_metrics_answer_only_the_bearer(client):
 
 def test_without_a_token_metrics_are_open(client):
     assert client.get("/metrics").status_code == 200
+
+
+def test_a_failed_console_login_is_counted(client):
+    before = scrape(client)
+    assert Console(client).login("nobody", "wrong").status_code == 401
+    grew = value(scrape(client), "ivr_console_login_failures_total", reason="password")
+    assert grew - value(before, "ivr_console_login_failures_total", reason="password") == 1
