@@ -54,6 +54,8 @@ class Config:
     listen: str  # record, or stream: the caller's audio over Twilio Media Streams
     twilio_api_url: str
     twilio_from: str | None  # the number notices by SMS and WhatsApp are sent from
+    metrics_token: str | None  # /metrics needs `Authorization: Bearer <token>` when set
+    log_format: str  # text, or json: one object per line
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
     mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
     rules: Rules = field(default_factory=Rules)
@@ -101,6 +103,8 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         listen=get.choice("IVR_LISTEN", "record", ["record", "stream"]),
         twilio_api_url=get.url("IVR_TWILIO_API_URL") or "https://api.twilio.com",
         twilio_from=get.text("IVR_TWILIO_FROM"),
+        metrics_token=get.text("IVR_METRICS_TOKEN"),
+        log_format=get.choice("IVR_LOG_FORMAT", "text", ["text", "json"]),
         text=TextLimits(
             confirm_minutes=int(get.number("IVR_TEXT_CONFIRM_MINUTES", 60, 1, 7 * 24 * 60)),
             rate_limit=int(get.number("IVR_TEXT_RATE_LIMIT", 10, 1)),

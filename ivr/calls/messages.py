@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ivr import flows
+from ivr import flows, metrics
 from ivr.calls import senders
 from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
@@ -85,6 +85,7 @@ class MessageService:
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
                                   message.id, mask_email(key) if "@" in key else mask(key), status))  # fmt: skip
+            database.after_commit(s, lambda: metrics.messages.labels(incoming.channel, status).inc())
             return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
         return database.run(self.sessions, work)

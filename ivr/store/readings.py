@@ -7,7 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr import metrics
 from ivr.flows import ReadingStatus, SaveMeter, consumption, regraded, status_for
+from ivr.store import database
 from ivr.store.directory import baseline
 from ivr.store.models import Meter, Reading, utcnow
 
@@ -60,6 +62,8 @@ def save_meter(
         saved.append(reading)
         if reading.status == ReadingStatus.ACCEPTED:
             meter.set_last(zr.zone, zr.value)
+    stored = [(r.channel, r.status, r.flag_list) for r in saved]
+    database.after_commit(session, lambda: [metrics.reading_stored(*r) for r in stored])
     if any(r.status == ReadingStatus.ACCEPTED for r in saved):
         meter.last_read_on = now.date()
     session.flush()

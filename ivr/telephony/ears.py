@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from ivr.runtime import Runtime
 from ivr.speech.decoder import decoders_for
@@ -46,7 +47,8 @@ class Ears:
         return listening and Question(listening.seq, listening.kind, listening.lengths)
 
     def _answer(self, heard: Utterance) -> None:
+        ended = time.perf_counter()  # the listener has just heard the answer end
         path = keep(self.rt.config.recordings_dir, self.sid, heard.seq, wav(heard.pcm))
         reply = self.rt.calls.answer(self.sid, heard.seq, spoken(heard.heard, path), renderer)
         if reply is not None and not reply.replayed:  # a key press that came first has moved the call
-            self.updates.move(link("telephony.repeat", {}))
+            self.updates.move(link("telephony.repeat", {}), ended)

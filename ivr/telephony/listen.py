@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ivr import flows
+from ivr import flows, metrics
 from ivr.calls import Answer, Waiting
 from ivr.runtime import Runtime
 from ivr.speech.recognizer import SpeechError
@@ -44,6 +44,8 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
 
 def spoken(heard: Heard, path: str) -> Answer:
     """The answer a recognised utterance gives, with its kept audio, however it was carried."""
+    if heard.seconds is not None:
+        metrics.recognition_seconds.observe(heard.seconds)
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(
