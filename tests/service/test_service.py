@@ -66,4 +66,5 @@ def test_a_keypad_answer_costs_at_most_six_statements_in_one_transaction(app, ph
     with Statements(app) as confirm:
         call.press("1")  # confirmed: the meter is saved too
     assert len(reading.sql) <= 6 and reading.transactions == 1, reading.sql
-    assert confirm.transactions == 1 and len(confirm.sql) <= 9, confirm.sql
+    # One of them judges high use again under the meter's lock: another call may have moved the baseline.
+    assert confirm.transactions == 1 and len(confirm.sql) <= 10, confirm.sql
