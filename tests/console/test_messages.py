@@ -3,34 +3,15 @@ the review queue; readings per channel on the dashboard."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
 from sqlalchemy import select
 
-from ivr.calls.messages import Incoming
-from ivr.runtime import runtime
 from ivr.store.database import session
-from ivr.store.models import AuditEvent, Message, Reading
+from ivr.store.models import AuditEvent, Reading
 from tests.conftest import NOW
-
-KNOWN = "+79161234567"  # on account 100001 (one zone, previous 1000)
-STRANGER = "+79260000000"  # on no account
-
-
-@pytest.fixture
-def send(app):
-    """send("100001 1100", sender=...) -> the stored Message, through the real MessageService."""
-    ids = itertools.count(1)
-
-    def message(body: str, sender: str = KNOWN, channel: str = "sms") -> Message:
-        sid = f"SM{next(ids):032d}"
-        with app.app_context():
-            runtime(app).messages.receive(Incoming(channel, sid, sender, body, NOW))
-            return session().scalars(select(Message).where(Message.external_id == sid)).one()
-
-    return message
+from tests.console.conftest import KNOWN, STRANGER
 
 
 @pytest.fixture

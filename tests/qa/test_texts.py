@@ -103,3 +103,11 @@ def test_sid_and_media_belong_to_sms_turns(tmp_path):
     shutil.copy(CALLS / "fixtures" / "moscow.csv", tmp_path / "moscow.csv")
     with pytest.raises(CaseError, match="sid and media belong to sms turns"):
         broken(tmp_path, "ru-high-use-gets-the-special-confirmation.yaml", change)
+
+
+def test_a_text_case_is_skipped_over_the_media_stream_with_the_reason():
+    from ivr.qa.streamed import skip_reason
+
+    assert skip_reason(load_case(CALLS / "sms-plain-reading-is-stored.yaml")) == (
+        "a text case has no call to listen to: replay it with --listen record"
+    )
