@@ -1,8 +1,8 @@
 """Signed SMS webhooks on the production gunicorn command, against a bare TwiML route on the same server.
 
 Usage: python benchmarks/sms.py [--db POSTGRES_ADMIN_URL] [--rate 50] [--seconds 4] [--rounds 5]
-                                [--clients 8]
-Starts `gunicorn --preload -w 2` with the app and a bare route (benchmarks/sms_server.py) on a fresh
+                                [--clients 8] [--workers 4]
+Starts README's production command, `gunicorn --preload -w 4`, with the app and a bare route (benchmarks/sms_server.py) on a fresh
 database (ivr_bench_sms on PostgreSQL, or SQLite), then alternates, round by round, SMS and bare:
 - at a fixed rate (--rate messages a second, open loop): p50/p95/p99 latency;
 - as fast as --clients senders can go (closed loop): requests a second.
@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4, help="length of one round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of each kind, alternating")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn's -w (README: 4)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ivr-sms-bench-") as folder:
         port = free_port()
@@ -117,7 +118,7 @@ def main() -> None:
                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")])}  # fmt: skip
         ivr(env, "db", "upgrade")
         ivr(env, "accounts", "import", f"{folder}/accounts.csv")
-        command = [sys.executable, "-m", "gunicorn", "--preload", "-w", "2", "-b", f"127.0.0.1:{port}",
+        command = [sys.executable, "-m", "gunicorn", "--preload", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
                    "sms_server:app"]  # fmt: skip
         server = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -146,11 +147,13 @@ def report(sender: Sender, args: argparse.Namespace, pid: int) -> None:
         sender.post(path)  # warm both workers' connections
     fixed = {k: [] for k in paths}
     fast = {k: [] for k in paths}
+    rounds = {k: [] for k in paths}
     for _ in range(args.rounds):  # interleaved: the machine's other load falls on both alike
         for kind, path in paths.items():
-            fixed[kind] += at_rate(sender, path, args.rate, args.seconds)
+            rounds[kind].append(at_rate(sender, path, args.rate, args.seconds))
+            fixed[kind] += rounds[kind][-1]
             fast[kind].append(flat_out(sender, path, args.clients, args.seconds))
-    print(f"gunicorn --preload -w 2 (sync); {'PostgreSQL' if args.db else 'SQLite'}; server memory "
+    print(f"gunicorn --preload -w {args.workers} (sync); {'PostgreSQL' if args.db else 'SQLite'}; server memory "
           f"{rss_mb(pid)} MB; {args.rounds} rounds of {args.seconds:g} s each, alternating\n")  # fmt: skip
     print(f"| route | at {args.rate:g}/s: requests | p50 ms | p95 ms | p99 ms | flat out, "
           f"{args.clients} clients: requests/s |")  # fmt: skip
@@ -159,6 +162,8 @@ def report(sender: Sender, args: argparse.Namespace, pid: int) -> None:
         lat = fixed[kind]
         print(f"| {kind} | {len(lat)} | {statistics.median(lat) * 1000:.1f} | {ms(lat, 95):.1f} | "
               f"{ms(lat, 99):.1f} | {statistics.median(fast[kind]):.0f} |")  # fmt: skip
+    print("\np95 ms by round, SMS: " + " ".join(f"{ms(r, 95):.0f}" for r in rounds["sms"])
+          + "; bare: " + " ".join(f"{ms(r, 95):.0f}" for r in rounds["bare"]))  # fmt: skip
     ratio = statistics.median(fast["sms"]) / statistics.median(fast["bare"])
     print(f"\nSMS throughput is {ratio:.0%} of the bare route's; target p95 < 100 ms at {args.rate:g}/s: "
           f"{'met' if ms(fixed['sms'], 95) < 100 else 'NOT met'}")  # fmt: skip
