@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows
@@ -77,7 +77,8 @@ class MessageService:
             status, says, locale = self._answer(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = replies.load(locale).text(says) if says else ""
-            message.replied_at = incoming.received_at if says else None
+            if says and incoming.channel != flows.Channel.EMAIL:  # the reply rides on the webhook's answer
+                message.replied_at = incoming.received_at
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
                                   message.id, mask(key), status))  # fmt: skip
@@ -152,6 +153,12 @@ class MessageService:
             except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
                 log.exception("could not tell %s that its readings expired", mask(sender))
         return expired
+
+    def replied(self, channel: str, external_id: str) -> None:
+        """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
+        database.run(self.sessions, lambda s: s.execute(
+            update(Message).where(Message.channel == channel, Message.external_id == external_id[:255])
+            .values(replied_at=self.clock()).execution_options(synchronize_session=False)))  # fmt: skip
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:

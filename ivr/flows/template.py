@@ -20,8 +20,8 @@ PUNCTUATION = ".:!?«»\"'()-—#№"
 
 # Words a customer may put before the numbers; each locale's, so they also tell its language.
 WORDS = {
-    "ru": {"показания", "показание", "показ", "счет", "счёт", "счета", "лс", "л/с", "лицевой",
-           "номер", "счетчик", "счётчик", "передаю", "квартира", "электроэнергия"},
+    "ru": {"показания", "показание", "показ", "счет", "счета", "лс", "л/с", "лицевой", "номер",
+           "счетчик", "передаю", "квартира", "электроэнергия"},  # ё is read as е
     "en": {"readings", "reading", "account", "acc", "meter", "number", "no", "my"},
     "ko": {"검침", "계정", "계좌", "번호", "계량기"},
 }  # fmt: skip
@@ -93,7 +93,7 @@ def parse(body: str) -> Text:
 def _words_locale(words: list[str]) -> str | None:
     """The locale all the words belong to; None when there are none, or some are no template word."""
     for locale, known in WORDS.items():
-        if words and all(w.replace("ё", "е") in {k.replace("ё", "е") for k in known} for w in words):
+        if words and all(w in known for w in words):
             return locale
     return None
 

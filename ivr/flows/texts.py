@@ -56,7 +56,7 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
             )
         if verdict.outcome == "lower":
             refused[key] = verdict.value
-            says.append(Say("reading_lower", {"label": _label(meter, zone.zone), "digits": number.digits,
+            says.append(Say("reading_lower", {"label": _label(account, meter, zone.zone), "digits": number.digits,
                                               "previous": str(zone.previous)}))  # fmt: skip
         pending.append((meter, zone.zone, verdict))
     if refused:
@@ -75,7 +75,7 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
     notes = [Say("decimals_dropped")] if text.decimals else []
     special = [(m, z, v) for m, z, v in pending if {Flag.ROLLOVER, Flag.HIGH} & set(v.flags)]
     if special:
-        asks = [_confirm_say(m, z, v) for m, z, v in special]
+        asks = [_confirm_say(account, m, z, v) for m, z, v in special]
         says = [*notes, *asks, Say("confirm_ask", {"minutes": minutes})]
         return TextResult(MessageStatus.AWAITING_CONFIRMATION, says, account.number, held=saves)
     return TextResult(MessageStatus.STORED, [*notes, *stored(saves, ctx.rules)], account.number, saves)
@@ -94,7 +94,7 @@ def stored(saves: tuple[SaveMeter, ...], rule: rules.Rules) -> list[Say]:
 
 def needs(account: AccountInfo) -> Say:
     """«для счёта 100001 нужно 2 показания: Т1 (день) и Т2 (ночь)»: what this account takes."""
-    labels = [_label(m, z.zone) for m in account.meters for z in m.zones]
+    labels = [_label(account, m, z.zone) for m in account.meters for z in m.zones]
     return Say("needs", {"account": account.number, "count": len(labels), "zones": labels})
 
 
@@ -134,14 +134,14 @@ def _in_zone_order(numbers: list[Number], meters: tuple[MeterInfo, ...]) -> list
     return numbers if [n.zone for n in numbers] == [z.zone for m in meters for z in m.zones] else None
 
 
-def _label(meter: MeterInfo, zone: int) -> tuple[int, int]:
-    """(zones of the meter, zone): the locale names it «Т1 (день)»."""
-    return len(meter.zones), zone
+def _label(account: AccountInfo, meter: MeterInfo, zone: int) -> tuple[int, int, str]:
+    """(zones of the meter, zone, its serial when the account has several): «Т1 (день)», «M-2 Т1 (день)»."""
+    return len(meter.zones), zone, meter.serial if len(account.meters) > 1 else ""
 
 
-def _confirm_say(meter: MeterInfo, zone: int, verdict: rules.Verdict) -> Say:
+def _confirm_say(account: AccountInfo, meter: MeterInfo, zone: int, verdict: rules.Verdict) -> Say:
     prompt = "confirm_rollover" if Flag.ROLLOVER in verdict.flags else "confirm_high"
-    return Say(prompt, {"label": _label(meter, zone), "digits": str(verdict.value),
+    return Say(prompt, {"label": _label(account, meter, zone), "digits": str(verdict.value),
                         "consumption": verdict.consumption})  # fmt: skip
 
 

@@ -36,9 +36,10 @@ class Replies:
             out["readings_word"] = self.plural(params["count"])
         return out
 
-    def label(self, zone: tuple[int, int] | list[int]) -> str:
-        """«Т1 (день)»: zone z of a meter with n zones."""
-        return self.texts[f"zone_{zone[0]}_{zone[1]}"]
+    def label(self, zone: tuple) -> str:
+        """«Т1 (день)»: zone z of a meter with n zones, after the meter's serial when one is given."""
+        n, z, *serial = zone
+        return " ".join([*filter(None, serial), self.texts[f"zone_{n}_{z}"]])
 
     def plural(self, n: int) -> str:
         if len(self.words) < 3:  # one and other (en), or one form (ko)

@@ -9,6 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr import flows, locales
+from ivr.calls import senders
 from ivr.calls.messages import Incoming
 from ivr.locales import replies
 from ivr.runtime import runtime
@@ -17,7 +18,6 @@ from ivr.telephony.signature import twilio_signed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("messaging", __name__, url_prefix="/twilio")
-WHATSAPP = "whatsapp:"
 
 
 def reply(text: str) -> Response:
@@ -37,7 +37,7 @@ def sms() -> Response:
     if not (0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()):
         return Response("MessageSid missing or malformed", status=400, mimetype="text/plain")
     sender = form.get("From", "").strip()
-    channel = flows.Channel.WHATSAPP if sender.lower().startswith(WHATSAPP) else flows.Channel.SMS
+    channel = flows.Channel.WHATSAPP if sender.lower().startswith(senders.WHATSAPP) else flows.Channel.SMS
     # ?locale=en on a second number's webhook URL: its senders are answered in English by default.
     hint = request.args.get("locale") if request.args.get("locale") in locales.available() else None
     incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock(), hint, _media(form))

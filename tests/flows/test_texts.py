@@ -47,7 +47,7 @@ def test_an_unknown_account_is_named_in_the_reply(ctx):
 def test_a_count_that_does_not_fit_names_what_the_account_needs(ctx, body):
     result = take(body, ctx, sender=SHARED)
     assert result.status == MessageStatus.REFUSED and result.saves == result.held == ()
-    labels = [(2, 1), (2, 2), (3, 1), (3, 2), (3, 3)]
+    labels = [(2, 1, "M-2"), (2, 2, "M-2"), (3, 1, "M-3"), (3, 2, "M-3"), (3, 3, "M-3")]
     assert result.says == [Say("needs", {"account": "200002", "count": 5, "zones": labels})]
 
 
@@ -72,7 +72,7 @@ def test_zone_labels_put_one_meters_zones_in_order(ctx):
 def test_a_lower_value_is_refused_naming_the_previous_one_and_again_goes_to_review(ctx):
     first = take("100001 900", ctx)
     assert first.status == MessageStatus.REFUSED and first.saves == ()
-    assert first.says == [Say("reading_lower", {"label": (1, 1), "digits": "900", "previous": "1000"})]
+    assert first.says == [Say("reading_lower", {"label": (1, 1, ""), "digits": "900", "previous": "1000"})]
     assert first.lower == {"1:1": 900}
     again = take("100001 900", ctx, lower=first.lower)
     assert again.status == MessageStatus.STORED and values(again) == [(1, 1, 900, (Flag.NEGATIVE,))]
@@ -93,7 +93,9 @@ def test_a_rollover_waits_for_yes(ctx):
 def test_high_use_waits_for_yes(ctx):
     result = take("100001 99000", ctx)
     assert result.status == MessageStatus.AWAITING_CONFIRMATION
-    assert result.says[0] == Say("confirm_high", {"label": (1, 1), "digits": "99000", "consumption": 98000})
+    assert result.says[0] == Say(
+        "confirm_high", {"label": (1, 1, ""), "digits": "99000", "consumption": 98000}
+    )
 
 
 def test_too_many_digits_are_refused(ctx):

@@ -74,6 +74,8 @@ def test_whatsapp_drops_the_prefix_and_knows_the_sender(app, text):
         ("what is this", "Send your account number"),
         ("как передать показания?", "Отправьте номер лицевого счёта"),
         ("검침 100001 1100", "검침 1개를 받았습니다"),
+        ("СТОП", "Вы отписались от уведомлений"),
+        ("START", "Notices are on again"),
     ],
 )
 def test_the_reply_speaks_the_senders_language(text, body, expected):
@@ -97,3 +99,10 @@ def test_a_numbers_own_locale_answers_digits_in_it(client):
     signature = RequestValidator(TOKEN).compute_signature(url, params)
     response = client.post("/twilio/sms?locale=en", data=params, headers={"X-Twilio-Signature": signature})
     assert message_text(response.get_data(as_text=True)) == "1 reading received. Thank you!"
+
+
+def test_a_whatsapp_sender_confirms_high_use_with_yes(app, text):
+    asked = text("100001 99000", sender="whatsapp:" + KNOWN)[1]
+    assert "больше обычного" in asked and "ДА" in asked and stored(app) == []
+    assert text("Да", sender="whatsapp:" + KNOWN)[1].startswith("Принято: 1 показание")
+    assert [(value, channel) for value, channel, _ in stored(app)] == [(99000, "whatsapp")]
