@@ -24,11 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.load import ROOT, free_port, ivr, rss_mb, wait_for  # noqa: E402
+from benchmarks.load import ROOT, database, free_port, ivr, rss_mb, wait_for  # noqa: E402
 
 TOKEN = "sms-bench-token"
 ACCOUNTS = 20_000
@@ -112,7 +111,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         Path(folder, "regions.csv").write_text(REGIONS, encoding="utf-8")
         accounts_csv(Path(folder, "accounts.csv"))
-        url = fresh_database(args.db) if args.db else f"sqlite:///{folder}/ivr.sqlite3"
+        url = database(args.db, folder, "ivr_bench_sms")
         env = {**os.environ, "IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": base,
                "IVR_REGIONS_FILE": f"{folder}/regions.csv", "IVR_RECORDINGS_DIR": f"{folder}/recordings",
                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")])}  # fmt: skip
@@ -129,16 +128,6 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-
-
-def fresh_database(admin_url: str) -> str:
-    """A fresh database ivr_bench_sms on the PostgreSQL server."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "ivr_bench_sms" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "ivr_bench_sms"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/ivr_bench_sms"
 
 
 def report(sender: Sender, args: argparse.Namespace, pid: int) -> None:
