@@ -4,6 +4,7 @@ import pytest
 
 from ivr.speech.audio import decode_wav
 from ivr.speech.recognizer import Word
+from ivr.speech.service import Speech
 from ivr.speech.stream import QUIET_S, BargeIn, Listener, Question, Utterance
 from ivr.speech.telephone import FRAME_BYTES, pcm_to_ulaw, ulaw_to_pcm, wav
 
@@ -17,10 +18,10 @@ class Scripted:
     def accept(self, pcm):
         self.fed += len(pcm)
 
-    def final(self):
+    def final(self, keep=True):
         return [Word(next(self.words, "네"), 1.0)]
 
-    def once(self, pcm):
+    def once(self, pcm, keep=False):
         return []
 
 
@@ -36,7 +37,7 @@ def listen(audio, kind="yesno", lengths=(), words=("네",), question=True):
         decoders.append(Scripted(words))
         return decoders[-1]
 
-    listener = Listener(decoder, "ko", 0.5, ask)
+    listener = Listener(decoder, "ko", Speech({}, min_confidence=0.5), ask)
     pcm = decode_wav(audio).pcm
     events = []
     for at in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
