@@ -3,7 +3,7 @@
 import pytest
 
 from ivr.speech.audio import decode_wav
-from ivr.speech.recognizer import Word
+from ivr.speech.recognizer import Alternative, Recognition, Word
 from ivr.speech.service import Speech
 from ivr.speech.stream import QUIET_S, BargeIn, Listener, Question, Utterance
 from ivr.speech.telephone import FRAME_BYTES, pcm_to_ulaw, ulaw_to_pcm, wav
@@ -25,7 +25,7 @@ class Scripted:
         return []
 
 
-def listen(audio, kind="yesno", lengths=(), words=("네",), question=True):
+def listen(audio, kind="yesno", lengths=(), words=("네",), question=True, speech=None, scripted=Scripted):
     """Feed audio through a listener; return its events and the questions it asked for."""
     asked, decoders = [], []
 
@@ -34,10 +34,10 @@ def listen(audio, kind="yesno", lengths=(), words=("네",), question=True):
         return Question(1, kind, lengths) if question else None
 
     def decoder(k):
-        decoders.append(Scripted(words))
+        decoders.append(scripted(words))
         return decoders[-1]
 
-    listener = Listener(decoder, "ko", Speech({}, min_confidence=0.5), ask)
+    listener = Listener(decoder, "ko", speech or Speech({}, min_confidence=0.5), ask)
     pcm = decode_wav(audio).pcm
     events = []
     for at in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
@@ -54,6 +54,40 @@ def test_a_yes_is_taken_a_third_of_a_second_after_the_word(korean):
     [answer] = answers(events)
     assert answer.heard.value == "yes" and len(asked) == 1
     assert answer.taken - answer.speech_ended == pytest.approx(QUIET_S, abs=0.021)
+
+
+class Recorded:
+    """A recogniser double for the <Record> path: every recording is heard as the given n-best."""
+
+    def __init__(self, alternatives):
+        self.alternatives = alternatives
+
+    def recognize(self, audio, kind):
+        return Recognition(self.alternatives[0].text, 1.0, alternatives=self.alternatives)
+
+
+@pytest.mark.parametrize(
+    "alternatives, value",
+    [
+        ((Alternative("네", 0.55), Alternative("아니요", 0.45)), None),  # margin 0.1: a no-match
+        ((Alternative("네", 0.9), Alternative("아니요", 0.1)), "yes"),  # margin 0.8: an answer
+    ],
+)
+def test_a_streamed_answer_is_judged_on_its_margin_exactly_as_a_recorded_one(korean, alternatives, value):
+    class Doubtful(Scripted):
+        """Hears 네, with the n-best given."""
+
+    Doubtful.alternatives = alternatives
+    speech = Speech({"ko": Recorded(alternatives)}, min_confidence=0.5, min_margin=0.5)
+    events, _, _ = listen(with_tail(korean, korean.say("네"), 2.0), speech=speech, scripted=Doubtful)
+    [streamed] = answers(events)
+    recorded = speech.hear(b"RIFF", "yesno", "ko")
+    assert streamed.heard.value == recorded.value == value
+    assert (
+        streamed.heard.margin
+        == recorded.margin
+        == pytest.approx(alternatives[0].posterior - alternatives[1].posterior)
+    )
 
 
 def with_tail(korean, audio, seconds):
