@@ -3,6 +3,8 @@
 import pytest
 
 from ivr.speech.audio import decode_wav
+from ivr.speech.decoder import Decoder
+from ivr.speech.engine import VoskRecognizer
 from ivr.speech.recognizer import Alternative, Recognition, Word
 from ivr.speech.service import Speech
 from ivr.speech.stream import QUIET_S, BargeIn, Listener, Question, Utterance
@@ -157,3 +159,25 @@ def test_a_moment_of_digital_silence_does_not_make_the_quiet_line_sound_like_spe
     audio = wav(line + b"\0" * 640 + louder_line + decode_wav(korean.say("네")).pcm + louder_line)
     [answer] = answers(listen(audio)[0])
     assert answer.taken - answer.speech_ended == pytest.approx(QUIET_S, abs=0.021)
+
+
+@pytest.mark.parametrize("said, kind", [("네", "yesno"), ("아니요", "yesno"), ("상담원", "yesno")])
+def test_the_real_decoder_gives_a_streamed_answer_the_margin_the_recording_gets(korean, ko_model, said, kind):
+    recorded = VoskRecognizer(ko_model, "ko")
+    speech = Speech({"ko": recorded}, min_confidence=0.5, min_margin=0.5)
+    audio = with_tail(korean, korean.say(said), 2.0)
+    asked = []
+
+    def ask():
+        asked.append(True)
+        return Question(1, kind)
+
+    listener = Listener(lambda k: Decoder(ko_model, recorded.grammar(k)), "ko", speech, ask)
+    pcm = decode_wav(audio).pcm
+    events = [e for at in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)
+              for e in listener.feed(pcm[at : at + FRAME_BYTES])]  # fmt: skip
+    [streamed] = answers(events)
+    heard = speech.hear(audio, kind, "ko")
+    assert streamed.heard.margin is not None and heard.margin is not None
+    assert (streamed.heard.value, streamed.heard.text) == (heard.value, heard.text)
+    assert streamed.heard.margin == pytest.approx(heard.margin, abs=0.05)
