@@ -92,7 +92,8 @@ class MessageService:
 
     def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
-        locale = (text and text.locale) or incoming.locale_hint or senders.last_locale(s, m) or self.locale
+        last = senders.last(s, m)
+        locale = (text and text.locale) or incoming.locale_hint or (last and last.locale) or self.locale
         if incoming.automatic:
             return MessageStatus.IGNORED, [], locale
         if text is None:
@@ -112,7 +113,7 @@ class MessageService:
             return status, says, locale
         ctx = self._context(s, m.received_at)
         sender = m.sender_key if m.channel != flows.Channel.EMAIL else None
-        result = flows.take_text(text, sender, ctx, senders.refused_lower(s, m), self.limits.confirm_minutes)
+        result = flows.take_text(text, sender, ctx, senders.refused_lower(last), self.limits.confirm_minutes)
         m.account_id = ctx.directory.ids.get(result.account or "")
         senders.drop_waiting(s, m)  # a newer submission replaces one that waits for «ДА»
         if result.lower:
