@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     overrides = dict(config or {})
     cfg = settings.from_environ(Path(app.instance_path), overrides)
+    logs.install(cfg.log_format)
     if not cfg.takes_calls:
         log.error("TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503). "
                   "Set it, or IVR_DEMO=1 for a demo without signatures.")  # fmt: skip
@@ -41,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = cfg.secret_key or _instance_secret(Path(app.instance_path))
 
-    from ivr import console, health
+    from ivr import console, health, monitoring
     from ivr.calls import CallService
     from ivr.calls.messages import MessageService
     from ivr.flows import RegionsFileError, load_regions
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     messaging.init_app(app)
     media.init_app(app)
     health.init_app(app)
+    monitoring.init_app(app)
     console.init_app(app)
     console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead
     console.csrf.exempt(messaging.bp)

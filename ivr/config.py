@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ivr import locales
 from ivr.calls.messages import TextLimits
 from ivr.flows import Rules
+from ivr.mail.settings import IMAP_PORTS, SMTP_PORTS, MailSettings, server
 from ivr.settings import ConfigError, Origin, number, origins, truthy
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,13 @@ class Config:
     listen: str  # record, or stream: the caller's audio over Twilio Media Streams
     twilio_api_url: str
     twilio_from: str | None  # the number notices by SMS and WhatsApp are sent from
+    metrics_token: str | None  # /metrics needs `Authorization: Bearer <token>` when set
+    log_format: str  # text, or json: one object per line
     retain_audio_days: int | None = None  # None: kept forever
     retain_caller_days: int | None = None
     pseudonym_key: str | None = None  # keys the HMAC that replaces old callers' numbers
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
+    mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
     rules: Rules = field(default_factory=Rules)
 
     @property
@@ -107,6 +111,8 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         listen=get.choice("IVR_LISTEN", "record", ["record", "stream"]),
         twilio_api_url=get.url("IVR_TWILIO_API_URL") or "https://api.twilio.com",
         twilio_from=get.text("IVR_TWILIO_FROM"),
+        metrics_token=get.text("IVR_METRICS_TOKEN"),
+        log_format=get.choice("IVR_LOG_FORMAT", "text", ["text", "json"]),
         retain_audio_days=get.days("IVR_RETAIN_AUDIO_DAYS"),
         retain_caller_days=get.days("IVR_RETAIN_CALLER_DAYS"),
         pseudonym_key=get.text("IVR_PSEUDONYM_KEY"),
@@ -117,6 +123,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
             max_chars=int(get.number("IVR_TEXT_MAX_CHARS", 480, 20, 10000)),
         ),
         rules=get.rules(),
+        mail=get.mail(),
     )
     if config.listen == "stream":
         # The stream moves live calls with the REST API and tells Twilio where to connect.
@@ -249,6 +256,15 @@ class _Reader:
                     raise ConfigError(f"{key}: no locale pack {locale!r}")
                 paths[locale] = model
         return paths
+
+    def mail(self) -> MailSettings:
+        imap = server("IVR_IMAP_URL", self.text("IVR_IMAP_URL"), IMAP_PORTS, self.text("IVR_IMAP_USER"),
+                      self.text("IVR_IMAP_PASSWORD"))  # fmt: skip
+        smtp = server("IVR_SMTP_URL", self.text("IVR_SMTP_URL"), SMTP_PORTS, self.text("IVR_SMTP_USER"),
+                      self.text("IVR_SMTP_PASSWORD"))  # fmt: skip
+        return MailSettings(imap, smtp, self.text("IVR_MAIL_FROM"), self.path("IVR_MAIL_CA_FILE", must_exist=True),
+                            self.number("IVR_MAIL_INTERVAL_S", 60.0, 1.0), self.text("IVR_MAIL_DONE_FOLDER"),
+                            self.number("IVR_MAIL_TIMEOUT_S", 30.0, 1.0, 300.0))  # fmt: skip
 
     def rules(self) -> Rules:
         overrides = {}

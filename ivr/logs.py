@@ -1,4 +1,5 @@
-"""Log lines without personal data: phone numbers and addresses masked, whatever logger writes them.
+"""Log lines without personal data: phone numbers, addresses and e-mail addresses masked, whatever
+logger writes them.
 
 The app never logs a number or an address on purpose (it masks them first); this is the net under
 that rule: for SQLAlchemy and gunicorn messages, exception texts, and request lines with a query.
@@ -6,13 +7,17 @@ that rule: for SQLAlchemy and gunicorn messages, exception texts, and request li
 
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import re
 from urllib.parse import unquote
 
-from ivr.store.phones import mask, mask_address, normalise
+from ivr.store.phones import mask, mask_address, mask_email, normalise
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The call (CallSid) or message (MessageSid) the current request or media stream works for.
+CONVERSATION: contextvars.ContextVar[str | None] = contextvars.ContextVar("ivr_conversation", default=None)
 # Loggers whose own records carry request lines and client input: gunicorn's error and access logs
 # and the development server's. A filter on the logger survives gunicorn re-creating its handlers.
 REQUEST_LOGGERS = ("gunicorn.error", "gunicorn.access", "werkzeug")
@@ -32,10 +37,13 @@ MARKER = (
     r"(?:улица|проспект|переулок|шоссе|бульвар|набережная|площадь|проезд|микрорайон|дом|квартира)\s"
 )
 ADDRESS = re.compile(rf"(?<![\w-])(?:{MARKER})[0-9А-Яа-яЁё .,/№«»-]*", re.IGNORECASE)
+# An e-mail address, also URL-encoded (%40); masked first, so digits in it are not taken for a phone.
+EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 
 
 def scrub(text: str) -> str:
-    """The text with every phone number and Russian address masked."""
+    """The text with every e-mail address, phone number and Russian address masked."""
+    text = EMAIL.sub(lambda m: mask_email(unquote(m.group())), text)
     text = PHONE.sub(lambda m: _phone(m.group()), text)
     return ADDRESS.sub(lambda m: _address(m.group()), text)
 
@@ -69,14 +77,34 @@ class Masking(logging.Filter):
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)
         record.ivr_masked = True
+        record.call_sid = CONVERSATION.get()
         return True
+
+
+class Json(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the call, and the exception if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+                "message": record.getMessage()}  # fmt: skip
+        if call := getattr(record, "call_sid", None):
+            line["call_sid"] = call
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return json.dumps(line, ensure_ascii=False)
 
 
 MASKING = Masking()
 
 
-def install() -> None:
+def install(form: str = "text") -> None:
     """Mask every log line this process writes; run again whenever handlers may have been added.
+
+    `form` json (IVR_LOG_FORMAT) writes every line as a JSON object, gunicorn's own included.
 
     Every handler configured so far (gunicorn's error and access logs, a logging config's, the root's)
     gets the filter. With no handler at all, records would reach Python's unfiltered last-resort
@@ -85,14 +113,17 @@ def install() -> None:
     for name in REQUEST_LOGGERS:
         _add(logging.getLogger(name))
     loggers = [logging.root, *(logging.root.manager.loggerDict.values())]
-    for logger in loggers:
-        for handler in getattr(logger, "handlers", []):
-            _add(handler)
+    if form == "json":
+        logging.captureWarnings(True)  # a Python warning is a log line too, not loose text on stderr
     if not logging.root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(FORMAT))
-        handler.addFilter(MASKING)
         logging.root.addHandler(handler)
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            _add(handler)
+            if form == "json" and not isinstance(handler.formatter, Json):
+                handler.setFormatter(Json())
 
 
 def _add(target: logging.Filterer) -> None:

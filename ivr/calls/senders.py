@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from ivr.flows import Channel, MessageStatus
@@ -40,9 +40,9 @@ def _theirs(m: Message):  # noqa: ANN202
 
 def count_since(s: Session, m: Message, since: datetime) -> int:
     """The sender's messages since then that were answered (those refused for the limit do not count,
-    so a sender who stops for a window is heard again)."""
+    so a sender who stops for a window is heard again; nor do auto-replies, which are never answered)."""
     query = select(func.count()).where(_theirs(m), Message.received_at > since,
-                                       Message.status != MessageStatus.RATE_LIMITED)  # fmt: skip
+                                       Message.status.not_in((MessageStatus.RATE_LIMITED, MessageStatus.IGNORED)))  # fmt: skip
     return s.scalar(query) or 0
 
 
@@ -52,10 +52,11 @@ def rate_limited_since(s: Session, m: Message, since: datetime) -> bool:
     return s.scalars(query.limit(1)).first() is not None
 
 
-def last_locale(s: Session, m: Message) -> str | None:
-    """The language the sender was last answered in: digits alone tell none."""
-    query = select(Message.locale).where(_theirs(m)).order_by(Message.id.desc()).limit(1)
-    return s.scalars(query).first()
+def last(s: Session, m: Message) -> Row | None:
+    """The sender's previous message: the language they were answered in (digits alone tell none),
+    and the lower values it was refused for (the same again goes to review)."""
+    query = select(Message.locale, Message.status, Message.pending).where(_theirs(m))
+    return s.execute(query.order_by(Message.id.desc()).limit(1)).first()
 
 
 def opted_out(s: Session, m: Message) -> bool:
@@ -79,10 +80,8 @@ def drop_waiting(s: Session, m: Message) -> None:
               .values(status=MessageStatus.EXPIRED).execution_options(synchronize_session=False))  # fmt: skip
 
 
-def refused_lower(s: Session, m: Message) -> dict[str, int]:
-    """Lower values the sender's previous message was refused for: the same again goes to review."""
-    query = select(Message.status, Message.pending).where(_theirs(m)).order_by(Message.id.desc()).limit(1)
-    last = s.execute(query).first()
+def refused_lower(last: Row | None) -> dict[str, int]:
+    """Lower values the sender's previous message was refused for."""
     if last is None or last.status != MessageStatus.REFUSED or not last.pending:
         return {}
     return {k: int(v) for k, v in last.pending.get("lower", {}).items()}

@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ivr import flows
+from ivr import flows, metrics
 from ivr.calls.answers import Answer
 from ivr.calls.directory import CallDirectory
 from ivr.calls.streams import LIVE, STARTING, CallStreams
@@ -113,6 +113,7 @@ class CallService:
             ctx = self._context(s, call)
             new_state, actions = flows.advance(state, answer.event, ctx)
             record_answer(s, call, answer, _decision(new_state, actions))
+            database.after_commit(s, lambda q=state.node: metrics.answers.labels(q, answer.outcome).inc())
             # A stream that never went live, or was lost, leaves the call on <Record>.
             return self._apply(s, call, new_state, actions, renderers(call.locale), ctx,
                                call.listen == LIVE)  # fmt: skip
@@ -137,10 +138,13 @@ class CallService:
             ended = utcnow()
             hung_up = status in ("completed", "canceled")  # Twilio's words for "the line ended"
             outcome = call.outcome or (flows.Outcome.ABANDONED if hung_up else flows.Outcome.FAILED)
-            s.execute(update(Call).where(Call.id == call.id, Call.ended_at.is_(None)).values(
+            closed = s.execute(update(Call).where(Call.id == call.id, Call.ended_at.is_(None)).values(
                 ended_at=ended, duration_s=int((ended - call.started_at).total_seconds()),
                 outcome=outcome, account_snapshot=None,
             ).execution_options(synchronize_session=False))  # fmt: skip
+            if closed.rowcount:  # a repeated final status closes nothing, and counts nothing
+                database.after_commit(s, lambda: metrics.calls_ended.labels(
+                    outcome, call.end_reason or "none").inc())  # fmt: skip
 
         database.run(self.sessions, work)
 

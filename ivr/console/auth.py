@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from ivr import metrics
 from ivr.console import audit, throttle
 from ivr.console.blueprint import bp
 from ivr.store import database
@@ -81,11 +82,13 @@ def login() -> Response | tuple[str, int] | str:
     with database.transaction() as s:
         admitted = throttle.admit(s, name, request.remote_addr or "unknown")
     if not admitted:
+        metrics.login_failures.labels("throttled").inc()
         minutes = -(-int(throttle.window().total_seconds()) // 60)
         return render_template("console/login.html", error="login.throttled", minutes=minutes), 429
     with database.transaction() as s:
         user = s.scalars(select(User).where(User.name == name)).first()
         if not check(user, password):
+            metrics.login_failures.labels("password").inc()
             return render_template("console/login.html", error="login.failed"), 401
         throttle.succeeded(s, name)
         audit.record(s, user.name, "login", f"user:{user.name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from ivr.runtime import Runtime
 from ivr.speech.decoder import decoders_for
@@ -21,7 +22,7 @@ class Ears:
     def __init__(self, rt: Runtime, sid: str, locale: str) -> None:
         self.rt, self.sid = rt, sid
         decoders = decoders_for(rt.speech.recognizers.get(locale))
-        self.listener = decoders and Listener(decoders, locale, rt.speech.min_confidence, self._question)
+        self.listener = decoders and Listener(decoders, locale, rt.speech, self._question)
         if not decoders:
             log.warning("call %s: no streaming recogniser for %s; the stream hears nothing", sid, locale)
         self.updates = live.Updates(rt.config, sid)
@@ -46,7 +47,8 @@ class Ears:
         return listening and Question(listening.seq, listening.kind, listening.lengths)
 
     def _answer(self, heard: Utterance) -> None:
+        ended = time.perf_counter()  # the listener has just heard the answer end
         path = kept(start_keeping(self.rt.config, self.sid, heard.seq, wav(heard.pcm)), self.sid, heard.seq)
         reply = self.rt.calls.answer(self.sid, heard.seq, spoken(heard.heard, path), renderer)
         if reply is not None and not reply.replayed:  # a key press that came first has moved the call
-            self.updates.move(link("telephony.repeat", {}))
+            self.updates.move(link("telephony.repeat", {}), ended)

@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import Future
 from dataclasses import replace
 
-from ivr import flows, recordings
+from ivr import flows, metrics, recordings
 from ivr.calls import Answer, Waiting
 from ivr.config import Config
 from ivr.pools import pool
@@ -54,10 +54,12 @@ def _hear(audio: bytes, rt: Runtime, sid: str, waiting: Waiting) -> Answer:
 
 def spoken(heard: Heard, path: str | None) -> Answer:
     """The answer a recognised utterance gives, with its kept audio, however it was carried."""
+    if heard.seconds is not None:
+        metrics.recognition_seconds.observe(heard.seconds)
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(
-        flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin),
+        flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin, readings=heard.readings),
         "answered" if heard.value is not None else "no-match",
         heard=heard.text,
         confidence=heard.confidence,

@@ -9,6 +9,7 @@ from concurrent.futures import Future
 
 import requests
 
+from ivr import metrics
 from ivr.config import Config
 from ivr.pools import pool
 
@@ -62,18 +63,21 @@ class Updates:
         """Stop the prompt: the caller is answering."""
         self._send(url, skippable=True)
 
-    def move(self, url: str) -> None:
-        """Go on to what the call now waits for."""
-        self._send(url, skippable=False)
+    def move(self, url: str, heard_at: float) -> None:
+        """Go on to what the call now waits for; heard_at (perf_counter) is when the answer ended."""
+        self._send(url, skippable=False, heard_at=heard_at)
 
-    def _send(self, url: str, skippable: bool) -> None:
+    def _send(self, url: str, skippable: bool, heard_at: float | None = None) -> None:
         with self.lock:
             self.sent += 1
-            self.last = pool("twilio-rest", 16).submit(self._run, self.last, self.sent, url, skippable)
+            self.last = pool("twilio-rest", 16).submit(self._run, self.last, self.sent, url, skippable,
+                                                       heard_at)  # fmt: skip
 
-    def _run(self, previous: Future | None, number: int, url: str, skippable: bool) -> None:
+    def _run(self, previous: Future | None, number: int, url: str, skippable: bool,
+             heard_at: float | None) -> None:  # fmt: skip
         if previous is not None:
             previous.exception()  # wait for it: Twilio applies updates in the order they come
         if skippable and self.sent > number:
             return  # a later move stops the prompt anyway
-        update(self.config, self.sid, url)
+        if update(self.config, self.sid, url) and heard_at is not None:
+            metrics.end_of_speech_seconds.observe(time.perf_counter() - heard_at)

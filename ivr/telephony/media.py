@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_sock import ConnectionClosed, Sock
 from twilio.request_validator import RequestValidator
 
+from ivr import logs, metrics
 from ivr.runtime import runtime
 from ivr.telephony.ears import Ears
 from ivr.telephony.signature import stream_url
@@ -142,6 +143,8 @@ class MediaStream:
         self.sid, self.started_at = sid, time.monotonic()
         self.ears = Ears(rt, sid, locale)
         self.registry.claim(sid, self)
+        g.ivr_conversation = logs.CONVERSATION.set(sid)  # reset with the request, when the socket ends
+        metrics.streams_active.inc()
         log.info("call %s: media stream live", sid)
 
     def _media(self, media: object) -> None:
@@ -168,6 +171,7 @@ class MediaStream:
     def _end(self) -> None:
         if self.sid is None:
             return
+        metrics.streams_active.dec()
         current = self.registry.current(self.sid, self)
         self.registry.release(self.sid, self)
         if current and not self.stopped:  # dropped, silent or behind: go on with <Record>

@@ -1,0 +1,54 @@
+"""GET /metrics for Prometheus, and the time every request takes, by route."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+
+from flask import Blueprint, Flask, Response, g, request
+
+from ivr import logs, metrics
+from ivr.runtime import runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("monitoring", __name__)
+# A media stream's request lasts its whole call: it is no webhook latency.
+UNTIMED = {"media.stream", "monitoring.scrape", "static"}
+
+
+@bp.get("/metrics")
+def scrape() -> Response:
+    """Every worker's metrics; with IVR_METRICS_TOKEN, only for a request that bears the token."""
+    token = runtime().config.metrics_token
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            return Response("a bearer token is needed\n", 401, {"WWW-Authenticate": "Bearer"},
+                            mimetype="text/plain")  # fmt: skip
+    return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
+
+
+def _started() -> None:
+    g.ivr_started = time.perf_counter()
+    # Every log line of a Twilio request names its call or message (IVR_LOG_FORMAT=json shows it).
+    sid = request.values.get("CallSid") or request.values.get("MessageSid")
+    if sid:
+        g.ivr_conversation = logs.CONVERSATION.set(sid[:64])
+
+
+def _finished(_exc: BaseException | None) -> None:
+    if (bound := g.pop("ivr_conversation", None)) is not None:
+        logs.CONVERSATION.reset(bound)
+    started = g.pop("ivr_started", None)
+    route = request.url_rule.endpoint if request.url_rule else "unmatched"
+    if started is not None and route not in UNTIMED:
+        metrics.webhook_seconds.labels(route).observe(time.perf_counter() - started)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(_started)
+    app.teardown_request(_finished)
+    if not runtime(app).config.metrics_token:  # a choice for a private network, not a fault
+        log.info("IVR_METRICS_TOKEN is not set: /metrics answers anyone who can reach it")
