@@ -7,6 +7,7 @@ need_apt=()
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
 command -v chromium >/dev/null || need_apt+=(chromium)
+{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null || need_apt+=(nginx)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"

