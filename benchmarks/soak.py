@@ -39,7 +39,7 @@ from ivr.qa.results import CaseResult  # noqa: E402
 from ivr.speech.models import bundled_models  # noqa: E402
 from ivr.store.models import Call, Reading  # noqa: E402
 
-NOT_TAKEN = {"reading_again", "not_understood", "no_input", "sorry_error"}
+NOT_TAKEN = {"reading_again", "not_understood", "by_digit", "no_input", "sorry_error"}
 SAMPLE_S = 15.0
 
 

@@ -18,6 +18,7 @@ COMMANDS = {
     "calls": "ivr.qa.cli:calls_group",
     "users": "ivr.console.cli:users_group",
     "messages": "ivr.notices:messages_group",
+    "mail": "ivr.mail.cli:mail_group",
 }
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ivr import locales
 from ivr.calls.messages import TextLimits
 from ivr.flows import Rules
+from ivr.mail.settings import IMAP_PORTS, SMTP_PORTS, MailSettings, server
 from ivr.settings import ConfigError, Origin, number, origins, truthy
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Config:
     metrics_token: str | None  # /metrics needs `Authorization: Bearer <token>` when set
     log_format: str  # text, or json: one object per line
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
+    mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
     rules: Rules = field(default_factory=Rules)
 
     @property
@@ -112,6 +114,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
             max_chars=int(get.number("IVR_TEXT_MAX_CHARS", 480, 20, 10000)),
         ),
         rules=get.rules(),
+        mail=get.mail(),
     )
     if config.listen == "stream":
         # The stream moves live calls with the REST API and tells Twilio where to connect.
@@ -228,6 +231,15 @@ class _Reader:
                     raise ConfigError(f"{key}: no locale pack {locale!r}")
                 paths[locale] = model
         return paths
+
+    def mail(self) -> MailSettings:
+        imap = server("IVR_IMAP_URL", self.text("IVR_IMAP_URL"), IMAP_PORTS, self.text("IVR_IMAP_USER"),
+                      self.text("IVR_IMAP_PASSWORD"))  # fmt: skip
+        smtp = server("IVR_SMTP_URL", self.text("IVR_SMTP_URL"), SMTP_PORTS, self.text("IVR_SMTP_USER"),
+                      self.text("IVR_SMTP_PASSWORD"))  # fmt: skip
+        return MailSettings(imap, smtp, self.text("IVR_MAIL_FROM"), self.path("IVR_MAIL_CA_FILE", must_exist=True),
+                            self.number("IVR_MAIL_INTERVAL_S", 60.0, 1.0), self.text("IVR_MAIL_DONE_FOLDER"),
+                            self.number("IVR_MAIL_TIMEOUT_S", 30.0, 1.0, 300.0))  # fmt: skip
 
     def rules(self) -> Rules:
         overrides = {}

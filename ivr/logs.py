@@ -1,4 +1,5 @@
-"""Log lines without personal data: phone numbers and addresses masked, whatever logger writes them.
+"""Log lines without personal data: phone numbers, addresses and e-mail addresses masked, whatever
+logger writes them.
 
 The app never logs a number or an address on purpose (it masks them first); this is the net under
 that rule: for SQLAlchemy and gunicorn messages, exception texts, and request lines with a query.
@@ -12,7 +13,7 @@ import logging
 import re
 from urllib.parse import unquote
 
-from ivr.store.phones import mask, mask_address, normalise
+from ivr.store.phones import mask, mask_address, mask_email, normalise
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The call (CallSid) or message (MessageSid) the current request or media stream works for.
@@ -36,10 +37,13 @@ MARKER = (
     r"(?:улица|проспект|переулок|шоссе|бульвар|набережная|площадь|проезд|микрорайон|дом|квартира)\s"
 )
 ADDRESS = re.compile(rf"(?<![\w-])(?:{MARKER})[0-9А-Яа-яЁё .,/№«»-]*", re.IGNORECASE)
+# An e-mail address, also URL-encoded (%40); masked first, so digits in it are not taken for a phone.
+EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 
 
 def scrub(text: str) -> str:
-    """The text with every phone number and Russian address masked."""
+    """The text with every e-mail address, phone number and Russian address masked."""
+    text = EMAIL.sub(lambda m: mask_email(unquote(m.group())), text)
     text = PHONE.sub(lambda m: _phone(m.group()), text)
     return ADDRESS.sub(lambda m: _address(m.group()), text)
 

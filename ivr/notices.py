@@ -13,6 +13,7 @@ import click
 NOTIFIERS = {
     "sms": "ivr.telephony.notices:send",
     "whatsapp": "ivr.telephony.notices:send",
+    "email": "ivr.mail.replies:notify",
 }
 
 

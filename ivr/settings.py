@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -68,24 +68,30 @@ class Origin:
         return f"{self.scheme}://{self.host}:{self.port}{self.path}"
 
 
+def server_url(name: str, value: str, ports: dict[str, int], kind: str) -> tuple[SplitResult, int]:
+    """A URL's parts and port (its scheme's default when none), with one of the schemes and a host."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port or ports.get(parts.scheme)
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} has a bad port") from None
+    if parts.scheme not in ports or not parts.hostname:
+        raise ConfigError(f"{name}: {value!r} is not {kind} URL with a host")
+    return parts, int(port or 0)
+
+
 def origins(name: str, value: str) -> tuple[Origin, ...]:
     """Parse comma-separated URL prefixes; each must be http(s), with a host and no user info."""
     parsed = []
     for prefix in (p.strip() for p in value.split(",")):
         if not prefix:
             continue
-        try:
-            parts = urlsplit(prefix)
-            port = parts.port or DEFAULT_PORTS.get(parts.scheme)
-        except ValueError:
-            raise ConfigError(f"{name}: {prefix!r} has a bad port") from None
-        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise ConfigError(f"{name}: {prefix!r} is not an http(s) URL with a host")
+        parts, port = server_url(name, prefix, DEFAULT_PORTS, "an http(s)")
         if "@" in parts.netloc or parts.query or parts.fragment:
             raise ConfigError(f"{name}: {prefix!r} may not carry user info, a query or a fragment")
         # A prefix names a folder: "/Accounts" must not also allow "/Accounts-evil".
         path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        parsed.append(Origin(parts.scheme, parts.hostname, int(port or 0), path))
+        parsed.append(Origin(parts.scheme, parts.hostname or "", port, path))
     if not parsed:
         raise ConfigError(f"{name}: no URL prefix given")
     return tuple(parsed)

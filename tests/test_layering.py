@@ -43,6 +43,10 @@ RULES = {
     and not name.startswith("ivr.flows"),
     # Adapters translate; the call service does the storage work.
     "telephony": lambda name: top(name) == "sqlalchemy" or name.startswith(("ivr.store", "ivr.console", "ivr.qa")),
+    # The mail adapter reads letters and talks IMAP and SMTP; the service does the storage work
+    # (its command opens the app like the store's commands do).
+    "mail": lambda name: top(name) in ("sqlalchemy", "flask")
+    or (name.startswith(("ivr.store", "ivr.console", "ivr.qa", "ivr.telephony")) and name not in ("ivr.store.phones", "ivr.store.cli")),
     # The service knows no transport and no web framework.
     "calls": lambda name: top(name) in ("flask", "twilio", "werkzeug")
     or name.startswith(("ivr.telephony", "ivr.console", "ivr.qa")),

@@ -17,7 +17,7 @@ from ivr.locales import replies
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Message, utcnow
-from ivr.store.phones import mask
+from ivr.store.phones import mask, mask_email
 from ivr.store.readings import save_meter
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ class Incoming:
     received_at: datetime  # naive UTC
     locale_hint: str | None = None  # the reply language when the text itself does not tell
     media: bool = False  # it came with pictures or other parts: refused, unread
+    automatic: bool = False  # an auto-reply, bounce or list mail: recorded as ignored, never answered
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Outgoing:
     locale: str
     status: str  # a MessageStatus
     duplicate: bool = False  # a delivery seen before: the stored reply, nothing changed
+    replied: bool = True  # the reply went out (replied_at is set); False for an e-mail's reply not yet sent
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class MessageService:
             message = s.scalars(select(Message).where(Message.channel == incoming.channel,
                                 Message.external_id == values["external_id"])).one()  # fmt: skip
             if not inserted:  # Twilio retried, or another worker took it first
-                return Outgoing(message.reply, message.locale, message.status, duplicate=True)
+                replied = message.replied_at is not None or not message.reply
+                return Outgoing(message.reply, message.locale, message.status, True, replied)
             status, says, locale = self._answer(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = replies.load(locale).text(says) if says else ""
@@ -81,15 +84,17 @@ class MessageService:
                 message.replied_at = incoming.received_at
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
-                                  message.id, mask(key), status))  # fmt: skip
+                                  message.id, mask_email(key) if "@" in key else mask(key), status))  # fmt: skip
             database.after_commit(s, lambda: metrics.messages.labels(incoming.channel, status).inc())
-            return Outgoing(message.reply, locale, status)
+            return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
         return database.run(self.sessions, work)
 
     def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
         locale = (text and text.locale) or incoming.locale_hint or senders.last_locale(s, m) or self.locale
+        if incoming.automatic:
+            return MessageStatus.IGNORED, [], locale
         if text is None:
             return MessageStatus.REJECTED, [Say("too_long")], locale
         if incoming.media:

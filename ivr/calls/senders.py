@@ -40,9 +40,9 @@ def _theirs(m: Message):  # noqa: ANN202
 
 def count_since(s: Session, m: Message, since: datetime) -> int:
     """The sender's messages since then that were answered (those refused for the limit do not count,
-    so a sender who stops for a window is heard again)."""
+    so a sender who stops for a window is heard again; nor do auto-replies, which are never answered)."""
     query = select(func.count()).where(_theirs(m), Message.received_at > since,
-                                       Message.status != MessageStatus.RATE_LIMITED)  # fmt: skip
+                                       Message.status.not_in((MessageStatus.RATE_LIMITED, MessageStatus.IGNORED)))  # fmt: skip
     return s.scalar(query) or 0
 
 

@@ -14,7 +14,7 @@ from ivr.console import charts, clock
 from ivr.console import outcomes as call_outcomes
 from ivr.console.blueprint import bp
 from ivr.console.listing import day, within
-from ivr.flows import question_order
+from ivr.flows import Channel, question_order
 from ivr.store import database
 from ivr.store.models import Call, Reading, Turn
 
@@ -49,6 +49,7 @@ class Summary:
     confidence: float | None = None
     funnel: list[Step] = field(default_factory=list)
     per_day: list[tuple[date, int]] = field(default_factory=list)
+    channels: dict[str, int] = field(default_factory=dict)  # readings per channel, every channel listed
 
     def rate(self, outcome: str) -> float:
         return self.outcomes.get(outcome, 0) / self.calls if self.calls else 0.0
@@ -73,6 +74,7 @@ def summarise(s: Session, start: date, end: date) -> Summary:
     summary.confidence = s.scalar(select(func.avg(turns.c.confidence)))
     summary.funnel = funnel(s, turns)
     summary.per_day = readings_per_day(s, start, end)
+    summary.channels = readings_per_channel(s, start, end)
     return summary
 
 
@@ -130,6 +132,16 @@ def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int
         counts[clock.local(moment).date()] += n
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     return [(d, counts[d]) for d in days]
+
+
+def readings_per_channel(s: Session, start: date, end: date) -> dict[str, int]:
+    """Readings received by voice, SMS, WhatsApp and e-mail in the period."""
+    rows = s.execute(
+        select(Reading.channel, func.count())
+        .where(*within(Reading.received_at, start, end))
+        .group_by(Reading.channel)
+    ).all()
+    return {**dict.fromkeys(Channel, 0), **dict(rows)}
 
 
 @bp.get("/dashboard")

@@ -14,7 +14,7 @@ from ivr.console.clock import day_start
 from ivr.store.models import Reading
 
 PAGE_SIZE = 25
-REVIEW_FLAGS = ("NEGATIVE", "HIGH", "ROLLOVER", "LOW_CONFIDENCE", "OUT_OF_WINDOW")
+REVIEW_FLAGS = ("NEGATIVE", "HIGH", "ROLLOVER", "LOW_CONFIDENCE", "OUT_OF_WINDOW", "UNVERIFIED_SENDER")
 FLAGS = (*REVIEW_FLAGS, "ZERO")
 DAYS = (date(1900, 1, 1), date(2999, 12, 31))  # wide, yet far from datetime's ends
 

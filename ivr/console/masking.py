@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -11,9 +12,26 @@ from flask_login import current_user
 
 from ivr.console import audit
 from ivr.console.roles import UNMASK, may
+from ivr.logs import ADDRESS, PHONE
 from ivr.store import database
 from ivr.store.phones import mask as mask_phone
-from ivr.store.phones import mask_address
+from ivr.store.phones import mask_address, normalise
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def mask_email(address: str | None) -> str:
+    """Keep the first letter and the domain: i***@example.ru."""
+    name, _, domain = (address or "").partition("@")
+    return f"{name[:1]}***@{domain}" if domain else "***"
+
+
+def scrub_text(text: str) -> str:
+    """A sender's text with phone numbers, e-mail and Russian addresses masked. Only real numbers
+    count as phones: «100001 12345 6789», an account and its readings, stays readable."""
+    text = EMAIL.sub(lambda m: mask_email(m.group()), text)
+    text = PHONE.sub(lambda m: mask_phone(e164) if (e164 := normalise(m.group())) else m.group(), text)
+    return ADDRESS.sub(lambda m: mask_address(m.group().rstrip(" ,.-")) + " ", text).rstrip()
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,18 @@ class Privacy:
         if self.revealed or not text or not address:
             return text or ""
         return text.replace(address, mask_address(address))
+
+    def message(self, text: str | None, address: str | None = None) -> str:
+        """A text a sender wrote: their numbers, e-mail and addresses masked, the account's too."""
+        if self.revealed or not text:
+            return text or ""
+        return scrub_text(self.text(text, address))
+
+    def sender(self, sender: str | None) -> str:
+        """A phone number or an e-mail address."""
+        if self.revealed or not sender:
+            return sender or "—"
+        return mask_email(sender) if "@" in sender else mask_phone(sender)
 
 
 def privacy(subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] | None = None) -> Privacy:

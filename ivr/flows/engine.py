@@ -27,8 +27,10 @@ OPERATOR_KEY = "0"
 KEY_MEANINGS = {QuestionKind.INTENT: {"1": "readings"}, QuestionKind.YESNO: {"1": "yes", "2": "no"}}
 # Prompts the engine says at any question: the transfer reasons' sentences; the last three are
 # the transport's, on transfer or error.
+# Said before asking again for a number whose groupings fit the question equally.
+BY_DIGIT = "by_digit"
 ENGINE_SAYS = ("welcome", "no_input", "no_input_keys", "keypad_on", "keypad_offer", "not_understood",
-               *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
+               BY_DIGIT, *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
 
 
 def start(
@@ -77,9 +79,15 @@ def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
         return request_operator(s, ctx)
     if event.value is None:
         return fail(s, ctx, Say("not_understood"))
-    if event.value == "yes" and ctx.flow[s.node].confirms and not _clean(event, ctx):
+    node = ctx.flow[s.node]
+    if event.value == "yes" and node.confirms and not _clean(event, ctx):
         return fail(s, ctx, Say("not_understood"))  # a «да» that may have been a «нет» stores nothing
-    return _answer(s, event.value, event.confidence, ctx)
+    value = event.value
+    if node.weigh and len(event.readings) > 1:
+        value = node.weigh(s, event.readings, ctx)
+        if value is None:  # «тридцать пять» for 35 or 305, and both fit: digit by digit, on an attempt
+            return fail(s, ctx, Say(BY_DIGIT))
+    return _answer(s, value, event.confidence, ctx)
 
 
 def _clean(event: Speech, ctx: Context) -> bool:

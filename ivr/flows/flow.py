@@ -37,6 +37,9 @@ class Node:
     reason: str = TransferReason.NOT_UNDERSTOOD
     # Its «да» stores what the caller gave: a voice yes must be clean (see Rules.confirm_margin).
     confirms: bool = False
+    # (state, readings, ctx) -> the one that fits, or None when several do: a digits question that
+    # can weigh what a spoken number may mean. Without it, the joined reading is taken.
+    weigh: Callable | None = None
 
 
 class Flow(Mapping[str, Node]):

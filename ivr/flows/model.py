@@ -31,6 +31,9 @@ class Speech:
     confidence: float = 1.0
     # How far the best answer beat the best different one (0..1); None for typed transcripts.
     margin: float | None = None
+    # Every digit string a spoken number may mean, `value` first («тридцать пять»: 35, 305); the
+    # question weighs them with what it knows of the meter. Empty when there is nothing to weigh.
+    readings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,13 @@ def ask_reading(s: CallState, ctx: Context) -> Ask:
     return Ask("reading", QuestionKind.DIGITS, s.on_keypad, prompt)
 
 
+def weigh_reading(s: CallState, readings: tuple[str, ...], ctx: Context) -> str | None:
+    """The spoken reading that fits the meter's display and the zone's previous reading best;
+    None when several fit equally."""
+    meter = meter_of(s, ctx)
+    return rules.pick_reading(readings, meter.digits, meter.zones[s.zone].previous)[1]
+
+
 def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -> list[Action]:
     meter = meter_of(s, ctx)
     zone = meter.zones[s.zone]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -117,3 +117,38 @@ def check_reading(
         flags.append(Flag.HIGH)
     outcome = "special" if any(f in SUSPICIOUS for f in flags) else "accept"
     return Verdict(outcome, value, used, tuple(flags))
+
+
+def pick_reading(
+    readings: Sequence[str], digits: int | None = None, previous: int | str | None = None
+) -> tuple[tuple[str, ...], str | None]:
+    """Weigh the digit strings a spoken reading may mean: those the display allows, best first,
+    and the one to read back.
+
+    A reading longer than the display is impossible; when none fits, the first (joined) one is
+    given back for check_reading to refuse. Spellings of one number ("052" and "52", an "oh"
+    that may be a hesitation) are one reading, as the display shows it. With a previous reading,
+    the one closest at or above it wins; below it counts only as a rollover past all nines, so it
+    ranks far back. The pick is None when several fit equally: ask for it digit by digit.
+    """
+    if not readings:
+        return (), None
+    numbers: dict[int, str] = {}
+    for reading in readings:
+        if digits is None or len(reading) <= digits:
+            if int(reading) not in numbers or len(reading) == digits:
+                numbers[int(reading)] = reading
+    fits = list(numbers.values())
+    if not fits:
+        return (), readings[0]
+    if previous is not None:
+        start, span = int(previous), 10**digits if digits else None
+
+        def distance(reading: str) -> float:
+            used = int(reading) - start
+            return used if used >= 0 else (used + span if span else float("inf"))
+
+        fits.sort(key=distance)
+        if len(fits) == 1 or distance(fits[0]) < distance(fits[1]):
+            return tuple(fits), fits[0]
+    return tuple(fits), fits[0] if len(fits) == 1 else None

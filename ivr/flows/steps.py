@@ -18,6 +18,7 @@ from ivr.flows.readings import (
     ask_confirm,
     ask_reading,
     confirm_prompts,
+    weigh_reading,
     zone_prompts,
 )
 from ivr.flows.terms import QuestionKind, TransferReason
@@ -45,6 +46,7 @@ FLOW = Flow(
         goes_to=("confirm", OPERATOR),
         says=(*zone_prompts(), "reading_invalid", "reading_lower"),
         reason=TransferReason.READING,
+        weigh=weigh_reading,
     ),
     confirm=Node(
         QuestionKind.YESNO, ask_confirm, answer_confirm,

@@ -46,6 +46,7 @@ class MessageStatus(StrEnum):
     START = "start"  # the sender opted in again
     RATE_LIMITED = "rate_limited"  # too many messages from the sender in the window
     REJECTED = "rejected"  # too long, or with media: not read
+    IGNORED = "ignored"  # an auto-reply, bounce or list mail: recorded, never answered (no mail loops)
 
 
 class QuestionKind(StrEnum):

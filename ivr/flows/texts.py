@@ -109,7 +109,12 @@ def _account(
     mine = ctx.directory.by_phone(sender) if sender else []
     labelled = sum(n.zone is not None for n in numbers)
     if len(mine) == 1 and (labelled == 0 or labelled == len(numbers)):
-        return _usable(ctx.directory.account(mine[0]), list(numbers))
+        account = ctx.directory.account(mine[0])
+        zones = sum(len(m.zones) for m in account.meters) if account else 0
+        if first is not None and labelled == 0 and len(numbers) == zones + 1:
+            # One number too many for the sender's own account: the first was an account of no one.
+            return TextResult(MessageStatus.REFUSED, [Say("account_unknown", {"account": first.digits})])
+        return _usable(account, list(numbers))
     if first is not None and len(numbers) > 1:
         return TextResult(MessageStatus.REFUSED, [Say("account_unknown", {"account": first.digits})])
     return TextResult(MessageStatus.REFUSED, [Say("account_missing"), Say("template")])

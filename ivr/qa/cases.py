@@ -1,9 +1,11 @@
-"""Test-call cases: one YAML file per call, with what the caller does and what must happen."""
+"""Test-call cases: one YAML file per call, or per text conversation (sms: turns), with what the
+caller or sender does and what must happen."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ from ivr.flows import Outcome
 from ivr.locales import available, load
 from ivr.store.accounts_csv import HEADER
 
-ACTIONS = ("dial", "say", "say_text", "press", "silence", "hangup")
+ACTIONS = ("dial", "say", "say_text", "press", "silence", "hangup", "sms")
 LISTEN = ("record", "stream")
 OUTCOMES = tuple(Outcome)
 KEYS = set("0123456789*#")
@@ -33,16 +35,21 @@ class Expect:
     similarity: float = 0.8
     heard: str | None = None  # recognised text
     value: str | None = None  # what the answer meant: digits, yes/no, readings
+    reply: str | None = None  # sms: text the reply contains (case-insensitive)
+    reply_matches: str | None = None  # sms: a regular expression the reply matches
+    status: str | None = None  # sms: the message's stored status (a MessageStatus)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One thing the caller does: dial, say, say_text, press, silence or hangup."""
+    """One thing the caller does: dial, say, say_text, press, silence or hangup; or a message sent."""
 
     action: str
     number: int = 0  # the turn's place in the file, from 1; 0 for the dial the file leaves implied
     arg: str | None = None  # a WAV path, a transcript or keys
     confidence: float | None = None  # for say_text: how sure the transcript recogniser is
+    sid: str | None = None  # for sms: a label for its MessageSid; turns with the same label repeat it
+    media: int = 0  # for sms: attachments it comes with (NumMedia)
     expect: Expect = field(default_factory=Expect)
 
     def describe(self) -> str:
@@ -50,6 +57,8 @@ class Step:
             return f"say {Path(self.arg).name}"
         if self.action == "say_text":
             return f"say_text {self.arg!r}"
+        if self.action == "sms":
+            return f"sms {self.arg!r}" + (f" with {self.media} media" if self.media else "")
         return f"press {self.arg}" if self.action == "press" else self.action
 
 
@@ -76,6 +85,11 @@ class Case:
     outcome: str | None = None
     readings: tuple[ExpectedReading, ...] | None = None  # None: not checked
     listen: tuple[str, ...] = LISTEN  # the ways of listening the case is about (--listen)
+
+    @property
+    def texts(self) -> bool:
+        """A text conversation: messages through the Messaging webhook, no call."""
+        return self.uses("sms")
 
     def uses(self, action: str) -> bool:
         return any(step.action == action for step in self.steps)
@@ -122,7 +136,10 @@ def _case(path: Path, data: dict) -> Case:
         raise fail("turns: the call has no turns")
     prompts = set(load(locale).prompts)
     steps = tuple(_step(path, i, t, prompts, fail) for i, t in enumerate(turns, 1))
-    if steps[0].action != "dial":
+    texts = {s.action == "sms" for s in steps}
+    if len(texts) > 1:
+        raise fail("turns: a case is a call or a text conversation: sms turns only, or none")
+    if texts == {False} and steps[0].action != "dial":
         steps = (Step("dial"), *steps)
     end = data.get("end") or {}
     outcome = end.get("outcome")
@@ -170,7 +187,7 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
     if not isinstance(turn, dict) or not isinstance(turn.get("expect") or {}, dict):
         raise fail(f"turn {number}: write it as 'action: argument' with an optional 'expect:' map")
     actions = [a for a in ACTIONS if a in turn]
-    unknown = set(turn) - set(ACTIONS) - {"expect", "confidence"}
+    unknown = set(turn) - set(ACTIONS) - {"expect", "confidence", "sid", "media"}
     if len(actions) != 1 or unknown:
         raise fail(f"turn {number}: give exactly one of {', '.join(ACTIONS)} (got {', '.join(turn)})")
     action = actions[0]
@@ -181,18 +198,26 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
         arg = str(path.parent / arg)
     if action == "press" and (not arg or not set(arg) <= KEYS):
         raise fail(f"turn {number}: press: {arg!r} is not keys (0-9, *, #)")
-    if action == "say_text" and arg is None:
-        raise fail(f"turn {number}: say_text: no transcript")
+    if action in ("say_text", "sms") and arg is None:
+        raise fail(f"turn {number}: {action}: no text")
+    if action != "sms" and ({"sid", "media"} & set(turn)):
+        raise fail(f"turn {number}: sid and media belong to sms turns")
     expect = turn.get("expect") or {}
     wanted = expect.get("prompt") or ()
     wanted = (wanted,) if isinstance(wanted, str) else tuple(wanted)
     for pid in wanted:
         if pid not in prompts:
             raise fail(f"turn {number}: expect.prompt: no prompt {pid!r} in the locale pack")
-    return Step(action, number, arg, turn.get("confidence"), Expect(
-        prompts=wanted, text=expect.get("text"), similarity=float(expect.get("similarity", 0.8)),
-        heard=_text(expect.get("heard")), value=_text(expect.get("value")),
-    ))  # fmt: skip
+    if expect.get("reply_matches") is not None:
+        try:
+            re.compile(str(expect["reply_matches"]))
+        except re.error as error:
+            raise fail(f"turn {number}: expect.reply_matches: {error}") from None
+    return Step(action, number, arg, turn.get("confidence"), _text(turn.get("sid")), int(turn.get("media") or 0),
+                Expect(prompts=wanted, text=expect.get("text"), similarity=float(expect.get("similarity", 0.8)),
+                       heard=_text(expect.get("heard")), value=_text(expect.get("value")),
+                       reply=_text(expect.get("reply")), reply_matches=_text(expect.get("reply_matches")),
+                       status=_text(expect.get("status"))))  # fmt: skip
 
 
 def _accounts(path: Path, accounts, fail) -> str:  # noqa: ANN001

@@ -17,6 +17,7 @@ from ivr.qa.facts import Facts, SavedReading
 from ivr.qa.hearing import transcript
 from ivr.qa.prompts import matcher, similarity
 from ivr.qa.results import CaseResult, TurnResult
+from ivr.qa.texts import TextFacts, TextPhone, judge_texts, play_texts
 
 
 class Line(Protocol):
@@ -26,6 +27,10 @@ class Line(Protocol):
 
     def facts(self) -> Facts | None:
         """What the hotline recorded of the call, when the replay can see its database."""
+        ...
+
+    def text_facts(self) -> TextFacts | None:
+        """What the hotline recorded of a text case's messages, when the replay can see its database."""
         ...
 
 
@@ -42,12 +47,14 @@ class Target(Protocol):
 
 
 def run_case(case: Case, target: Target) -> CaseResult:
-    """Play one case as a phone call and judge every turn and the end."""
+    """Play one case as a phone call, or its messages, and judge every turn and the end."""
     result = CaseResult(case.name, str(case.path), target.mode, notes=target.notes(case))
     result.skipped = target.skip_reason(case)
     if result.skipped:
         return result
     started = time.perf_counter()
+    if case.texts:
+        return _run_texts(case, target, result, started)
     facts = None
     try:
         with target.line(case) as line:
@@ -61,6 +68,26 @@ def run_case(case: Case, target: Target) -> CaseResult:
     result.seconds = time.perf_counter() - started
     _judge(case, result, facts)
     return result
+
+
+def _run_texts(case: Case, target: Target, result: CaseResult, started: float) -> CaseResult:
+    """Send a text case's messages from its caller's number and judge each reply and the end."""
+    try:
+        with target.line(case) as line:
+            sids = play_texts(case, TextPhone(line.call, sms_path(case.locale)), result)
+            facts = line.text_facts()
+            judge_texts(case, result, sids, facts)
+            if case.readings is not None and facts is not None:
+                result.problems += _reading_problems(case.readings, facts.readings)
+    except Exception as error:  # noqa: BLE001 - one broken case must not stop the run
+        result.problems.append(f"{type(error).__name__}: {error}")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def sms_path(locale: str) -> str:
+    """The Messaging webhook of a number whose senders are answered in a locale by default."""
+    return f"/twilio/sms?locale={locale}"
 
 
 def run_cases(cases: list[Case], target: Target, jobs: int = 1,

@@ -29,9 +29,12 @@ from ivr.qa.twilio_api import Rerouted, TwilioApi
 
 TYPED = "say_text has no audio for the media stream: replay this case with --listen record"
 RECORD_ONLY = "the case is about the <Record> path (listen: record)"
+TEXTS = "a text case has no call to listen to: replay it with --listen record"
 
 
 def skip_reason(case: Case) -> str | None:
+    if case.texts:
+        return TEXTS
     if "stream" not in case.listen:
         return RECORD_ONLY
     return TYPED if case.uses("say_text") else None

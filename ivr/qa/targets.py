@@ -19,6 +19,7 @@ from ivr.qa.driver import FlaskTransport, HttpTransport, TwilioCall
 from ivr.qa.facts import Facts, call_facts
 from ivr.qa.hearing import QaRecognizer, engine
 from ivr.qa.recordings import LocalRecordings
+from ivr.qa.texts import TextFacts, text_facts
 from ivr.runtime import runtime
 from ivr.store import database
 from ivr.store.accounts_csv import import_accounts
@@ -44,6 +45,11 @@ class InProcessLine:
             with database.transaction() as s:
                 return call_facts(s, self.call.sid)
 
+    def text_facts(self) -> TextFacts | None:
+        with self.app.app_context():
+            with database.transaction() as s:
+                return text_facts(s)
+
 
 class InProcess:
     """Replay each case on a fresh app and SQLite database in this process, signed like Twilio."""
@@ -67,18 +73,24 @@ class InProcess:
     def line(self, case: Case) -> Iterator[InProcessLine]:
         if case.says_wav():
             engine(case.locale)  # load the model before the call, not inside a turn's latency
+        with self.app(case) as app:
+            call = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller=case.caller,
+                              token=self.token, account_sid=ACCOUNT_SID,
+                              recordings=self.recordings, voice_path=voice_path(case.locale))  # fmt: skip
+            yield InProcessLine(app, call)
+
+    @contextmanager
+    def app(self, case: Case, public_url: str = PUBLIC_URL) -> Iterator[object]:
+        """A fresh app for one case: its own migrated database with the case's accounts and clock."""
         with tempfile.TemporaryDirectory(dir=self._folder.name) as folder:
             db = Path(folder) / "ivr.sqlite3"
             shutil.copyfile(self._migrated(), db)
-            app = create_app(self._config(case, folder, db))
+            app = create_app({**self._config(case, folder, db), "IVR_PUBLIC_URL": public_url})
             try:
                 if case.accounts:
                     with app.app_context(), database.transaction() as s:
                         import_accounts(s, io.StringIO(case.accounts))
-                call = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller=case.caller,
-                                  token=self.token, account_sid=ACCOUNT_SID,
-                                  recordings=self.recordings, voice_path=voice_path(case.locale))  # fmt: skip
-                yield InProcessLine(app, call)
+                yield app
             finally:
                 runtime(app).sessions.kw["bind"].dispose()
 
@@ -122,6 +134,9 @@ class RemoteLine:
 
     def facts(self) -> Facts | None:
         return None  # the server's database is out of reach
+
+    def text_facts(self) -> TextFacts | None:
+        return None
 
 
 class Remote:

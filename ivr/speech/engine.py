@@ -175,38 +175,40 @@ class VoskRecognizer:
             results.append(json.loads(recognizer.Result()))
         results.append(json.loads(recognizer.FinalResult()))
         if self._alternatives:
-            recognition = self._nbest(results)
+            recognition = nbest(results, self._alternatives)
         else:
             words = tuple(_word(w, w["conf"]) for result in results for w in _heard(result))
             recognition = Recognition(" ".join(w.word for w in words), _mean(words), words)
         return replace(recognition, seconds=time.perf_counter() - started)
 
-    def _nbest(self, results: list[dict]) -> Recognition:
-        """Read n-best results: the best path's words, each with the posterior of the paths that agree."""
-        # An endpoint inside the recording splits it into parts decoded apart; a transcript of the
-        # whole is one alternative of each part, as likely as their product.
-        paths: list[tuple[tuple[Word, ...], float]] = [((), 1.0)]
-        for result in results:
-            listed = result.get("alternatives") or [{"text": "", "confidence": 0.0}]
-            part = [
-                (tuple(_word(w, 0.0) for w in _heard(alt)), share)
-                for alt, share in zip(listed, posteriors([float(a["confidence"]) for a in listed]))
-            ]
-            paths = [(said + heard, p * q) for said, p in paths for heard, q in part]
-            paths = sorted(paths, key=lambda path: -path[1])[: self._alternatives]
-        best = paths[0][0]
-        total = sum(p for _, p in paths)  # the parts' shares summed to 1 before the cut
-        # A word is as sure as the share of the n-best that has it at the same time (about the
-        # word posterior Vosk gives without alternatives).
-        words = tuple(
-            replace(
-                w,
-                conf=min(1.0, sum(p for said, p in paths if any(_same(w, other) for other in said)) / total),
-            )
-            for w in best
+
+def nbest(results: list[dict], size: int = ALTERNATIVES) -> Recognition:
+    """Read Vosk's n-best results: the best path's words, each with the posterior of the paths that
+    agree. Recorded and streamed answers alike: an answer's parts, in order."""
+    # An endpoint inside an answer splits it into parts decoded apart; a transcript of the whole
+    # is one alternative of each part, as likely as their product.
+    paths: list[tuple[tuple[Word, ...], float]] = [((), 1.0)]
+    for result in results:
+        listed = result.get("alternatives") or [{"text": "", "confidence": 0.0}]
+        part = [
+            (tuple(_word(w, 0.0) for w in _heard(alt)), share)
+            for alt, share in zip(listed, posteriors([float(a["confidence"]) for a in listed]))
+        ]
+        paths = [(said + heard, p * q) for said, p in paths for heard, q in part]
+        paths = sorted(paths, key=lambda path: -path[1])[:size]
+    best = paths[0][0]
+    total = sum(p for _, p in paths)  # the parts' shares summed to 1 before the cut
+    # A word is as sure as the share of the n-best that has it at the same time (about the
+    # word posterior Vosk gives without alternatives).
+    words = tuple(
+        replace(
+            w,
+            conf=min(1.0, sum(p for said, p in paths if any(_same(w, other) for other in said)) / total),
         )
-        alternatives = tuple(Alternative(" ".join(w.word for w in said), p / total) for said, p in paths)
-        return Recognition(alternatives[0].text, _mean(words), words, alternatives=alternatives)
+        for w in best
+    )
+    alternatives = tuple(Alternative(" ".join(w.word for w in said), p / total) for said, p in paths)
+    return Recognition(alternatives[0].text, _mean(words), words, alternatives=alternatives)
 
 
 def _heard(result: dict) -> list[dict]:

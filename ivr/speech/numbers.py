@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import islice, product
 
+from ivr.flows.rules import pick_reading
 from ivr.locales import load
 from ivr.speech.words import phrases_in, words
 
@@ -31,8 +32,8 @@ class Parsed:
 
     readings: every digit string its groupings may mean, the joined one («тридцать пять» = 35)
         first; empty when the text holds no number or a word that is neither number nor filler.
-    fits: the readings the display allows, best first (closest at or above the previous reading,
-        the display wrapping past all nines); all readings when there was nothing to weigh.
+    fits: the readings the display allows, one spelling per number, best first (closest at or
+        above the previous reading, the display wrapping past all nines).
     value: the reading to read back; None when there is no number, or when several fit equally
         (`ambiguous`: ask for it digit by digit). When none fits the display it is the joined
         reading, which the flow refuses with its own message about the display's length.
@@ -226,50 +227,55 @@ def _groups(atoms: list[Term]) -> list[_Group]:
     return groups
 
 
-def _readings(text: str, locale: str) -> tuple[str, ...]:
-    """Every digit string a transcript may mean, the joined one first; () when it holds no number."""
-    terms = _terms(text, locale)
-    atoms = _atoms(terms) if terms is not None else None
+def _spelled(terms: list[Term]) -> list[str]:
+    """Every digit string the terms may mean, the joined one first; [] when they hold no number."""
+    atoms = _atoms(terms)
     if not atoms:
-        return ()
+        return []
     try:
         spelled = [group.spellings() for group in _groups(atoms)]
     except ValueError:
+        return []
+    return list(islice(("".join(choice) for choice in product(*spelled)), MAX_READINGS))
+
+
+def _unsaid(terms: list[Term]) -> list[Term] | None:
+    """The terms without a first "oh" said right before a number: a hesitation, or a zero."""
+    lead = next((i for i, (kind, _) in enumerate(terms) if kind != "filler"), None)
+    if lead is None or terms[lead][0] != "hesitant" or lead + 1 == len(terms):
+        return None
+    return (
+        terms[:lead] + terms[lead + 1 :]
+        if terms[lead + 1][0] in ("num", "arabic", "repeat", "hesitant")
+        else None
+    )
+
+
+def readings(text: str, locale: str) -> tuple[str, ...]:
+    """Every digit string a transcript may mean, the joined one first; () when it holds no number.
+
+    A first "oh" right before a number is a zero ("oh seven" = 07) or the caller thinking aloud
+    (7): both are listed, and the meter's display decides between them.
+    """
+    terms = _terms(text, locale)
+    if terms is None:
         return ()
-    every = ("".join(choice) for choice in product(*spelled))
-    return tuple(dict.fromkeys(islice(every, MAX_READINGS)))
+    hesitant = _unsaid(terms)
+    found = _spelled(terms) + (_spelled(hesitant) if hesitant else [])
+    return tuple(dict.fromkeys(found))[:MAX_READINGS]
 
 
 def parse_digits(text: str, locale: str) -> str | None:
     """Turn a transcript into a digit string; None when it holds no number."""
-    found = _readings(text, locale)
+    found = readings(text, locale)
     return found[0] if found else None
 
 
 def parse_reading(
     text: str, locale: str, digits: int | None = None, previous: int | str | None = None
 ) -> Parsed:
-    """Read a transcript as a meter reading, using the display's digits and the previous reading.
-
-    A reading longer than the display is impossible. With a previous reading, the one closest at
-    or above it wins; below it counts only as a rollover past all nines, so it ranks far back.
-    Without one, two readings that fit the display fit equally: the result is ambiguous.
-    """
-    found = _readings(text, locale)
-    if not found:
-        return Parsed()
-    fits = [r for r in found if digits is None or len(r) <= digits]
-    if not fits:
-        return Parsed(found, (), found[0])
-    if previous is not None:
-        start = int(previous)
-        span = 10**digits if digits else None
-
-        def distance(reading: str) -> float:
-            used = int(reading) - start
-            return used if used >= 0 else (used + span if span else float("inf"))
-
-        fits.sort(key=distance)
-        if len(fits) == 1 or distance(fits[0]) < distance(fits[1]):
-            return Parsed(found, tuple(fits), fits[0])
-    return Parsed(found, tuple(fits), fits[0] if len(fits) == 1 else None)
+    """Read a transcript as a meter reading, using the display's digits and the previous reading
+    (the flow's `pick_reading`, which the call weighs a recognised answer's readings with)."""
+    found = readings(text, locale)
+    fits, value = pick_reading(found, digits, previous)
+    return Parsed(found, fits, value)

@@ -10,6 +10,7 @@ from ivr.config import Config
 from ivr.locales import available
 from ivr.settings import ConfigError
 from ivr.speech.engine import VoskRecognizer, load_model
+from ivr.speech.numbers import readings
 from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word, margin
 from ivr.speech.words import interpret
 
@@ -32,6 +33,7 @@ class Heard:
     # How far the answer led the likeliest other meaning in the n-best (recognizer.margin);
     # None when the recogniser gave no n-best (typed transcripts, test doubles).
     margin: float | None = None
+    readings: tuple[str, ...] = ()  # every digit string a number may mean, value first
 
 
 class Speech:
@@ -57,10 +59,16 @@ class Speech:
         except AudioError as error:
             log.warning("caller audio not usable: %s", error)
             return Heard("", None, 0.0, error=str(error))
+        return self.judge(recognition, kind, locale)
+
+    def judge(self, recognition: Recognition, kind: str, locale: str) -> Heard:
+        """Decide what an answer means, or that it is a no-match: recorded and streamed alike."""
         lead = margin(recognition.alternatives, lambda text: interpret(kind, text, locale))
         value = interpret(kind, recognition.text, locale) if self._matches(recognition, lead) else None
+        # A number lists every reading it may mean, for the question to weigh (flows.Speech).
+        spoken = readings(recognition.text, locale) if kind == "digits" and value and value.isdigit() else ()
         return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds,
-                     margin=lead)  # fmt: skip
+                     margin=lead, readings=spoken)  # fmt: skip
 
     def _matches(self, recognition: Recognition, lead: float | None) -> bool:
         """Count a recognition as an answer when its words were heard confidently enough, and

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from ivr.speech.decoder import Decoder
-from ivr.speech.recognizer import Word
-from ivr.speech.service import Heard
+from ivr.speech.recognizer import Recognition, Word
+from ivr.speech.service import Heard, Speech
 from ivr.speech.telephone import FRAME_BYTES, RATE, level_db, voiced
-from ivr.speech.words import interpret
 
 FRAME_S = FRAME_BYTES / 2 / RATE
 ONSET_DB = 10.0  # louder than the line's floor by this much: maybe speech
@@ -89,9 +88,10 @@ class _Utterance:
 class Listener:
     """Turn a call's frames into barge-ins and answers, for the question the call waits on."""
 
-    def __init__(self, decoders: Callable[[str], Decoder], locale: str, min_confidence: float,
+    def __init__(self, decoders: Callable[[str], Decoder], locale: str, speech: Speech,
                  question: Callable[[], Question | None]) -> None:  # fmt: skip
-        self.decoders, self.locale, self.min_confidence = decoders, locale, min_confidence
+        # The app's Speech judges what the stream heard, as it judges recorded answers.
+        self.decoders, self.locale, self.speech = decoders, locale, speech
         self.question = question
         self.frames = 0  # audio time, in frames
         self.levels: deque[float] = deque(maxlen=FLOOR_FRAMES)
@@ -151,7 +151,7 @@ class Listener:
             if u.decoder is not None and u.voiced >= MIN_VOICED:
                 u.words += u.decoder.final() or self._second_look(u)
             elif u.decoder is not None:
-                u.decoder.final()  # a cough after the answer: dropped
+                u.decoder.final(keep=False)  # a cough after the answer: dropped
             u.spoke, u.voiced, u.segment_start = False, 0, len(u.frames)
             heard = self._heard(u)
             if u.decoder is not None and self._complete(u, heard):
@@ -180,7 +180,7 @@ class Listener:
         after 0.3 or 0.5 s to 계량기; a grammar decoder can lose a clear word to where the audio
         starts. A second start 0.1 s later finds it.
         """
-        return u.decoder.once(b"".join(u.frames[u.segment_start + SECOND_LOOK :]))
+        return u.decoder.once(b"".join(u.frames[u.segment_start + SECOND_LOOK :]), keep=True)
 
     def _barge(self, u: _Utterance) -> list[BargeIn]:
         if u.barged or u.question is None:
@@ -189,15 +189,19 @@ class Listener:
         return [BargeIn(u.question.seq, self.now)]
 
     def _confident(self, words: list[Word]) -> bool:
-        return bool(words) and fmean(w.conf for w in words) >= self.min_confidence
+        return bool(words) and fmean(w.conf for w in words) >= self.speech.min_confidence
 
     def _heard(self, u: _Utterance) -> Heard:
+        """What the answer so far means, judged as a recorded answer is (Speech.judge)."""
         text = " ".join(w.word for w in u.words)
         confidence = fmean(w.conf for w in u.words) if u.words else 0.0
         kind = u.question.kind if u.question else "free"
-        value = interpret(kind, text, self.locale) if self._confident(u.words) else None
         seconds = u.decoder.seconds if u.decoder else 0.0
-        return Heard(text, value, confidence, tuple(u.words), seconds)
+        # Test decoders may give no n-best: then the confidence alone decides, as for a recogniser
+        # without one.
+        alternatives = getattr(u.decoder, "alternatives", ())
+        said = Recognition(text, confidence, tuple(u.words), seconds, alternatives)
+        return self.speech.judge(said, kind, self.locale)
 
     def _complete(self, u: _Utterance, heard: Heard) -> bool:
         if heard.value is None:

@@ -73,15 +73,16 @@ def _baseline(m: Meter, zone: int, first: Reading | None) -> tuple[int | None, d
 
 def first_of_period(session: Session, meter_ids: list[int], period: str) -> dict[tuple, Reading]:
     """The first counted reading of the period per (meter, zone)."""
-    firsts: dict[tuple, Reading] = {}
-    for r in session.scalars(
-        select(Reading)
+    # Only the first row per zone is loaded: a meter resubmitted many times in a period stays cheap.
+    first_ids = (
+        select(func.min(Reading.id))
         .where(Reading.meter_id.in_(meter_ids), Reading.period == period)
         .where(Reading.status.in_(COUNTED))
-        .order_by(Reading.id)
-    ):
-        firsts.setdefault((r.meter_id, r.zone), r)
-    return firsts
+        .group_by(Reading.meter_id, Reading.zone)
+    )
+    return {
+        (r.meter_id, r.zone): r for r in session.scalars(select(Reading).where(Reading.id.in_(first_ids)))
+    }
 
 
 def daily_uses(session: Session, meter_ids: list[int], period: str) -> dict[tuple, float]:

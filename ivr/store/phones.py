@@ -38,6 +38,12 @@ def mask(number: str | None) -> str:
     return f"+{digits[:2]} ***{digits[-2:]}"
 
 
+def mask_email(address: str | None) -> str:
+    """Keep the first letter and the domain: i***@example.com."""
+    name, at, domain = (address or "").strip().partition("@")
+    return f"{name[:1]}***@{domain}" if at and name else "—"
+
+
 # Where the house starts: "д. 1", "дом 1", "кв. 5", "корп. 2", "apt 4", or a bare number like "12а",
 # at the start of a comma part or after a space inside one ("ул. Ленина д. 5").
 HOUSE = re.compile(

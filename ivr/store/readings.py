@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr import metrics
-from ivr.flows import ReadingStatus, SaveMeter, consumption, regraded, status_for
+from ivr.flows import ReadingStatus, SaveMeter, consumption, regraded, status_for, too_high
 from ivr.store import database
-from ivr.store.directory import baseline
+from ivr.store.directory import baseline, daily_uses
 from ivr.store.models import Meter, Reading, utcnow
 
 
@@ -35,10 +35,19 @@ def save_meter(
     if meter is None:
         raise LookupError(f"meter {save.meter_id} is gone")
     saved = []
+    history: dict[str, dict] = {}
     for zr in save.readings:
         previous, previous_on = baseline(session, meter, zr.zone, zr.period)
         used, rolled = consumption(previous, zr.value, meter.digits, save.rules)
-        flags = regraded(zr.flags, used, rolled)
+        days = (now.date() - previous_on).days if previous_on else None
+        high = None  # without a previous value there is no use to judge: the flow's flags stand
+        if used is not None:
+            # Judged again here, under the lock: another call may have moved the baseline since.
+            if zr.period not in history:
+                history[zr.period] = daily_uses(session, [meter.id], zr.period)
+            daily = history[zr.period].get((meter.id, zr.zone))
+            high = used > 0 and too_high(used, days, daily, save.rules)
+        flags = regraded(zr.flags, used, rolled, high)
         supersede(session, meter.id, zr.zone, zr.period)
         reading = Reading(
             meter_id=meter.id,
@@ -47,7 +56,7 @@ def save_meter(
             previous=previous,
             previous_on=previous_on,
             consumption=used,
-            days=(now.date() - previous_on).days if previous_on else None,
+            days=days,
             period=zr.period,
             status=status_for(flags, save.rules),
             flags=";".join(flags),

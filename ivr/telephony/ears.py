@@ -22,7 +22,7 @@ class Ears:
     def __init__(self, rt: Runtime, sid: str, locale: str) -> None:
         self.rt, self.sid = rt, sid
         decoders = decoders_for(rt.speech.recognizers.get(locale))
-        self.listener = decoders and Listener(decoders, locale, rt.speech.min_confidence, self._question)
+        self.listener = decoders and Listener(decoders, locale, rt.speech, self._question)
         if not decoders:
             log.warning("call %s: no streaming recogniser for %s; the stream hears nothing", sid, locale)
         self.updates = live.Updates(rt.config, sid)

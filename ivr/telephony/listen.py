@@ -49,7 +49,7 @@ def spoken(heard: Heard, path: str) -> Answer:
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(
-        flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin),
+        flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin, readings=heard.readings),
         "answered" if heard.value is not None else "no-match",
         heard=heard.text,
         confidence=heard.confidence,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import wave
 from dataclasses import dataclass
@@ -13,16 +14,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from ivr.calls.messages import Incoming
 from ivr.console.accounts import add_user
 from ivr.runtime import runtime
-from ivr.store.database import transaction
-from ivr.store.models import Account, Call, Meter, Reading, Turn
+from ivr.store.database import session, transaction
+from ivr.store.models import Account, Call, Message, Meter, Reading, Turn
+from tests.conftest import NOW
 
 BASE = "https://hotline.example"
 PASSWORD = "correct horse battery"
 ROLES = ("qa", "supervisor", "admin")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 MOSCOW = ZoneInfo("Europe/Moscow")
+KNOWN = "+79161234567"  # on account 100001 (one zone, previous 1000)
+STRANGER = "+79260000000"  # on no account
 
 
 def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
@@ -222,3 +227,17 @@ def make_call(app):
 def today() -> date:
     """Today in the utility's time zone (IVR_TIMEZONE's default), the console's calendar."""
     return datetime.now(MOSCOW).date()
+
+
+@pytest.fixture
+def send(app):
+    """send("100001 1100", sender=...) -> the stored Message, through the real MessageService."""
+    ids = itertools.count(1)
+
+    def message(body: str, sender: str = KNOWN, channel: str = "sms") -> Message:
+        sid = f"SM{next(ids):032d}"
+        with app.app_context():
+            runtime(app).messages.receive(Incoming(channel, sid, sender, body, NOW))
+            return session().scalars(select(Message).where(Message.external_id == sid)).one()
+
+    return message

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.console.conftest import PASSWORD
+from tests.console.conftest import PASSWORD, STRANGER
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -167,3 +167,43 @@ def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_readin
     page.goto(server + f"/console/dashboard?start={(now - timedelta(days=13)).date()}")
     assert page.locator("svg.chart rect.bar").count() >= 1
     shot(page, "dashboard", full=True)
+
+
+def test_supervisor_filters_messages_shows_a_sender_and_approves_an_unverified_reading(
+    server, page, users, send
+):
+    send("100001 1100 перезвоните +7 903 111-22-33")
+    stranger = send("100001 1200", sender=STRANGER, channel="whatsapp")
+    send("HELP")
+
+    page.goto(server + "/console/login")
+    page.fill("input[name=name]", "supervisor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/calls")
+    page.click("nav.main >> text=Сообщения")
+    page.wait_for_url("**/console/messages")
+    assert page.locator("tbody tr").count() == 3
+    listed = page.inner_text("table.messages")
+    assert "+7 903 ***-**-33" in listed and "111-22-33" not in listed and "100001 1100" in listed
+
+    page.select_option("select[name=channel]", "whatsapp")
+    page.check("input[name=flagged]")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**channel=whatsapp**")
+    assert page.locator("tbody tr").count() == 1
+    page.click("a.row-link")
+    page.wait_for_url(f"**/console/messages/{stranger.id}")
+    assert "+7 926 ***-**-00" in page.inner_text(".facts")
+    page.click("text=Показать персональные данные")
+    page.wait_for_url("**unmask=1")
+    assert STRANGER in page.inner_text(".facts")
+
+    page.click("table.list a >> text=Открыть")
+    page.wait_for_selector("text=отправитель не подтверждён")
+    page.fill("form[action$='/approve'] input[name=note]", "Сосед передал показания")
+    page.click("form[action$='/approve'] button")
+    page.wait_for_selector(".flash.ok")
+    assert "Сосед передал показания" in page.inner_text("ol.trail")
+    page.click("text=Перейти к сообщению")
+    page.wait_for_url(f"**/console/messages/{stranger.id}")

@@ -42,6 +42,13 @@ def answers(ask: Ask):
     if ask.keypad:
         return weighted((9, keys), (1, st.just(Silence())))
     said = st.builds(Speech, st.just("…"), meant[ask.kind], st.floats(0, 1), margins)
+    if ask.kind == "digits":  # a spoken number may mean several readings, which may fit equally
+        said = (
+            st.tuples(numbers, st.lists(numbers, max_size=3), st.floats(0, 1)).map(
+                lambda n: Speech("…", n[0], n[2], readings=(n[0], *n[1]))
+            )
+            | said
+        )
     other = st.builds(Speech, st.just("…"), anything, st.floats(0, 1), margins)
     return weighted((16, said), (2, other), (1, keys), (1, st.just(Silence())))
 

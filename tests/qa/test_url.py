@@ -74,6 +74,15 @@ def test_a_wrong_auth_token_fails_the_case_with_http_403(server):
     assert "/twilio/voice?locale=ru answered HTTP 403" in result.output
 
 
+def test_text_cases_replay_green_over_signed_http_to_ivr_serve(server):
+    base, audio_port = server
+    cases = [str(CALLS / f"sms-{n}.yaml") for n in ("help-answers-with-the-template", "unknown-account-is-refused",
+                                                     "duplicate-message-sid-stores-once")]  # fmt: skip
+    result = replay(*cases, "--url", base, "--recordings-port", audio_port)
+    assert result.exit_code == 0, result.output
+    assert "3 passed, 0 failed, 0 skipped" in result.output
+
+
 def test_load_mode_reports_call_rate_latency_percentiles_and_errors(server):
     base, audio_port = server
     result = replay(KEYPAD, NO_MODEL, "--url", base, "--recordings-port", audio_port,

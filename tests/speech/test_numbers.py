@@ -338,6 +338,49 @@ def test_english_groupings_are_weighed_the_same_way():
     assert parse_reading("thirty four hundred ninety six", "en", digits=5, previous=3400).value == "3496"
 
 
+# English "oh": (transcript, display digits, previous reading, value read back). A zero between
+# or after numbers, a hesitation before a filler, and first before a number either: the display
+# decides, and spellings of one number ("052", "52") are one reading, not an ambiguity.
+OH = [
+    ("five oh two", None, None, "502"),
+    ("five oh two", 3, 400, "502"),
+    ("double oh", None, None, "00"),
+    ("double oh five", 3, None, "005"),
+    ("one double oh", 3, None, "100"),
+    ("oh, um, five", 3, None, "5"),
+    ("oh um five four three", 3, None, "543"),
+    ("oh five two", None, None, "052"),
+    ("oh five two", 3, None, "052"),
+    ("oh five two", 5, 40, "052"),
+    ("oh five two", 2, None, "52"),  # no room for a zero: the "oh" was the caller thinking
+    ("oh seven", 1, None, "7"),
+    ("um oh five", 1, None, "5"),
+    ("oh oh one", 2, None, "01"),
+    ("oh double five", 2, None, "55"),
+    ("oh twenty five", 2, None, "25"),
+    ("oh twenty five", 3, 20, "025"),
+    ("oh twenty five", 3, 200, "205"),
+]
+
+
+@pytest.mark.parametrize("text, digits, previous, expected", OH)
+def test_english_oh_is_a_zero_or_a_hesitation_as_the_display_allows(text, digits, previous, expected):
+    parsed = parse_reading(text, "en", digits=digits, previous=previous)
+    assert parsed.value == expected
+    assert not parsed.ambiguous
+
+
+def test_a_first_oh_before_a_grouping_the_display_cannot_settle_is_asked_digit_by_digit():
+    parsed = parse_reading("oh twenty five", "en", digits=3)
+    assert parsed.value is None and parsed.ambiguous
+    assert set(parsed.fits) == {"025", "205"}
+
+
+def test_a_first_oh_lists_both_meanings_the_zero_first():
+    assert parse_reading("oh seven", "en").readings == ("07", "7")
+    assert parse_digits("oh seven", "en") == "07"
+
+
 def test_groupings_that_fit_equally_are_ambiguous_so_the_caller_is_asked_digit_by_digit():
     parsed = parse_reading("тридцать пять", "ru", digits=5)
     assert parsed.value is None and parsed.ambiguous

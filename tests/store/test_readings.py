@@ -47,12 +47,23 @@ def test_negative_readings_wait_for_review_and_leave_the_meter_alone(app):
         assert r.status == "pending_review" and s.get(Meter, mid).last_t1 == 1000
 
 
+def test_high_use_is_judged_again_against_the_baseline_the_meter_has_when_it_is_saved(app):
+    with app.app_context(), transaction() as s:
+        mid = meter_id(s, "M-1")  # 1000 on 2026-10-17; no history: 50 kWh a day is the limit
+        # Another call stored 2000 since this caller's 2300 was read back as an ordinary use.
+        save_meter(s, SaveMeter(mid, (zr(1, 2000, ["HIGH"]),)), None, now=datetime(2026, 11, 10))
+        [later] = save_meter(s, SaveMeter(mid, (zr(1, 2300),)), None, now=datetime(2026, 11, 10))
+        assert (later.previous, later.consumption, later.flag_list) == (1000, 1300, ["HIGH"])
+        [small] = save_meter(s, SaveMeter(mid, (zr(1, 1100, ["HIGH"]),)), None, now=datetime(2026, 11, 10))
+        assert (small.consumption, small.flag_list) == (100, [])
+
+
 def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
     with app.app_context(), transaction() as s:
         mid = meter_id(s, "M-1")
         save_meter(
             s,
-            SaveMeter(mid, (zr(1, 1100, ["HIGH", "LOW_CONFIDENCE"]),)),
+            SaveMeter(mid, (zr(1, 2300, ["HIGH", "LOW_CONFIDENCE"]),)),
             None,
             now=datetime(2026, 11, 10, 9, 30),
         )
@@ -66,9 +77,9 @@ def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
             "100001",
             "M-1",
             "T1",
-            "1100",
+            "2300",
             "1000",
-            "100",
+            "1300",
             "2026-11-10T09:30:00+00:00",
             "ivr",
             "",

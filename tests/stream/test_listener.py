@@ -3,7 +3,10 @@
 import pytest
 
 from ivr.speech.audio import decode_wav
-from ivr.speech.recognizer import Word
+from ivr.speech.decoder import Decoder
+from ivr.speech.engine import VoskRecognizer
+from ivr.speech.recognizer import Alternative, Recognition, Word
+from ivr.speech.service import Speech
 from ivr.speech.stream import QUIET_S, BargeIn, Listener, Question, Utterance
 from ivr.speech.telephone import FRAME_BYTES, pcm_to_ulaw, ulaw_to_pcm, wav
 
@@ -17,14 +20,14 @@ class Scripted:
     def accept(self, pcm):
         self.fed += len(pcm)
 
-    def final(self):
+    def final(self, keep=True):
         return [Word(next(self.words, "네"), 1.0)]
 
-    def once(self, pcm):
+    def once(self, pcm, keep=False):
         return []
 
 
-def listen(audio, kind="yesno", lengths=(), words=("네",), question=True):
+def listen(audio, kind="yesno", lengths=(), words=("네",), question=True, speech=None, scripted=Scripted):
     """Feed audio through a listener; return its events and the questions it asked for."""
     asked, decoders = [], []
 
@@ -33,10 +36,10 @@ def listen(audio, kind="yesno", lengths=(), words=("네",), question=True):
         return Question(1, kind, lengths) if question else None
 
     def decoder(k):
-        decoders.append(Scripted(words))
+        decoders.append(scripted(words))
         return decoders[-1]
 
-    listener = Listener(decoder, "ko", 0.5, ask)
+    listener = Listener(decoder, "ko", speech or Speech({}, min_confidence=0.5), ask)
     pcm = decode_wav(audio).pcm
     events = []
     for at in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
@@ -53,6 +56,40 @@ def test_a_yes_is_taken_a_third_of_a_second_after_the_word(korean):
     [answer] = answers(events)
     assert answer.heard.value == "yes" and len(asked) == 1
     assert answer.taken - answer.speech_ended == pytest.approx(QUIET_S, abs=0.021)
+
+
+class Recorded:
+    """A recogniser double for the <Record> path: every recording is heard as the given n-best."""
+
+    def __init__(self, alternatives):
+        self.alternatives = alternatives
+
+    def recognize(self, audio, kind):
+        return Recognition(self.alternatives[0].text, 1.0, alternatives=self.alternatives)
+
+
+@pytest.mark.parametrize(
+    "alternatives, value",
+    [
+        ((Alternative("네", 0.55), Alternative("아니요", 0.45)), None),  # margin 0.1: a no-match
+        ((Alternative("네", 0.9), Alternative("아니요", 0.1)), "yes"),  # margin 0.8: an answer
+    ],
+)
+def test_a_streamed_answer_is_judged_on_its_margin_exactly_as_a_recorded_one(korean, alternatives, value):
+    class Doubtful(Scripted):
+        """Hears 네, with the n-best given."""
+
+    Doubtful.alternatives = alternatives
+    speech = Speech({"ko": Recorded(alternatives)}, min_confidence=0.5, min_margin=0.5)
+    events, _, _ = listen(with_tail(korean, korean.say("네"), 2.0), speech=speech, scripted=Doubtful)
+    [streamed] = answers(events)
+    recorded = speech.hear(b"RIFF", "yesno", "ko")
+    assert streamed.heard.value == recorded.value == value
+    assert (
+        streamed.heard.margin
+        == recorded.margin
+        == pytest.approx(alternatives[0].posterior - alternatives[1].posterior)
+    )
 
 
 def with_tail(korean, audio, seconds):
@@ -122,3 +159,25 @@ def test_a_moment_of_digital_silence_does_not_make_the_quiet_line_sound_like_spe
     audio = wav(line + b"\0" * 640 + louder_line + decode_wav(korean.say("네")).pcm + louder_line)
     [answer] = answers(listen(audio)[0])
     assert answer.taken - answer.speech_ended == pytest.approx(QUIET_S, abs=0.021)
+
+
+@pytest.mark.parametrize("said, kind", [("네", "yesno"), ("아니요", "yesno"), ("상담원", "yesno")])
+def test_the_real_decoder_gives_a_streamed_answer_the_margin_the_recording_gets(korean, ko_model, said, kind):
+    recorded = VoskRecognizer(ko_model, "ko")
+    speech = Speech({"ko": recorded}, min_confidence=0.5, min_margin=0.5)
+    audio = with_tail(korean, korean.say(said), 2.0)
+    asked = []
+
+    def ask():
+        asked.append(True)
+        return Question(1, kind)
+
+    listener = Listener(lambda k: Decoder(ko_model, recorded.grammar(k)), "ko", speech, ask)
+    pcm = decode_wav(audio).pcm
+    events = [e for at in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)
+              for e in listener.feed(pcm[at : at + FRAME_BYTES])]  # fmt: skip
+    [streamed] = answers(events)
+    heard = speech.hear(audio, kind, "ko")
+    assert streamed.heard.margin is not None and heard.margin is not None
+    assert (streamed.heard.value, streamed.heard.text) == (heard.value, heard.text)
+    assert streamed.heard.margin == pytest.approx(heard.margin, abs=0.05)

@@ -51,6 +51,12 @@ def test_a_reading_is_stored_with_its_message(app, send):
     assert r.message_id == m.id and m.sender_key == KNOWN and m.reply == out.text
 
 
+def test_an_unknown_account_is_named_even_from_a_number_with_an_account_of_its_own(app, send):
+    out = send("999999 1100")  # KNOWN's own account takes one reading: 999999 was meant as an account
+    assert out.status == "refused" and "999999 не найден" in out.text and readings(app) == []
+    assert send("1100").status == "stored"  # the account left out: the sender's own
+
+
 def test_a_lower_value_is_refused_then_the_same_again_goes_to_review(app, send):
     first = send("100001 900")
     assert first.status == "refused" and "1000" in first.text and readings(app) == []

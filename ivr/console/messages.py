@@ -1,0 +1,85 @@
+"""Text messages (SMS, WhatsApp, e-mail): the list beside the calls, and one message with its readings."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import selectinload
+
+from ivr.console.blueprint import ROW_ID, bp
+from ivr.console.listing import Filters, day, number, paginate, within
+from ivr.console.masking import privacy
+from ivr.flows import Channel, MessageStatus
+from ivr.store import database
+from ivr.store.models import Account, Message, Meter, Reading
+
+CHANNELS = tuple(c for c in Channel if c != Channel.IVR)
+STATUSES = tuple(MessageStatus)
+MESSAGE_FILTERS = ("start", "end", "channel", "status", "account", "flagged", "unmask")
+
+
+def subject(message: Message) -> str:
+    """How the audit log names a message whose sender was shown."""
+    return f"message:{message.id}"
+
+
+def messages_query(f: Filters) -> Select:
+    """The messages that match the filters, newest first."""
+    query = select(Message).outerjoin(Account, Message.account_id == Account.id)
+    query = query.where(*within(Message.received_at, day(f.get("start")), day(f.get("end"))))
+    if f.get("channel") in CHANNELS:
+        query = query.where(Message.channel == f.get("channel"))
+    if f.get("status") in STATUSES:
+        query = query.where(Message.status == f.get("status"))
+    if f.get("account"):
+        query = query.where(Account.number.startswith(f.get("account"), autoescape=True))
+    if f.get("flagged") == "1":
+        query = query.where(exists().where(Reading.message_id == Message.id, Reading.flags != ""))
+    return query.order_by(Message.received_at.desc(), Message.id.desc())
+
+
+def readings_of(message_ids: list[int]) -> dict[int, list[Reading]]:
+    """The readings each message produced, with their meters."""
+    query = (
+        select(Reading)
+        .where(Reading.message_id.in_(message_ids))
+        .options(selectinload(Reading.meter).selectinload(Meter.account))
+        .order_by(Reading.id)
+    )
+    found: dict[int, list[Reading]] = {}
+    for r in database.session().scalars(query):
+        found.setdefault(r.message_id, []).append(r)
+    return found
+
+
+@bp.get("/messages")
+def messages() -> str:
+    """List text messages, newest first, senders and texts masked unless asked otherwise."""
+    f = Filters.parse(request.args, MESSAGE_FILTERS)
+    query = messages_query(f).options(selectinload(Message.account))
+    page = paginate(database.session(), query, number(request.args.get("page")))
+    pd = privacy("messages", [subject(m) for m in page.items], f.values)
+    return render_template(
+        "console/messages.html",
+        page=page,
+        f=f,
+        pd=pd,
+        readings=readings_of([m.id for m in page.items]),
+        channels=CHANNELS,
+        statuses=STATUSES,
+    )
+
+
+@bp.get(f"/messages/<{ROW_ID}:message_id>")
+def message(message_id: int) -> str:
+    """One message: what the sender wrote, what the hotline answered, the readings it produced."""
+    found = database.session().get(Message, message_id) or abort(404)
+    pd = privacy(subject(found), [subject(found)])
+    address = found.account.address if found.account else None
+    return render_template(
+        "console/message.html",
+        message=found,
+        pd=pd,
+        address=address,
+        readings=readings_of([found.id]).get(found.id, []),
+    )
