@@ -19,6 +19,7 @@ COMMANDS = {
     "users": "ivr.console.cli:users_group",
     "messages": "ivr.notices:messages_group",
     "mail": "ivr.mail.cli:mail_group",
+    "retention": "ivr.retention.cli:retention_group",
 }
 
 

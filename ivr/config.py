@@ -41,6 +41,8 @@ class Config:
     recording_origins: tuple[Origin, ...]
     regions_file: str | None
     recordings_dir: str
+    recordings_url: str  # file:///path (recordings_dir) or s3://bucket/prefix
+    storage_endpoint_url: str | None  # a non-AWS S3-compatible store
     recording_max_bytes: int
     recording_budget_s: float
     say_voice: str | None
@@ -57,6 +59,9 @@ class Config:
     twilio_from: str | None  # the number notices by SMS and WhatsApp are sent from
     metrics_token: str | None  # /metrics needs `Authorization: Bearer <token>` when set
     log_format: str  # text, or json: one object per line
+    retain_audio_days: int | None = None  # None: kept forever
+    retain_caller_days: int | None = None
+    pseudonym_key: str | None = None  # keys the HMAC that replaces old callers' numbers
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
     mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
     rules: Rules = field(default_factory=Rules)
@@ -77,6 +82,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
     """Parse and check every setting; a bad one raises ConfigError naming the variable."""
     get = _Reader(env)
     locale = get.choice("IVR_LOCALE", "ru", locales.available())
+    recordings_dir = get.path("IVR_RECORDINGS_DIR") or str(instance / "recordings")
     config = Config(
         database_url=get.database_url("IVR_DATABASE_URL", f"sqlite:///{instance / 'ivr.sqlite3'}"),
         public_url=get.url("IVR_PUBLIC_URL"),
@@ -90,7 +96,9 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         operator_number=get.text("IVR_OPERATOR_NUMBER"),
         recording_origins=get.parsed("IVR_RECORDING_URL_PREFIXES", "https://api.twilio.com/", origins),
         regions_file=get.path("IVR_REGIONS_FILE", must_exist=True),
-        recordings_dir=get.path("IVR_RECORDINGS_DIR") or str(instance / "recordings"),
+        recordings_dir=recordings_dir,
+        recordings_url=get.recordings_url("IVR_RECORDINGS_URL", recordings_dir),
+        storage_endpoint_url=get.url("IVR_STORAGE_ENDPOINT_URL"),
         recording_max_bytes=int(get.number("IVR_RECORDING_MAX_BYTES", RECORDING_MAX_BYTES, 1)),
         recording_budget_s=get.number("IVR_RECORDING_BUDGET_S", 6.0, 0.1, 6.0),
         say_voice=get.text("IVR_SAY_VOICE"),
@@ -107,6 +115,9 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         twilio_from=get.text("IVR_TWILIO_FROM"),
         metrics_token=get.text("IVR_METRICS_TOKEN"),
         log_format=get.choice("IVR_LOG_FORMAT", "text", ["text", "json"]),
+        retain_audio_days=get.days("IVR_RETAIN_AUDIO_DAYS"),
+        retain_caller_days=get.days("IVR_RETAIN_CALLER_DAYS"),
+        pseudonym_key=get.text("IVR_PSEUDONYM_KEY"),
         text=TextLimits(
             confirm_minutes=int(get.number("IVR_TEXT_CONFIRM_MINUTES", 60, 1, 7 * 24 * 60)),
             rate_limit=int(get.number("IVR_TEXT_RATE_LIMIT", 10, 1)),
@@ -123,6 +134,10 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         missing = [name for name, value in needed.items() if not value]
         if missing:
             raise ConfigError(f"IVR_LISTEN: stream needs {' and '.join(missing)}")
+    if config.retain_caller_days is not None and not config.pseudonym_key:
+        raise ConfigError(
+            "IVR_RETAIN_CALLER_DAYS: needs IVR_PSEUDONYM_KEY, the key of the callers' pseudonyms"
+        )
     return config
 
 
@@ -197,6 +212,18 @@ class _Reader:
         if value and must_exist and not Path(value).is_file():
             raise ConfigError(f"{name}: no such file {value}")
         return value
+
+    def days(self, name: str) -> int | None:
+        if self.raw(name) is None:
+            return None
+        return int(number(name, self.raw(name), 0, 1, 36500))
+
+    def recordings_url(self, name: str, folder: str) -> str:
+        value = self.text(name) or Path(folder).resolve().as_uri()
+        parts = urlsplit(value)
+        if parts.scheme == "s3" and parts.netloc or parts.scheme == "file" and parts.path.startswith("/"):
+            return value
+        raise ConfigError(f"{name}: {value!r} is neither file:///path nor s3://bucket/prefix")
 
     def url(self, name: str) -> str | None:
         value = self.text(name)

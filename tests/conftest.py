@@ -183,6 +183,32 @@ def say(call: TwilioCall, transcript: str):
     return call.say(transcript.encode("utf-8"))
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """An S3-compatible server (moto's server mode) in the test process, on a free port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, monkeypatch, tmp_path) -> dict:
+    """A fresh bucket on the S3 server, and the settings that keep caller audio in it."""
+    import boto3
+
+    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}  # fmt: skip
+    for name, value in aws.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"recordings-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_server).create_bucket(Bucket=bucket)
+    return {"IVR_RECORDINGS_URL": f"s3://{bucket}/hotline", "IVR_STORAGE_ENDPOINT_URL": s3_server}
+
+
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]

@@ -40,6 +40,11 @@ def test_rules_come_from_ivr_rule_settings_and_a_bad_one_is_named():
     ({"IVR_RECORDING_URL_PREFIXES": "https://user:pw@api.twilio.com/"}, "may not carry user info"),
     ({"IVR_RECORDING_URL_PREFIXES": "api.twilio.com/"}, "is not an http(s) URL with a host"),
     ({"IVR_RECORDING_URL_PREFIXES": " , "}, "no URL prefix given"),
+    ({"IVR_RECORDINGS_URL": "http://bucket/x"}, "IVR_RECORDINGS_URL: 'http://bucket/x' is neither file:///path"),
+    ({"IVR_RECORDINGS_URL": "s3:///x"}, "is neither file:///path nor s3://bucket/prefix"),
+    ({"IVR_STORAGE_ENDPOINT_URL": "minio:9000"}, "IVR_STORAGE_ENDPOINT_URL: 'minio:9000' is not an http"),
+    ({"IVR_RETAIN_AUDIO_DAYS": "0"}, "IVR_RETAIN_AUDIO_DAYS: '0' must be between 1"),
+    ({"IVR_RETAIN_CALLER_DAYS": "90"}, "IVR_RETAIN_CALLER_DAYS: needs IVR_PSEUDONYM_KEY"),
 ])  # fmt: skip
 def test_a_bad_setting_stops_the_start_with_one_line_naming_it(env, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
@@ -85,3 +90,10 @@ def test_every_setting_the_config_reads_is_documented():
 
 def test_the_documentation_names_no_setting_the_code_ignores():
     assert documented() - config.names() == set()
+
+
+def test_recordings_go_to_the_recordings_folder_unless_a_store_url_names_another(tmp_path):
+    assert load(IVR_RECORDINGS_DIR=str(tmp_path)).recordings_url == tmp_path.as_uri()
+    assert load(IVR_RECORDINGS_URL="s3://b/calls").recordings_url == "s3://b/calls"
+    unset = load()
+    assert (unset.retain_audio_days, unset.retain_caller_days) == (None, None)  # kept forever

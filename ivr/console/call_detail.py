@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import abort, render_template, send_file
+from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.wrappers import Response
 
-from ivr.console.blueprint import ROW_ID, bp
+from ivr.console.audio import audible
+from ivr.console.blueprint import bp
 from ivr.console.masking import privacy
-from ivr.runtime import config
 from ivr.store import database
 from ivr.store.models import Call, Meter, Reading, Turn
-
-WAV_HEADER = 44
 
 
 @dataclass(frozen=True)
@@ -84,27 +80,5 @@ def call(sid: str) -> str:
         address=address,
         words=words,
         waited=waited,
-        audible=audio_file,
+        audible=audible,
     )
-
-
-def audio_file(turn: Turn | None) -> Path | None:
-    """The audio of a turn: a WAV file with sound in it, inside the recordings folder."""
-    if turn is None or not turn.recording_path:
-        return None
-    folder = Path(config().recordings_dir).resolve()
-    path = (folder / turn.recording_path).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
-        return None
-    with path.open("rb") as f:  # a header alone, or what a failed download left, plays as 0:00
-        head = f.read(WAV_HEADER + 1)
-    sound = len(head) > WAV_HEADER and head[:4] == b"RIFF" and head[8:12] == b"WAVE"
-    return path if sound else None
-
-
-@bp.get(f"/audio/<{ROW_ID}:turn_id>.wav")
-def audio(turn_id: int) -> Response:
-    """Stream what the caller said in one turn, to logged-in users only."""
-    turn = database.session().get(Turn, turn_id) or abort(404)
-    path = audio_file(turn) or abort(404)
-    return send_file(path, mimetype="audio/wav", conditional=True, max_age=0)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from ivr.console import audit, review
+from ivr.console.audio import audible
 from ivr.console.blueprint import ROW_ID, bp
-from ivr.console.call_detail import audio_file
 from ivr.console.i18n import translate
 from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
 from ivr.console.masking import privacy
@@ -76,7 +76,7 @@ def reading(reading_id: int) -> str:
         trail=trail,
         history=history(found),
         open=found.status in review.OPEN,
-        audible=audio_file,
+        audible=audible,
     )
 
 

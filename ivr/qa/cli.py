@@ -241,7 +241,7 @@ def calls_group() -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def calls_export(call_sid: str, directory: Path) -> None:
     """Turn a stored call into a replay case in DIRECTORY, the caller pseudonymised."""
-    from ivr import create_app
+    from ivr import create_app, recordings
     from ivr.qa.export import ExportError, export_call
     from ivr.runtime import runtime
     from ivr.store.database import transaction
@@ -250,8 +250,8 @@ def calls_export(call_sid: str, directory: Path) -> None:
     config = runtime(app).config
     with app.app_context(), transaction() as s:
         try:
-            path = export_call(s, call_sid, Path(config.recordings_dir), directory,
-                               app.config["SECRET_KEY"], config.operator_number)  # fmt: skip
+            path = export_call(s, call_sid, recordings.store(config), directory, app.config["SECRET_KEY"],
+                               config.operator_number, lambda line: click.echo(line, err=True))  # fmt: skip
         except ExportError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"wrote {path}; replay it with: ivr replay {path}")

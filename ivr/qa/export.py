@@ -6,14 +6,15 @@ import csv
 import hashlib
 import hmac
 import io
-import shutil
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr import recordings
 from ivr.flows import status_for
 from ivr.qa.facts import Facts, call_facts
 from ivr.store.accounts_csv import HEADER
@@ -42,9 +43,12 @@ class Pseudonyms:
         return f"pseudonymised address {self._digest(address)[:6]}"
 
 
-def export_call(session: Session, sid: str, recordings: Path, out: Path, secret: str,
-                operator: str | None = None) -> Path:  # fmt: skip
-    """Write <out>/call-<sid>.yaml with its account fixture and audio; return the case path."""
+def export_call(session: Session, sid: str, store: recordings.Recordings, out: Path, secret: str,
+                operator: str | None = None, warn: Callable[[str], None] = lambda _: None) -> Path:  # fmt: skip
+    """Write <out>/call-<sid>.yaml with its account fixture and audio; return the case path.
+
+    A turn whose audio retention removed says its transcript instead (say_text), and `warn` names it.
+    """
     facts = call_facts(session, sid)
     if facts is None:
         raise ExportError(f"no call {sid} in the database")
@@ -60,7 +64,7 @@ def export_call(session: Session, sid: str, recordings: Path, out: Path, secret:
                                                   encoding="utf-8")  # fmt: skip
     taken = values_taken(session, saved)
     steps = [{"dial": None, "expect": {"prompt": turns[0].prompt_id}}]
-    steps += [_step(t, turns, recordings, out, name) for t in turns]
+    steps += [_step(t, turns, store, out, name, warn) for t in turns]
     call = facts.call
     case = {
         "name": f"exported call {call.sid}",
@@ -99,7 +103,8 @@ def values_taken(session: Session, saved: list[Reading]) -> dict[int, int]:
     return taken
 
 
-def _step(turn: Turn, turns: list[Turn], recordings: Path, out: Path, name: str) -> dict:
+def _step(turn: Turn, turns: list[Turn], store: recordings.Recordings, out: Path, name: str,
+          warn: Callable[[str], None]) -> dict:  # fmt: skip
     """What the caller did at one question, and what the app said next."""
     if turn.answered_at is None:  # the last question, never answered: the caller hung up
         return {"hangup": None}
@@ -108,13 +113,16 @@ def _step(turn: Turn, turns: list[Turn], recordings: Path, out: Path, name: str)
         step: dict = {"press": turn.keys + ("#" if digits else "")}
     elif turn.outcome == "no-input":
         step = {"silence": None}
+    elif turn.recording_removed_at:
+        warn(f"turn {turn.seq}: audio removed by retention on {turn.recording_removed_at:%Y-%m-%d}; "
+             "the case says its transcript instead")  # fmt: skip
+        step = {"say_text": turn.heard or "", "confidence": turn.confidence or 0.0}
     else:
         audio = out / "audio" / name / f"{turn.seq}.wav"
         audio.parent.mkdir(parents=True, exist_ok=True)
-        if turn.recording_path and (recordings / turn.recording_path).is_file():
-            shutil.copyfile(recordings / turn.recording_path, audio)
-        else:  # the recording never arrived; the app heard nothing, as it will from silence
-            audio.write_bytes(silent_wav())
+        kept = recordings.read(store, turn.recording_path) if turn.recording_path else None
+        # No audio: the recording never arrived; the app heard nothing, as it will from silence.
+        audio.write_bytes(kept or silent_wav())
         step = {"say": str(audio.relative_to(out))}
     following = next((t for t in turns if t.seq == turn.seq + 1), None)
     expect = {"prompt": following.prompt_id} if following else {}

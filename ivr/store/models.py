@@ -122,7 +122,8 @@ class Turn(Base):
     confidence: Mapped[float | None]
     words: Mapped[list[Any] | None] = mapped_column(JSON)
     asr_seconds: Mapped[float | None]
-    recording_path: Mapped[str | None] = mapped_column(Text)
+    recording_path: Mapped[str | None] = mapped_column(Text)  # a key in the recordings store
+    recording_removed_at: Mapped[datetime | None]  # when retention deleted the audio
     outcome: Mapped[str | None] = mapped_column(String(24))  # answered, no-input, no-match, ...
     decision: Mapped[str | None] = mapped_column(String(48))  # where the flow went next
     call: Mapped[Call] = relationship(back_populates="turns")
@@ -209,6 +210,16 @@ class AuditEvent(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Lock(Base):
+    """A named lease that works on SQLite and PostgreSQL alike: one retention run at a time."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    until: Mapped[datetime | None]
 
 
 class LoginAttempt(Base):

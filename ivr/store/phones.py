@@ -26,10 +26,16 @@ def normalise(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
     return None if e164 in HIDDEN_IDS else e164
 
 
+# Retention's pseudonyms start so (ivr/retention): never a number or an address, shown as they are.
+PSEUDONYM = "anon:"
+
+
 def mask(number: str | None) -> str:
     """Hide the middle of a number: +7 916 ***-**-67."""
     if not number:
         return "—"
+    if number.startswith(PSEUDONYM):
+        return number
     digits = "".join(c for c in number if c.isdigit())
     if len(digits) < 6:
         return "***"

@@ -10,7 +10,7 @@ from ivr.speech.decoder import decoders_for
 from ivr.speech.stream import BargeIn, Listener, Question, Utterance
 from ivr.speech.telephone import FRAME_BYTES, ulaw_to_pcm, wav
 from ivr.telephony import live
-from ivr.telephony.listen import keep, spoken
+from ivr.telephony.listen import kept, spoken, start_keeping
 from ivr.telephony.webhooks import link, renderer
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Ears:
 
     def _answer(self, heard: Utterance) -> None:
         ended = time.perf_counter()  # the listener has just heard the answer end
-        path = keep(self.rt.config.recordings_dir, self.sid, heard.seq, wav(heard.pcm))
+        path = kept(start_keeping(self.rt.config, self.sid, heard.seq, wav(heard.pcm)), self.sid, heard.seq)
         reply = self.rt.calls.answer(self.sid, heard.seq, spoken(heard.heard, path), renderer)
         if reply is not None and not reply.replayed:  # a key press that came first has moved the call
             self.updates.move(link("telephony.repeat", {}), ended)

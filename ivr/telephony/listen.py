@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from pathlib import Path
+from concurrent.futures import Future
+from dataclasses import replace
 
-from ivr import flows, metrics
+from ivr import flows, metrics, recordings
 from ivr.calls import Answer, Waiting
+from ivr.config import Config
+from ivr.pools import pool
 from ivr.runtime import Runtime
 from ivr.speech.recognizer import SpeechError
 from ivr.speech.service import Heard
 from ivr.telephony.recordings import RecordingError, fetch_recording
 
 log = logging.getLogger(__name__)
+# How long an answer waits, after recognition, for its audio to be stored; the store's own timeouts
+# (ivr/recordings/s3.py) end a hung request soon after.
+STORE_WAIT_S = 2.0
 
 
 def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # noqa: ANN001
@@ -31,18 +35,24 @@ def from_recording(form, rt: Runtime, sid: str, waiting: Waiting) -> Answer:  # 
     except RecordingError as e:
         log.warning("call %s turn %s: recording not fetched: %s", sid, waiting.seq, e)
         return Answer.unheard("no-audio")
-    path = keep(rt.config.recordings_dir, sid, waiting.seq, audio)
+    # Stored while it is heard: a slow store and a slow recogniser do not add up in the webhook's time.
+    keeping = start_keeping(rt.config, sid, waiting.seq, audio)
+    answer = _hear(audio, rt, sid, waiting)
+    return replace(answer, recording_path=kept(keeping, sid, waiting.seq))
+
+
+def _hear(audio: bytes, rt: Runtime, sid: str, waiting: Waiting) -> Answer:
     if not rt.speech.has(waiting.locale):
-        return Answer.unheard("no-model", path)
+        return Answer.unheard("no-model")
     try:
         heard = rt.speech.hear(audio, waiting.kind, waiting.locale)
     except SpeechError as e:
         log.warning("call %s turn %s: audio not recognised: %s", sid, waiting.seq, e)
-        return Answer.unheard("bad-audio", path)
-    return spoken(heard, path)
+        return Answer.unheard("bad-audio")
+    return spoken(heard, None)
 
 
-def spoken(heard: Heard, path: str) -> Answer:
+def spoken(heard: Heard, path: str | None) -> Answer:
     """The answer a recognised utterance gives, with its kept audio, however it was carried."""
     if heard.seconds is not None:
         metrics.recognition_seconds.observe(heard.seconds)
@@ -59,15 +69,19 @@ def spoken(heard: Heard, path: str) -> Answer:
     )
 
 
-def keep(folder: str, sid: str, seq: int, audio: bytes) -> str:
-    """Store a turn's audio as <folder>/<CallSid>/<seq>.wav, atomically; return the relative path."""
-    safe_sid = "".join(c for c in sid if c.isalnum())[:64] or "unknown"
-    relative = Path(safe_sid) / f"{seq}.wav"
-    target = Path(folder) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: a reader never sees half a file, and a duplicate delivery of
-    # the same answer writing at the same moment cannot tear it.
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as partial:
-        partial.write(audio)
-    os.replace(partial.name, target)
-    return str(relative)
+def start_keeping(config: Config, sid: str, seq: int, audio: bytes) -> Future:
+    """Store a turn's audio as <CallSid>/<seq>.wav in the recordings store, atomically, on a pool thread."""
+    key = recordings.turn_key(sid, seq)
+    return pool("recordings", 16).submit(lambda: recordings.store(config).save(key, audio) or key)
+
+
+def kept(keeping: Future, sid: str, seq: int) -> str | None:
+    """The stored audio's key; None when the store failed or is slow: that costs the turn its audio,
+    never the caller's answer, which is heard all the same."""
+    try:
+        return keeping.result(timeout=STORE_WAIT_S)
+    except TimeoutError:
+        log.error("call %s turn %s: audio not kept: the store took over %s s", sid, seq, STORE_WAIT_S)
+    except OSError as e:  # RecordingsError, or the folder's own errors
+        log.error("call %s turn %s: audio not kept: %s", sid, seq, e)
+    return None

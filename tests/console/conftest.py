@@ -8,12 +8,12 @@ import re
 import wave
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from ivr import recordings
 from ivr.calls.messages import Incoming
 from ivr.console.accounts import add_user
 from ivr.runtime import runtime
@@ -129,9 +129,7 @@ def make_call(app):
         midnight = midnight.replace(tzinfo=None)
         started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"
-        folder = Path(runtime(app).config.recordings_dir) / sid
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "1.wav").write_bytes(tone_wav())
+        recordings.store(runtime(app).config).save(f"{sid}/1.wav", tone_wav())  # a folder or S3
         with app.app_context(), transaction() as s:
             holder = s.scalars(select(Account).where(Account.number == account)).one()
             meter = s.scalars(select(Meter).where(Meter.serial == "M-1")).one()

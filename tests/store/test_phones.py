@@ -28,3 +28,7 @@ def test_mask_keeps_operator_code_and_last_two_digits():
     assert mask("+79161234567") == "+7 916 ***-**-67"
     assert "1234" not in mask("+441234567890")
     assert mask(None) == "—"
+
+
+def test_a_retention_pseudonym_is_shown_as_it_is_not_as_a_number():
+    assert mask("anon:0123456789abcde") == "anon:0123456789abcde"
