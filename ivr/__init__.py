@@ -70,9 +70,17 @@ def create_app(config: dict | None = None) -> Flask:
     console.init_app(app)
     console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead
     console.csrf.exempt(messaging.bp)
-    if cfg.trusted_proxies:  # believe the client address and scheme the proxies pass on
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.trusted_proxies, x_proto=cfg.trusted_proxies)
+    if cfg.trusted_proxies:  # believe the client address, scheme and host the proxies pass on
+        n = cfg.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    if cfg.node_name:  # behind a balancer, operators see which node answered
+        app.after_request(lambda response: _named(response, cfg.node_name))
     return app
+
+
+def _named(response, node: str):  # noqa: ANN001, ANN202
+    response.headers["X-IVR-Node"] = node
+    return response
 
 
 def _instance_secret(instance: Path) -> str:

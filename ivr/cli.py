@@ -18,8 +18,8 @@ COMMANDS = {
     "calls": "ivr.qa.cli:calls_group",
     "users": "ivr.console.cli:users_group",
     "messages": "ivr.notices:messages_group",
-    "retention": "ivr.retention.cli:retention_group",
     "mail": "ivr.mail.cli:mail_group",
+    "retention": "ivr.retention.cli:retention_group",
 }
 
 

@@ -53,6 +53,7 @@ class Config:
     login_max_failures: int
     login_window_s: float
     trusted_proxies: int
+    node_name: str | None  # names this node in an X-IVR-Node response header
     listen: str  # record, or stream: the caller's audio over Twilio Media Streams
     twilio_api_url: str
     twilio_from: str | None  # the number notices by SMS and WhatsApp are sent from
@@ -108,6 +109,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         login_max_failures=int(get.number("IVR_LOGIN_MAX_FAILURES", 5, 1)),
         login_window_s=get.number("IVR_LOGIN_WINDOW_S", 15 * 60, 1),
         trusted_proxies=int(get.number("IVR_TRUSTED_PROXIES", 0, 0, 5)),
+        node_name=get.text("IVR_NODE_NAME"),
         listen=get.choice("IVR_LISTEN", "record", ["record", "stream"]),
         twilio_api_url=get.url("IVR_TWILIO_API_URL") or "https://api.twilio.com",
         twilio_from=get.text("IVR_TWILIO_FROM"),
