@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -34,6 +35,9 @@ class LazyGroup(click.Group):
         from ivr.flows import RegionsFileError
         from ivr.settings import ConfigError
 
+        # A command is one process that ends (cron, a timer, `ivr serve`): it counts in its own memory.
+        # In gunicorn's metrics folder its files would stay until gunicorn restarts, one per run.
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         try:
             return super().invoke(ctx)
         except (ConfigError, RegionsFileError) as error:

@@ -33,13 +33,12 @@ def _started() -> None:
     g.ivr_started = time.perf_counter()
     # Every log line of a Twilio request names its call or message (IVR_LOG_FORMAT=json shows it).
     sid = request.values.get("CallSid") or request.values.get("MessageSid")
-    if sid:
-        g.ivr_conversation = logs.CONVERSATION.set(sid[:64])
+    logs.CONVERSATION.set(sid[:64] if sid else None)
 
 
 def _finished(_exc: BaseException | None) -> None:
-    if (bound := g.pop("ivr_conversation", None)) is not None:
-        logs.CONVERSATION.reset(bound)
+    # A set, not a reset: teardown also runs in the webhook's worker thread, in a copy of the context.
+    logs.CONVERSATION.set(None)
     started = g.pop("ivr_started", None)
     route = request.url_rule.endpoint if request.url_rule else "unmatched"
     if started is not None and route not in UNTIMED:

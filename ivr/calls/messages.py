@@ -100,6 +100,10 @@ class MessageService:
             return MessageStatus.REJECTED, [Say("too_long")], locale
         if incoming.media:
             return MessageStatus.REJECTED, [Say("media")], locale
+        if text.kind == TextKind.CONFIRM and senders.waiting(s, m) is not None:
+            # Readings that wait for this «ДА» would expire: it is taken even at the rate limit.
+            status, says = self._confirm(s, m)
+            return status, says, locale
         since = m.received_at - timedelta(minutes=self.limits.rate_window_minutes)
         if senders.count_since(s, m, since) >= self.limits.rate_limit:
             told = senders.rate_limited_since(s, m, since)  # one polite reply per window, not a loop

@@ -143,7 +143,7 @@ class MediaStream:
         self.sid, self.started_at = sid, time.monotonic()
         self.ears = Ears(rt, sid, locale)
         self.registry.claim(sid, self)
-        g.ivr_conversation = logs.CONVERSATION.set(sid)  # reset with the request, when the socket ends
+        logs.CONVERSATION.set(sid)  # cleared with the request, when the socket ends
         metrics.streams_active.inc()
         log.info("call %s: media stream live", sid)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -40,7 +41,9 @@ def bounded(work: Callable[[], T], budget: float | None = None) -> T:
     # The failure bookkeeping has a pool of its own: stuck webhooks must not hold it up.
     name = "webhook" if budget is None else "recovery"
     budget = budget or WEBHOOK_BUDGET_S
-    future = pool(name, 32).submit(copy_current_request_context(work))
+    # The worker thread gets the request's context, and its context variables: the log lines'
+    # CallSid (logs.CONVERSATION) among them.
+    future = pool(name, 32).submit(contextvars.copy_context().run, copy_current_request_context(work))
     try:
         return future.result(timeout=budget)
     except FutureTimeout:
