@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 import ivr.flows
-from ivr import create_app
+from ivr import create_app, logs
 from ivr.config import load
 from ivr.locales import load as load_pack
 from ivr.qa.driver import FlaskTransport, TwilioCall
@@ -200,3 +200,10 @@ def test_a_failing_status_callback_is_no_failure_of_the_caller(app, phone, monke
     assert status == 500
     with app.app_context():
         assert session().scalars(select(Call.errors)).one() == 0
+
+
+def test_the_webhooks_worker_thread_logs_with_the_requests_call_sid(app):
+    with app.test_request_context("/twilio/answer", method="POST", data={"CallSid": "CA" + "7" * 32}):
+        app.preprocess_request()  # binds the call for the request's log lines
+        assert recovery.bounded(lambda: logs.CONVERSATION.get()) == "CA" + "7" * 32
+    assert logs.CONVERSATION.get() is None
