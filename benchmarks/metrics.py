@@ -15,22 +15,16 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ivr-metrics-bench-"))
 
-import io  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ivr import create_app, metrics  # noqa: E402
+from benchmarks.statements import BASE, TOKEN, hotline  # noqa: E402
+from ivr import metrics  # noqa: E402
 from ivr.qa.driver import FlaskTransport, TwilioCall  # noqa: E402
-from ivr.store.accounts_csv import import_accounts  # noqa: E402
-from ivr.store.database import transaction  # noqa: E402
-from ivr.store.migrate import upgrade  # noqa: E402
 
-ACCOUNTS = (
-    "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n"
-    '100001,+79161234567,"ул. Ленина, д. 1",Москва,M-1,1,6,1000,,,2026-10-17\n'
-)
-TOKEN, BASE = "bench-token", "https://hotline.example"
 ROUNDS, CALLS = 10, 20
 
 
@@ -52,12 +46,7 @@ def instrumentation() -> None:
 
 
 def main(url: str) -> None:
-    app = create_app({"IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": BASE,
-                      "RECOGNIZERS": {}, "SECRET_KEY": "x"})  # fmt: skip
-    with app.app_context():
-        upgrade()
-        with transaction() as s:
-            import_accounts(s, io.StringIO(ACCOUNTS))
+    app = hotline(url)
     calls, updates = [], []
     for _ in range(ROUNDS):
         started = time.perf_counter()

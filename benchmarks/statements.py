@@ -28,13 +28,19 @@ ACCOUNTS = (
 TOKEN, BASE = "bench-token", "https://hotline.example"
 
 
-def main(url: str) -> None:
+def hotline(url: str):  # noqa: ANN201
+    """The app on a migrated database with one account, keypad only, signed by TOKEN at BASE."""
     app = create_app({"IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": BASE,
                       "RECOGNIZERS": {}, "SECRET_KEY": "x"})  # fmt: skip
     with app.app_context():
         upgrade()
         with transaction() as s:
             import_accounts(s, io.StringIO(ACCOUNTS))
+    return app
+
+
+def main(url: str) -> None:
+    app = hotline(url)
     engine = app.extensions["ivr.db"].kw["bind"]
     counts: Counter = Counter()
     event.listen(engine, "before_cursor_execute", lambda *a: counts.update(["statements"]))

@@ -102,12 +102,17 @@ def gunicorn(env: dict, port: int, workers: int = 2, threads: int = 4,
             time.sleep(0.1)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen, wait_s: float = 30.0) -> None:
+    """Ask a server to stop (SIGTERM), and kill it if it has not within wait_s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class Relay:

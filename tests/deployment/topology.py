@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from tests.serving import ROOT, free_port, gunicorn_command
+from tests.serving import ROOT, free_port, gunicorn_command, stop
 
 SITE = ROOT / "deploy" / "nginx-site.conf"
 # The production command of docs/DEPLOYMENT.md, with two workers: the model shared copy-on-write.
@@ -130,12 +130,7 @@ def node(env: dict, name: str, folder: Path, options: tuple[str, ...] = NODE_OPT
             time.sleep(0.2)
         yield f"127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _ready(port: int) -> bool:

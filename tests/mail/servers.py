@@ -14,14 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.serving import free_port, stop
+
 USER, PASSWORD = "meters", "throwaway-password"
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def certificate(folder: Path) -> tuple[Path, Path]:
@@ -83,11 +79,7 @@ class Dovecot:
 
     def stop(self) -> None:
         if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop(self.process, 10)
 
     def client(self) -> imaplib.IMAP4_SSL:
         context = ssl.create_default_context(cafile=str(self.cert))
