@@ -83,6 +83,9 @@ class _Utterance:
     barged: bool = False
     peeks: int = 0
     segment_start: int = 0  # index into frames
+    # The quiet line after a segment: held, not decoded, and given to the decoder as the next
+    # segment's lead if the caller speaks again. Pauses between digit groups cost no decoding.
+    held: deque[bytes] = field(default_factory=lambda: deque(maxlen=PRE_ROLL))
 
 
 class Listener:
@@ -125,8 +128,11 @@ class Listener:
             u.quiet += 1
         if u.decoder is None and not u.ignored and u.voiced >= MIN_VOICED:
             self._attend(u)
+        elif u.decoder is not None and u.spoke:
+            u.decoder.accept(b"".join(u.held) + frame)
+            u.held.clear()
         elif u.decoder is not None:
-            u.decoder.accept(frame)
+            u.held.append(frame)
         return self._decide(u)
 
     @property

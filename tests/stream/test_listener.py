@@ -129,6 +129,16 @@ def test_a_shorter_number_waits_out_the_pause_between_digits(korean):
     assert answer.taken - answer.speech_ended == pytest.approx(1.5, abs=0.021)
 
 
+def test_the_pause_between_digit_groups_is_not_decoded_but_leads_the_next_group(korean):
+    gap = 1.0  # with the words' own edges, under the 1.5 s that ends a short number
+    events, _, [decoder] = listen(digits(korean, 3, gap), kind="digits", lengths=(6,), words=["이", "이", "이"])
+    [answer] = answers(events)
+    assert answer.heard.value == "222"
+    # Each gap: QUIET_S decoded to end the segment, then at most the 0.3 s lead of the next one.
+    undecoded = len(answer.pcm) - decoder.fed
+    assert undecoded >= 2 * (gap - QUIET_S - 0.3 - 0.02) * 16000
+
+
 def test_a_word_heard_before_the_answer_is_complete_stops_the_prompt(korean):
     events, _, _ = listen(digits(korean, 3, 0.6), kind="digits", lengths=(6,), words=["이", "이", "이"])
     barge, answer = events
