@@ -131,7 +131,9 @@ def test_a_shorter_number_waits_out_the_pause_between_digits(korean):
 
 def test_the_pause_between_digit_groups_is_not_decoded_but_leads_the_next_group(korean):
     gap = 1.0  # with the words' own edges, under the 1.5 s that ends a short number
-    events, _, [decoder] = listen(digits(korean, 3, gap), kind="digits", lengths=(6,), words=["이", "이", "이"])
+    events, _, [decoder] = listen(
+        digits(korean, 3, gap), kind="digits", lengths=(6,), words=["이", "이", "이"]
+    )
     [answer] = answers(events)
     assert answer.heard.value == "222"
     # Each gap: QUIET_S decoded to end the segment, then at most the 0.3 s lead of the next one.
