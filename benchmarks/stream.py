@@ -1,9 +1,16 @@
 """Streamed calls against gunicorn on loopback, beside the <Record> path, with the Korean model.
 
 Usage: python benchmarks/stream.py [--calls 20] [--duration 40] [--ramp 30,40] [--workers 2] [--threads 48]
+                                   [--pace storm|caller]
 
-Each streamed call speaks 계량기 over the greeting (a barge-in), then 네 a second after the address
-question begins, in real time, and hangs up; calls repeat for --duration. Reported:
+--pace storm: each streamed call speaks 계량기 over the greeting (a barge-in), then 네 a second after
+the address question begins, in real time, and hangs up; calls repeat for --duration. Every caller
+talks over every prompt, with no listening: the heaviest load a line can bring.
+--pace caller: whole calls as callers make them. Each caller has an account of its own; it answers
+the greeting (계량기) and the address (네) by voice, then the reading and the read-back on the keypad
+(a caller who has pressed a key stays on it, as the flow has it). It listens to each prompt (Korean <Say> speaks about 12 characters a second), answers
+half a second after it ends, or talks over it a second in, one answer in three (a caller who knows
+the questions); keys take a second each. Reported:
 - end of speech -> the next question's request (Twilio fetching the URL the app moved the call to);
 - barge-in: end of the first word -> the first REST update (the prompt stops there);
 - the same answers on a <Record> server: Twilio's 3 s of silence, then the answer webhook;
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -26,7 +34,7 @@ from pathlib import Path
 
 from load import CALLS, ROOT, database, free_port, ivr, wait_for
 
-from ivr.qa.driver import HttpTransport, TwilioCall
+from ivr.qa.driver import CallError, HttpTransport, TwilioCall
 from ivr.qa.recordings import LocalRecordings
 from ivr.qa.streams import StreamedCall
 from ivr.qa.twilio_api import TwilioApi
@@ -36,6 +44,9 @@ TOKEN, ACCOUNT = "stream-bench-token", "AC" + "5" * 32
 CALLER = "+79167000007"  # seoul.csv's account: the address question follows the intent
 AUDIO = CALLS / "audio" / "ko"
 RECORD_TIMEOUT_S = 3  # the <Record>'s silence timeout (ivr/telephony/twiml.py)
+SAY_CHARS_S = 12  # Korean <Say>, characters a second (tests/stream/test_voice.py)
+REACTION_S, BARGE_SHARE, KEY_S = 0.5, 1 / 3, 1.0
+READING = "1100"  # each paced call's account was read 1000 last period (accounts())
 
 
 def server(port: int, env: dict, args: argparse.Namespace) -> subprocess.Popen:
@@ -87,6 +98,55 @@ def p95(values: list[float]) -> str:
     return f"p50 {statistics.median(values) * 1000:.0f} ms, p95 {cuts[18] * 1000:.0f} ms (n={len(values)})"
 
 
+def accounts(path: Path, count: int) -> list[str]:
+    """An account per paced call, each with a phone of its own, read 1000 last period."""
+    phones = [f"+7916{8000000 + i:07d}" for i in range(count)]
+    rows = [f'{900000 + i},{phone},"서울시 중구 세종대로 {i + 1}",Москва,K-{i},1,6,1000,,,2026-10-17'
+            for i, phone in enumerate(phones)]  # fmt: skip
+    path.write_text(
+        "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n" + "\n".join(rows) + "\n"
+    )
+    return phones
+
+
+def paced_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes], phones) -> None:  # noqa: ANN001
+    """A whole call as a caller makes it: listen, answer; the reading on the keypad."""
+    call = StreamedCall(HttpTransport(), base, caller=next(phones), token=TOKEN, account_sid=ACCOUNT,
+                        voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
+                        api=api, speed=1.0)  # fmt: skip
+    rng = random.Random(call.sid)
+    try:
+        call.dial()
+        for step in ("gyeryanggi", "ne", READING, "1"):
+            prompt = len(" ".join(call.heard.says)) / SAY_CHARS_S
+            barge = step in words and rng.random() < BARGE_SHARE
+            time.sleep(min(1.0, prompt) if barge else prompt + REACTION_S)
+            if step == READING:  # a key moves the question to the keypad, as in tests/stream
+                call.press("1")
+                time.sleep(KEY_S * (len(READING) + 1))
+            if step not in words:
+                call.press(step + "#")
+                continue
+            moves = len(call.moves)
+            marker = call.speak(words[step])
+            call.wait_for(lambda m=marker: call.answered_after(m), 20, f"{step} not taken")
+            spoke = call.spoke_at(marker)
+            updates = [u for u, _ in call.moves[moves:]]
+            move = next(u for u in updates if "/twilio/listening" not in u.url)
+            results.add(
+                move.fetched_at - spoke, updates[0].at - spoke if barge else None, posted=move.at - spoke
+            )
+        if call.heard.waits_for != "hangup":
+            raise CallError(f"the call ended waiting for {call.heard.waits_for}: {call.heard.text[:60]}")
+        time.sleep(len(call.heard.text) / SAY_CHARS_S)  # the goodbye
+        with results.lock:
+            results.calls += 1
+    except Exception as error:  # noqa: BLE001 - count it and go on
+        results.add(None, error=f"{type(error).__name__}: {error}")
+    finally:
+        call.hangup()
+
+
 def streamed_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes]) -> None:
     call = StreamedCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
                         voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
@@ -128,8 +188,11 @@ def recorded_call(base: str, recordings: LocalRecordings, results: Results, word
         call.hangup()
 
 
-def load(target, concurrency: int, duration: float) -> None:  # noqa: ANN001
-    """Run `concurrency` callers, each placing calls one after another until the duration is up."""
+def load(target, concurrency: int, duration: float, spread: float) -> None:  # noqa: ANN001
+    """Run `concurrency` callers, each placing calls one after another until the duration is up.
+
+    The callers start `spread` seconds apart in all, as calls come in one by one.
+    """
     stop = time.monotonic() + duration
 
     def caller() -> None:
@@ -137,9 +200,9 @@ def load(target, concurrency: int, duration: float) -> None:  # noqa: ANN001
             target()
 
     threads = [threading.Thread(target=caller, daemon=True) for _ in range(concurrency)]
-    for i, t in enumerate(threads):
+    for t in threads:
         t.start()
-        time.sleep(1.5 / concurrency * (i % 3 == 0))  # spread the calls' phases a little
+        time.sleep(spread / concurrency)
     for t in threads:
         t.join(timeout=duration + 60)
 
@@ -180,6 +243,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=48, help="each stream holds a thread for its call")
     parser.add_argument("--modes", default="stream,record", help="which servers to load")
+    parser.add_argument(
+        "--pace", default="storm", choices=("storm", "caller"), help="how streamed callers talk"
+    )
     args = parser.parse_args()
     words = {name: (AUDIO / f"{name}.wav").read_bytes() for name in ("gyeryanggi", "ne", "hum")}
     with tempfile.TemporaryDirectory(prefix="ivr-stream-") as folder, LocalRecordings() as recordings:
@@ -192,6 +258,8 @@ def main() -> None:
         env.pop("IVR_VOSK_MODEL", None)
         ivr(env, "db", "upgrade")
         ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / "seoul.csv"))
+        args.phones = accounts(Path(folder) / "callers.csv", 5000)
+        ivr(env, "accounts", "import", "--partial", f"{folder}/callers.csv")
         for mode in args.modes.split(","):
             base = f"http://127.0.0.1:{ports[mode]}"
             proc = server(ports[mode], {**env, "IVR_LISTEN": mode, "IVR_PUBLIC_URL": base}, args)
@@ -207,18 +275,21 @@ def main() -> None:
 def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings: LocalRecordings,
         words: dict[str, bytes], args: argparse.Namespace) -> None:  # fmt: skip
     print(
-        f"\n## {mode}: gunicorn -w {args.workers} -k gthread --threads {args.threads}, "
+        f"\n## {mode}{f' ({args.pace})' if mode == 'stream' else ''}: gunicorn -w {args.workers} -k gthread --threads {args.threads}, "
         f"{'PostgreSQL' if args.db else 'SQLite'}; load average {os.getloadavg()[0]:.1f}"
     )
     ramp = [args.calls, *(int(n) for n in args.ramp.split(",") if n)] if mode == "stream" else [args.calls]
     for concurrency in ramp:
         results = Results()
-        if mode == "stream":
+        if mode == "stream" and args.pace == "caller":
+            target = functools.partial(paced_call, base, api, results, words, iter(args.phones))
+        elif mode == "stream":
             target = functools.partial(streamed_call, base, api, results, words)
         else:
             target = functools.partial(recorded_call, base, recordings, results, words)
         before, client = cpu_seconds(proc.pid), time.process_time()
-        load(target, concurrency, args.duration)
+        # Paced calls last about 18 s: their callers come in over that much time.
+        load(target, concurrency, args.duration, 18.0 if mode == "stream" and args.pace == "caller" else 1.5)
         cpu, client = cpu_seconds(proc.pid) - before, time.process_time() - client
         # The emulated callers share the machine's two cores with the server: say how much they took.
         print(f"{concurrency} concurrent calls, {results.calls} calls done, {len(results.errors)} errors; "
