@@ -21,6 +21,7 @@ the questions); keys take a second each. Reported:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import random
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from load import CALLS, ROOT, database, free_port, ivr, wait_for
@@ -110,13 +112,41 @@ def accounts(path: Path, count: int) -> list[str]:
     return phones
 
 
-def paced_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes], phones) -> None:  # noqa: ANN001
-    """A whole call as a caller makes it: listen, answer; the reading on the keypad."""
-    call = StreamedCall(HttpTransport(), base, caller=next(phones), token=TOKEN, account_sid=ACCOUNT,
+@contextlib.contextmanager
+def counted(call: TwilioCall, results: Results) -> Iterator[None]:
+    """Count the call done, or its error, and go on; hang up either way."""
+    try:
+        yield
+        with results.lock:
+            results.calls += 1
+    except Exception as error:  # noqa: BLE001 - count it and go on
+        results.add(None, error=f"{type(error).__name__}: {error}")
+    finally:
+        call.hangup()
+
+
+def streamed(base: str, api: TwilioApi, caller: str) -> StreamedCall:
+    return StreamedCall(HttpTransport(), base, caller=caller, token=TOKEN, account_sid=ACCOUNT,
                         voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
                         api=api, speed=1.0)  # fmt: skip
+
+
+def answer(call: StreamedCall, audio: bytes, results: Results, barge: bool) -> None:
+    """Speak over the stream, wait until the call moves on, and time it from the end of the speech."""
+    moves = len(call.moves)
+    marker = call.speak(audio)
+    call.wait_for(lambda: call.answered_after(marker), 20, "an answer not taken")
+    spoke = call.spoke_at(marker)
+    updates = [u for u, _ in call.moves[moves:]]
+    move = next(u for u in updates if "/twilio/listening" not in u.url)
+    results.add(move.fetched_at - spoke, updates[0].at - spoke if barge else None, posted=move.at - spoke)
+
+
+def paced_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes], phones) -> None:  # noqa: ANN001
+    """A whole call as a caller makes it: listen, answer; the reading on the keypad."""
+    call = streamed(base, api, next(phones))
     rng = random.Random(call.sid)
-    try:
+    with counted(call, results):
         call.dial()
         for step in ("gyeryanggi", "ne", READING, "1"):
             prompt = len(" ".join(call.heard.says)) / SAY_CHARS_S
@@ -125,68 +155,34 @@ def paced_call(base: str, api: TwilioApi, results: Results, words: dict[str, byt
             if step == READING:  # a key moves the question to the keypad, as in tests/stream
                 call.press("1")
                 time.sleep(KEY_S * (len(READING) + 1))
-            if step not in words:
+            if step in words:
+                answer(call, words[step], results, barge)
+            else:
                 call.press(step + "#")
-                continue
-            moves = len(call.moves)
-            marker = call.speak(words[step])
-            call.wait_for(lambda m=marker: call.answered_after(m), 20, f"{step} not taken")
-            spoke = call.spoke_at(marker)
-            updates = [u for u, _ in call.moves[moves:]]
-            move = next(u for u in updates if "/twilio/listening" not in u.url)
-            results.add(
-                move.fetched_at - spoke, updates[0].at - spoke if barge else None, posted=move.at - spoke
-            )
         if call.heard.waits_for != "hangup":
             raise CallError(f"the call ended waiting for {call.heard.waits_for}: {call.heard.text[:60]}")
         time.sleep(len(call.heard.text) / SAY_CHARS_S)  # the goodbye
-        with results.lock:
-            results.calls += 1
-    except Exception as error:  # noqa: BLE001 - count it and go on
-        results.add(None, error=f"{type(error).__name__}: {error}")
-    finally:
-        call.hangup()
 
 
 def streamed_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes]) -> None:
-    call = StreamedCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
-                        voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
-                        api=api, speed=1.0)  # fmt: skip
-    try:
+    call = streamed(base, api, CALLER)
+    with counted(call, results):
         call.dial()
         time.sleep(0.5)  # the stream connects while the greeting starts
         for word, pause in (("gyeryanggi", 0.0), ("ne", 1.0)):
             time.sleep(pause)
-            moves = len(call.moves)
-            marker = call.speak(words[word])
-            call.wait_for(lambda m=marker: call.answered_after(m), 20, f"{word} not taken")
-            spoke = call.spoke_at(marker)
-            updates = [u for u, _ in call.moves[moves:]]
-            move = next(u for u in updates if "/twilio/listening" not in u.url)
-            results.add(move.fetched_at - spoke, updates[0].at - spoke, posted=move.at - spoke)
-        with results.lock:
-            results.calls += 1
-    except Exception as error:  # noqa: BLE001 - count it and go on
-        results.add(None, error=f"{type(error).__name__}: {error}")
-    finally:
-        call.hangup()
+            answer(call, words[word], results, barge=True)
 
 
 def recorded_call(base: str, recordings: LocalRecordings, results: Results, words: dict[str, bytes]) -> None:
     call = TwilioCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
                       recordings=recordings, voice_path="/twilio/voice?locale=ko")  # fmt: skip
-    try:
+    with counted(call, results):
         call.dial()
         for word in ("gyeryanggi", "ne"):
             time.sleep(1.0 + RECORD_TIMEOUT_S)  # the caller speaks, then Twilio waits out the silence
             heard = call.say(words[word])
             results.add(RECORD_TIMEOUT_S + heard.latency)
-        with results.lock:
-            results.calls += 1
-    except Exception as error:  # noqa: BLE001
-        results.add(None, error=f"{type(error).__name__}: {error}")
-    finally:
-        call.hangup()
 
 
 def load(target, concurrency: int, duration: float, spread: float) -> None:  # noqa: ANN001
@@ -214,9 +210,7 @@ def cpu_per_call(
     """Server CPU per call, in % of a core, with callers silent and with callers talking."""
     lines = []
     for _ in range(calls):
-        call = StreamedCall(HttpTransport(), base, caller=CALLER, token=TOKEN, account_sid=ACCOUNT,
-                            voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
-                            api=api, speed=1.0)  # fmt: skip
+        call = streamed(base, api, CALLER)
         call.dial()
         lines.append(call)
     time.sleep(2)
