@@ -21,7 +21,6 @@ COMMANDS = {
     "messages": "ivr.notices:messages_group",
     "mail": "ivr.mail.cli:mail_group",
     "retention": "ivr.retention.cli:retention_group",
-    "streams": "ivr.telephony.cli:streams_group",
 }
 
 

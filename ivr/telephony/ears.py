@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 
 from ivr.runtime import Runtime
 from ivr.speech.decoder import decoders_for
@@ -19,12 +17,10 @@ log = logging.getLogger(__name__)
 
 
 class Ears:
-    """One call's listener, fed the call's audio in order; `context` enters a Flask request context
-    for what the listener hears (the links of the TwiML the call moves to)."""
+    """One call's listener. Runs on the socket's thread, inside the upgrade request's context."""
 
-    def __init__(self, rt: Runtime, sid: str, locale: str,
-                 context: Callable[[], AbstractContextManager] = nullcontext) -> None:  # fmt: skip
-        self.rt, self.sid, self.context = rt, sid, context
+    def __init__(self, rt: Runtime, sid: str, locale: str) -> None:
+        self.rt, self.sid = rt, sid
         decoders = decoders_for(rt.speech.recognizers.get(locale))
         self.listener = decoders and Listener(decoders, locale, rt.speech, self._question)
         if not decoders:
@@ -41,11 +37,10 @@ class Ears:
             frame = bytes(self.pcm[:FRAME_BYTES])
             del self.pcm[:FRAME_BYTES]
             for event in self.listener.feed(frame):
-                with self.context():
-                    if isinstance(event, BargeIn):
-                        self.updates.listening(link("telephony.listening", {"q": event.seq}))
-                    else:
-                        self._answer(event)
+                if isinstance(event, BargeIn):
+                    self.updates.listening(link("telephony.listening", {"q": event.seq}))
+                else:
+                    self._answer(event)
 
     def _question(self) -> Question | None:
         listening = self.rt.calls.streams.listening(self.sid)

@@ -12,15 +12,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 
 from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_sock import ConnectionClosed, Sock
 from twilio.request_validator import RequestValidator
 
 from ivr import logs, metrics
-from ivr.runtime import Runtime, runtime
+from ivr.runtime import runtime
 from ivr.telephony.ears import Ears
 from ivr.telephony.signature import stream_url
 
@@ -42,7 +40,6 @@ class Streams:
     """The streams this process serves: capped, and one per call (a newer start replaces an older)."""
 
     def __init__(self, limit: int = MAX_STREAMS) -> None:
-        self.limit = limit
         self.slots = threading.BoundedSemaphore(limit)
         self.by_call: dict[str, object] = {}
         self.lock = threading.Lock()
@@ -87,24 +84,7 @@ def free(_exc: BaseException | None) -> None:
 
 @sock.route("/stream", bp=bp)
 def stream(ws) -> None:  # noqa: ANN001
-    """One call's stream on this worker's thread, inside the upgrade request's context."""
-    call = MediaStream(_registry(), runtime())
-    try:
-        while not call.stopped:
-            raw = ws.receive(timeout=call.wait_s)
-            if raw is None:
-                raise ProtocolError("no message in time")
-            call.take(raw)
-    except ProtocolError as error:
-        call.refused(error)
-    except ConnectionClosed:
-        pass
-    finally:
-        call.end()
-        try:
-            ws.close()
-        except ConnectionClosed:
-            pass
+    MediaStream(ws, _registry()).run()
 
 
 class ProtocolError(Exception):
@@ -112,41 +92,40 @@ class ProtocolError(Exception):
 
 
 class MediaStream:
-    """One call's stream: connected, start, media..., stop; whichever server carries the socket.
+    """One call's stream: connected, start, media..., stop."""
 
-    The server gives it the call's messages one at a time, in order. `context` enters a Flask request
-    context for the moments the ears need one (an answer's TwiML links): a server that does not run
-    inside the upgrade's request gives one; entering it costs about 0.3 ms, too much for every frame.
-    """
-
-    def __init__(self, registry: Streams, rt: Runtime,
-                 context: Callable[[], AbstractContextManager] = nullcontext) -> None:  # fmt: skip
-        self.registry, self.rt, self.context = registry, rt, context
+    def __init__(self, ws, registry: Streams) -> None:  # noqa: ANN001
+        self.ws, self.registry = ws, registry
         self.sid: str | None = None
         self.ears: Ears | None = None
         self.started_at = 0.0
         self.samples = 0
         self.stopped = False
 
-    @property
-    def wait_s(self) -> float:
-        """How long the next message may take before the peer counts as gone."""
-        return IDLE_S if self.sid else START_WAIT_S
+    def run(self) -> None:
+        try:
+            self._receive()
+        except ProtocolError as error:
+            log.warning("media stream %s closed: %s", self.sid or "(no call)", error)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._end()
 
-    def take(self, raw: str | bytes) -> None:
-        """Act on one message; ProtocolError when the peer breaks the protocol."""
-        message = _parse(raw)
-        event = message.get("event")
-        if event == "start":
-            self._start(message.get("start"))
-        elif event == "media":
-            self._media(message.get("media"))
-        elif event == "stop":
-            self.stopped = True
-        # connected, mark and dtmf carry nothing the ears need
-
-    def refused(self, error: ProtocolError) -> None:
-        log.warning("media stream %s closed: %s", self.sid or "(no call)", error)
+    def _receive(self) -> None:
+        while not self.stopped:
+            raw = self.ws.receive(timeout=IDLE_S if self.sid else START_WAIT_S)
+            if raw is None:
+                raise ProtocolError("no message in time")
+            message = _parse(raw)
+            event = message.get("event")
+            if event == "start":
+                self._start(message.get("start"))
+            elif event == "media":
+                self._media(message.get("media"))
+            elif event == "stop":
+                self.stopped = True
+            # connected, mark and dtmf carry nothing the ears need
 
     def _start(self, start: object) -> None:
         if self.sid is not None or not isinstance(start, dict):
@@ -157,14 +136,14 @@ class MediaStream:
         fmt = start.get("mediaFormat") or {}
         if {k: fmt.get(k) for k in FORMAT} != FORMAT:
             raise ProtocolError(f"unsupported media format {fmt!r}")
-        rt = self.rt
+        rt = runtime()
         locale = rt.calls.streams.started(sid) if start.get("accountSid") == rt.config.account_sid else None
         if locale is None:
             raise ProtocolError(f"call {sid} is not a live streamed call of ours")
         self.sid, self.started_at = sid, time.monotonic()
-        self.ears = Ears(rt, sid, locale, self.context)
+        self.ears = Ears(rt, sid, locale)
         self.registry.claim(sid, self)
-        logs.CONVERSATION.set(sid)  # in this call's context only: the request's, or the server's own
+        logs.CONVERSATION.set(sid)  # cleared with the request, when the socket ends
         metrics.streams_active.inc()
         log.info("call %s: media stream live", sid)
 
@@ -189,16 +168,19 @@ class MediaStream:
         if behind > BEHIND_S:
             raise ProtocolError(f"fell {behind:.1f} s behind the caller")
 
-    def end(self) -> None:
-        """The socket is gone: a call that did not say stop goes on with <Record>."""
+    def _end(self) -> None:
         if self.sid is None:
             return
         metrics.streams_active.dec()
         current = self.registry.current(self.sid, self)
         self.registry.release(self.sid, self)
         if current and not self.stopped:  # dropped, silent or behind: go on with <Record>
-            self.rt.calls.streams.lost(self.sid)
+            runtime().calls.streams.lost(self.sid)
             log.warning("call %s: media stream lost; the call goes on with <Record>", self.sid)
+        try:
+            self.ws.close()
+        except ConnectionClosed:
+            pass
 
 
 def _parse(raw: str | bytes) -> dict:

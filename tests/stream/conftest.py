@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -40,43 +39,14 @@ def server(app):
 
 
 @pytest.fixture
-def sockets(server):
-    """Where the media streams are served: the app itself (flask-sock), unless a module says otherwise."""
-    return server
-
-
-@pytest.fixture
-def asyncio_sockets(app):
-    """`ivr streams serve` for the same app, on its own loop and port (tests/stream/test_asyncio_*.py)."""
-    from ivr.telephony.sockets import serve_streams
-
-    started, ports, loop = threading.Event(), [], asyncio.new_event_loop()
-    stop = asyncio.Event()
-
-    def ready(port):
-        ports.append(port)
-        started.set()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve_streams(app, "127.0.0.1", 0, ready, stop),),
-                              daemon=True)  # fmt: skip
-    thread.start()
-    assert started.wait(10), "the stream server did not start"
-    yield f"127.0.0.1:{ports[0]}"
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(15)
-    assert not thread.is_alive(), "the stream server did not stop"
-    loop.close()
-
-
-@pytest.fixture
-def streamed(sockets, server, twilio_api, recordings):
+def streamed(server, twilio_api, recordings):
     """Start a streamed call: streamed('+79161234567', locale='ko', speed=4.0)."""
     recordings.mock.add_passthru("http://127.0.0.1")  # the app, and the REST API it moves calls with
     calls = []
 
     def call(caller="+79161234567", locale=None, speed=8.0) -> StreamedCall:
         c = StreamedCall(Rerouted(PUBLIC_URL, f"http://{server}"), PUBLIC_URL, caller=caller, token=TOKEN,
-                         account_sid=ACCOUNT_SID, recordings=recordings, ws_base=f"ws://{sockets}",
+                         account_sid=ACCOUNT_SID, recordings=recordings, ws_base=f"ws://{server}",
                          api=twilio_api, speed=speed)  # fmt: skip
         if locale:
             c.voice_path = f"/twilio/voice?locale={locale}"

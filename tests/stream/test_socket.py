@@ -56,16 +56,16 @@ def connect(server, signature):
 @pytest.mark.parametrize("signature", [None, "forged", RequestValidator("another-token").compute_signature(STREAM, {}),
                                        RequestValidator(TOKEN).compute_signature(STREAM + "?x=1", {})],
                          ids=["unsigned", "forged", "other-token", "other-url"])  # fmt: skip
-def test_an_upgrade_without_a_good_signature_is_refused_with_403_before_upgrading(sockets, signature):
+def test_an_upgrade_without_a_good_signature_is_refused_with_403_before_upgrading(server, signature):
     with pytest.raises(simple_websocket.ConnectionError) as refused:
-        connect(sockets, signature)
+        connect(server, signature)
     assert refused.value.status_code == 403
 
 
-def test_the_upgrade_signature_covers_the_query(sockets):
+def test_the_upgrade_signature_covers_the_query(server):
     signed = RequestValidator(TOKEN).compute_signature(STREAM + "?line=2", {})
     ws = simple_websocket.Client.connect(
-        f"ws://{sockets}/twilio/stream?line=2", headers={"X-Twilio-Signature": signed}
+        f"ws://{server}/twilio/stream?line=2", headers={"X-Twilio-Signature": signed}
     )
     assert ws.connected
     ws.close()
@@ -104,18 +104,18 @@ def start(sid, account=ACCOUNT_SID, encoding="audio/x-mulaw"):
     pytest.param(lambda sid: [start(sid), {"event": "media", "media": {"payload": "A" * 4000}}], id="payload-cap"),
     pytest.param(lambda sid: [start(sid), {"event": "mark", "pad": "x" * 9000}], id="message-cap"),
 ])  # fmt: skip
-def test_a_peer_that_breaks_the_protocol_or_is_not_our_call_is_closed(sockets, phone, messages):
+def test_a_peer_that_breaks_the_protocol_or_is_not_our_call_is_closed(server, phone, messages):
     call = phone()
     call.dial()
-    ws = connect(sockets, RequestValidator(TOKEN).compute_signature(STREAM, {}))
+    ws = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
     assert closed_after(ws, {"event": "connected"}, *messages(call.sid))
 
 
-def test_a_stream_for_an_ended_call_is_closed(sockets, phone):
+def test_a_stream_for_an_ended_call_is_closed(server, phone):
     call = phone()
     call.dial()
     call.hangup()
-    ws = connect(sockets, RequestValidator(TOKEN).compute_signature(STREAM, {}))
+    ws = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
     assert closed_after(ws, {"event": "connected"}, start(call.sid))
 
 
@@ -147,11 +147,11 @@ def test_a_dropped_stream_puts_the_call_on_record_from_the_next_question(app, st
     assert again.waits_for == "record" and "Start" not in again.says
 
 
-def test_streams_over_the_process_cap_are_refused_with_503(app, sockets, phone):
+def test_streams_over_the_process_cap_are_refused_with_503(app, server, phone):
     app.extensions["ivr.streams"] = Streams(limit=1)
-    first = connect(sockets, RequestValidator(TOKEN).compute_signature(STREAM, {}))
+    first = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
     with pytest.raises(simple_websocket.ConnectionError) as refused:
-        connect(sockets, RequestValidator(TOKEN).compute_signature(STREAM, {}))
+        connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
     assert refused.value.status_code == 503
     first.close()
 
@@ -183,12 +183,12 @@ def test_listening_after_the_answer_was_taken_goes_on_with_the_call(phone):
     assert "<Pause" not in body and "q=2" in body
 
 
-def test_a_second_stream_for_the_same_call_takes_over_and_the_first_stops_quietly(app, streamed, sockets):
+def test_a_second_stream_for_the_same_call_takes_over_and_the_first_stops_quietly(app, streamed, server):
     call = streamed()
     call.dial()
     assert eventually(lambda: call_row(app, call.sid).listen == "live")
     first = call.line
-    second = StreamLine(f"ws://{sockets}/twilio/stream", STREAM, TOKEN, call.sid, ACCOUNT_SID)
+    second = StreamLine(f"ws://{server}/twilio/stream", STREAM, TOKEN, call.sid, ACCOUNT_SID)
     second.start()  # a duplicate of the greeting started another fork
     assert eventually(lambda: not first.open)
     assert second.open and call_row(app, call.sid).listen == "live"
