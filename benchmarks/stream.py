@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import functools
 import os
 import random
@@ -102,9 +103,10 @@ def p95(values: list[float]) -> str:
 
 
 def accounts(path: Path, count: int) -> list[str]:
-    """An account per paced call, each with a phone of its own, read 1000 last period."""
+    """An account per paced call, each with a phone of its own, read 1000 a month ago."""
+    read_on = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
     phones = [f"+7916{8000000 + i:07d}" for i in range(count)]
-    rows = [f'{900000 + i},{phone},"서울시 중구 세종대로 {i + 1}",Москва,K-{i},1,6,1000,,,2026-10-17'
+    rows = [f'{900000 + i},{phone},"서울시 중구 세종대로 {i + 1}",Москва,K-{i},1,6,1000,,,{read_on}'
             for i, phone in enumerate(phones)]  # fmt: skip
     path.write_text(
         "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n" + "\n".join(rows) + "\n"
@@ -253,7 +255,7 @@ def main() -> None:
         env.pop("IVR_VOSK_MODEL", None)
         ivr(env, "db", "upgrade")
         ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / "seoul.csv"))
-        args.phones = accounts(Path(folder) / "callers.csv", 5000)
+        args.phones = iter(accounts(Path(folder) / "callers.csv", 5000))  # each paced call a fresh account
         ivr(env, "accounts", "import", "--partial", f"{folder}/callers.csv")
         for mode in args.modes.split(","):
             base = f"http://127.0.0.1:{ports[mode]}"
@@ -279,13 +281,13 @@ def run(mode: str, base: str, proc: subprocess.Popen, api: TwilioApi, recordings
     for concurrency in ramp:
         results = Results()
         if mode == "stream" and args.pace == "caller":
-            target = functools.partial(paced_call, base, api, results, words, iter(args.phones))
+            target = functools.partial(paced_call, base, api, results, words, args.phones)
         elif mode == "stream":
             target = functools.partial(streamed_call, base, api, results, words)
         else:
             target = functools.partial(recorded_call, base, recordings, results, words)
         before, client = cpu_seconds(proc.pid), time.process_time()
-        # Paced calls last about 18 s: their callers come in over that much time.
+        # Paced calls last 18-25 s: their callers come in over 18 s, one after another.
         load(target, concurrency, args.duration, 18.0 if mode == "stream" and args.pace == "caller" else 1.5)
         cpu, client = cpu_seconds(proc.pid) - before, time.process_time() - client
         # The emulated callers share the machine's two cores with the server: say how much they took.

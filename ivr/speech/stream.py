@@ -82,7 +82,7 @@ class _Utterance:
     words: list[Word] = field(default_factory=list)
     barged: bool = False
     peeks: int = 0
-    segment_start: int = 0  # index into frames
+    segment_start: int = 0  # index into frames: where the decoder's audio of this segment starts
     # The quiet line after a segment: held, not decoded, and given to the decoder as the next
     # segment's lead if the caller speaks again. Pauses between digit groups cost no decoding.
     held: deque[bytes] = field(default_factory=lambda: deque(maxlen=PRE_ROLL))
@@ -129,6 +129,8 @@ class Listener:
         if u.decoder is None and not u.ignored and u.voiced >= MIN_VOICED:
             self._attend(u)
         elif u.decoder is not None and u.spoke:
+            if u.held:  # speech again after a pause: this segment's audio starts with the held lead
+                u.segment_start = len(u.frames) - len(u.held) - 1
             u.decoder.accept(b"".join(u.held) + frame)
             u.held.clear()
         elif u.decoder is not None:

@@ -7,7 +7,7 @@ from ivr.speech.decoder import Decoder
 from ivr.speech.engine import VoskRecognizer
 from ivr.speech.recognizer import Alternative, Recognition, Word
 from ivr.speech.service import Speech
-from ivr.speech.stream import QUIET_S, BargeIn, Listener, Question, Utterance
+from ivr.speech.stream import PRE_ROLL, QUIET_S, BargeIn, Listener, Question, Utterance
 from ivr.speech.telephone import FRAME_BYTES, pcm_to_ulaw, ulaw_to_pcm, wav
 
 
@@ -130,15 +130,22 @@ def test_a_shorter_number_waits_out_the_pause_between_digits(korean):
 
 
 def test_the_pause_between_digit_groups_is_not_decoded_but_leads_the_next_group(korean):
+    class Chunks(Scripted):
+        def accept(self, pcm):
+            super().accept(pcm)
+            self.chunks = [*getattr(self, "chunks", []), len(pcm)]
+
     gap = 1.0  # with the words' own edges, under the 1.5 s that ends a short number
     events, _, [decoder] = listen(
-        digits(korean, 3, gap), kind="digits", lengths=(6,), words=["이", "이", "이"]
+        digits(korean, 3, gap), kind="digits", lengths=(6,), words=["이", "이", "이"], scripted=Chunks
     )
     [answer] = answers(events)
     assert answer.heard.value == "222"
-    # Each gap: QUIET_S decoded to end the segment, then at most the 0.3 s lead of the next one.
-    undecoded = len(answer.pcm) - decoder.fed
-    assert undecoded >= 2 * (gap - QUIET_S - 0.3 - 0.02) * 16000
+    # Each gap: QUIET_S decoded to end the segment, then the rest held; the next segment starts with
+    # the last 0.3 s of it as its lead, given with the first frame of speech.
+    assert len(answer.pcm) - decoder.fed >= 2 * (gap - QUIET_S - 0.3 - 0.02) * 16000
+    resumed = [size for size in decoder.chunks[1:] if size > FRAME_BYTES]
+    assert resumed == [(PRE_ROLL + 1) * FRAME_BYTES] * 2
 
 
 def test_a_word_heard_before_the_answer_is_complete_stops_the_prompt(korean):
