@@ -74,10 +74,12 @@ def test_a_bad_start_is_one_line_naming_the_setting_or_the_fix(tmp_path, old_sch
 
 def test_gunicorn_without_preload_halts_on_the_first_worker_saying_the_same_line(tmp_path):
     # Each worker loads the app and says why it cannot; exit code 4 makes gunicorn halt ("App failed
-    # to load.") rather than boot worker after worker. gunicorn itself may print a traceback of its
-    # own HaltServer when both workers fail at once: none of its frames is ours.
+    # to load.") rather than boot worker after worker. When both workers fail at once, gunicorn's halt
+    # reaps the second and raises its own HaltServer again, out of the handler: exit 1 with a traceback
+    # of gunicorn's frames only. Either way it stops, which is what matters.
     done = run(gunicorn_command(free_port(), "-w", "2"), environment(tmp_path, {"IVR_LOCALE": "RU"}))
-    assert done.returncode == 4
+    halted_twice = "HaltServer: <HaltServer 'App failed to load.' 4>" in done.stderr.splitlines()[-1]
+    assert done.returncode == 4 or (done.returncode == 1 and halted_twice), done.stderr
     assert "ivr: IVR_LOCALE: 'RU' is not one of en, ko, ru" in done.stderr.splitlines()
     assert not re.search(r'File ".*(wsgi\.py|/ivr/)', done.stderr), done.stderr
 

@@ -85,17 +85,19 @@ def test_a_recording_that_never_appears_fails_within_the_time_budget():
     assert len(responses.calls) >= 2
 
 
-@responses.activate
 def test_a_slow_server_fails_within_the_time_budget():
     def slow(request):
         time.sleep(0.4)
         return 404, {}, b""
 
-    responses.add_callback(responses.GET, URL, callback=slow)
-    started = time.monotonic()
-    with pytest.raises(RecordingError):
-        fetch_recording(URL, settings({**CONFIG, "IVR_RECORDING_BUDGET_S": 1.0}))
-    assert time.monotonic() - started < 1.5
+    # A mock of its own: the download given up on still ends in a pool thread after this test, and
+    # must not be counted among the next test's requests.
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.GET, URL, callback=slow)
+        started = time.monotonic()
+        with pytest.raises(RecordingError):
+            fetch_recording(URL, settings({**CONFIG, "IVR_RECORDING_BUDGET_S": 1.0}))
+        assert time.monotonic() - started < 1.5
 
 
 @responses.activate
