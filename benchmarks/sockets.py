@@ -1,12 +1,17 @@
-"""What serving the media streams' sockets costs: flask-sock under gunicorn's threads, or an asyncio loop.
+"""What serving the media streams' sockets costs, three ways.
 
 Usage: python benchmarks/sockets.py [--streams 20] [--seconds 10] [--rounds 3]
 
-Both servers only receive: each parses the JSON of every message and decodes its base64 payload, as
-the app does before listening. Twilio's side is one asyncio process sending 20 ms mu-law messages
-in real time on every stream. Reported: each server's CPU, in % of a core, for the streams together
-and per stream, the two measured in turns in one run (the machine is shared and noisy).
-"""
+- flask-sock under gunicorn's threads: a reader thread per socket beside the request's thread;
+- sans-io: the `websockets` library's protocol on the request's own thread (ivr/telephony/websocket.py),
+  reading every message as it comes, or a quiet line in batches as ivr/telephony/media.py does;
+- an asyncio loop with the `websockets` library's server.
+
+Every server only receives: each parses the JSON of every message and decodes its base64 payload, as
+the app does before listening, and at the end says how many it took (checked). Twilio's side is one
+asyncio process sending 20 ms mu-law messages in real time on every stream. Reported: each server's
+CPU, in % of a core, for the streams together and per stream, measured in turns in one run (the
+machine is shared and noisy)."""
 
 from __future__ import annotations
 
@@ -23,6 +28,10 @@ from pathlib import Path
 
 from load import free_port, wait_for
 
+from ivr.telephony.media import QUIET_READ_S
+
+ROOT = Path(__file__).resolve().parent.parent
+
 FLASK_SOCK = """
 import base64, json
 from flask import Flask
@@ -34,22 +43,53 @@ def healthz():
     return "ok"
 @sock.route("/stream")
 def stream(ws):
+    count = 0
     while True:
         message = json.loads(ws.receive(timeout=5) or '{"event": "stop"}')
         if message["event"] == "stop":
+            ws.send(str(count))
             return
         base64.b64decode(message["media"]["payload"])
+        count += 1
+"""
+
+SANS_IO = """
+import base64, json, os, time
+from flask import Flask, request
+from ivr.telephony.websocket import WebSocket
+QUIET_READ_S = float(os.environ["QUIET_READ_S"])
+app = Flask(__name__)
+@app.get("/healthz")
+def healthz():
+    return "ok"
+@app.route("/stream", websocket=True)
+def stream():
+    ws = WebSocket(request.environ, list(request.headers.items()), 8192)
+    count = 0
+    while True:
+        if not ws.buffered:
+            time.sleep(QUIET_READ_S)
+        message = json.loads(ws.receive(5) or '{"event": "stop"}')
+        if message["event"] == "stop":
+            ws.protocol.send_text(str(count).encode())
+            ws.close()
+            return ws.response()
+        base64.b64decode(message["media"]["payload"])
+        count += 1
 """
 
 ASYNCIO = """
 import asyncio, base64, json, sys
 import websockets
 async def stream(ws):
+    count = 0
     async for raw in ws:
         message = json.loads(raw)
         if message["event"] == "stop":
+            await ws.send(str(count))
             return
         base64.b64decode(message["media"]["payload"])
+        count += 1
 async def main():
     async with websockets.serve(stream, "127.0.0.1", int(sys.argv[1]), max_size=8192, compression=None):
         await asyncio.Future()
@@ -78,6 +118,8 @@ async def twilio(url: str, streams: int, seconds: float) -> None:
                 due += 0.02
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
             await ws.send(json.dumps({"event": "stop"}))
+            heard = int(await ws.recv())
+            assert heard == n + 1, f"the server heard {heard} of {n + 1} messages"
 
     await asyncio.gather(*(one() for _ in range(streams)))
 
@@ -91,16 +133,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ivr-sockets-") as folder:
         Path(folder, "flask_sock_app.py").write_text(FLASK_SOCK)
         Path(folder, "asyncio_server.py").write_text(ASYNCIO)
-        ports = {"flask-sock": free_port(), "asyncio": free_port()}
+        Path(folder, "sans_io_app.py").write_text(SANS_IO)
+        names = [
+            "flask-sock",
+            "sans-io, every message",
+            f"sans-io, quiet line every {QUIET_READ_S} s",
+            "asyncio",
+        ]
+        ports = {name: free_port() for name in names}
         gunicorn = ["-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "64", "-b"]
         servers = {
-            "flask-sock": [*gunicorn, f"127.0.0.1:{ports['flask-sock']}", "flask_sock_app:app"],
-            "asyncio": ["asyncio_server.py", str(ports["asyncio"])],
+            names[0]: ([*gunicorn, f"127.0.0.1:{ports[names[0]]}", "flask_sock_app:app"], 0),
+            names[1]: ([*gunicorn, f"127.0.0.1:{ports[names[1]]}", "sans_io_app:app"], 0),
+            names[2]: ([*gunicorn, f"127.0.0.1:{ports[names[2]]}", "sans_io_app:app"], QUIET_READ_S),
+            names[3]: (["asyncio_server.py", str(ports[names[3]])], 0),
         }
         servers = {name: subprocess.Popen([sys.executable, *command], cwd=folder, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL) for name, command in servers.items()}  # fmt: skip
+                                          stderr=subprocess.DEVNULL,
+                                          env={**os.environ, "PYTHONPATH": str(ROOT), "QUIET_READ_S": str(quiet)})
+                   for name, (command, quiet) in servers.items()}  # fmt: skip
         try:
-            wait_for(f"http://127.0.0.1:{ports['flask-sock']}")
+            for name in names[:3]:
+                wait_for(f"http://127.0.0.1:{ports[name]}")
             time.sleep(1)
             print(
                 f"{args.streams} silent streams for {args.seconds:.0f} s; load average {os.getloadavg()[0]:.1f}"

@@ -17,8 +17,10 @@ import time
 from collections import deque
 from urllib.parse import urlsplit
 
-import simple_websocket
 from twilio.request_validator import RequestValidator
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+from websockets.sync.client import connect
 
 from ivr.qa.driver import CallError, Heard, TwilioCall
 from ivr.qa.twilio_api import TwilioApi, Update
@@ -59,7 +61,9 @@ class StreamLine:
                  speed: float = 1.0, signature: str | None = None) -> None:  # fmt: skip
         if signature is None:
             signature = RequestValidator(token).compute_signature(signed_url, {})
-        self.ws = simple_websocket.Client.connect(ws_url, headers={"X-Twilio-Signature": signature})
+        self.ws = connect(
+            ws_url, additional_headers={"X-Twilio-Signature": signature}, compression=None, legacy=True
+        )  # a line held open for the call, closed by stop or drop
         self.sid, self.account_sid, self.speed = sid, account_sid, speed
         self.stream_sid = "MZ" + sid[2:]
         self.queue: deque[tuple[bytes, bool]] = deque()  # (frame, sent at the replay's speed)
@@ -101,18 +105,18 @@ class StreamLine:
             self.send({"event": "stop", "sequenceNumber": str(next(self.sequence)), "streamSid": self.stream_sid,
                        "stop": {"accountSid": self.account_sid, "callSid": self.sid}})  # fmt: skip
             self.ws.close()
-        except (simple_websocket.ConnectionClosed, OSError):
+        except (ConnectionClosed, OSError):
             pass  # the app closed first
 
     def drop(self) -> None:
         """Lose the connection without a stop, as a network failure does."""
         self._halt()
-        self.ws.sock.shutdown(socket.SHUT_RDWR)  # a FIN, whatever the reader thread is doing
-        self.ws.sock.close()
+        self.ws.socket.shutdown(socket.SHUT_RDWR)  # a FIN, whatever the reader thread is doing
+        self.ws.socket.close()
 
     @property
     def open(self) -> bool:
-        return self.running and self.ws.connected
+        return self.running and self.ws.protocol.state is State.OPEN
 
     def _halt(self) -> None:
         self.running = False
@@ -131,7 +135,7 @@ class StreamLine:
                            "streamSid": self.stream_sid,
                            "media": {"track": "inbound", "chunk": str(next(chunk)), "timestamp": "0",
                                      "payload": base64.b64encode(frame).decode()}})  # fmt: skip
-            except (simple_websocket.ConnectionClosed, OSError):
+            except (ConnectionClosed, OSError):
                 self.running = False
                 return
             if marker > 0:

@@ -138,6 +138,11 @@ class Listener:
         return self._decide(u)
 
     @property
+    def idle(self) -> bool:
+        """Nobody is speaking: no answer is being heard."""
+        return self.utterance is None
+
+    @property
     def now(self) -> float:
         """Audio time, in seconds since the stream began."""
         return self.frames * FRAME_S

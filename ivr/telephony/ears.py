@@ -42,6 +42,11 @@ class Ears:
                 else:
                     self._answer(event)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing is being heard now: the line's audio may wait a little before it is read."""
+        return not self.listener or self.listener.idle
+
     def _question(self) -> Question | None:
         listening = self.rt.calls.streams.listening(self.sid)
         return listening and Question(listening.seq, listening.kind, listening.lengths)

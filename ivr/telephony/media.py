@@ -13,14 +13,14 @@ import logging
 import threading
 import time
 
-from flask import Blueprint, Flask, abort, current_app, g, request
-from flask_sock import ConnectionClosed, Sock
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from twilio.request_validator import RequestValidator
 
 from ivr import logs, metrics
 from ivr.runtime import runtime
 from ivr.telephony.ears import Ears
 from ivr.telephony.signature import stream_url
+from ivr.telephony.websocket import ConnectionClosed, WebSocket
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,12 @@ MAX_STREAMS = 64  # per process; each holds a thread, and the webhooks need thei
 START_WAIT_S = 5.0  # Twilio sends connected and start at once
 IDLE_S = 5.0  # Twilio sends audio every 20 ms, silence included: a quiet socket is a dead one
 BEHIND_S = 2.0  # audio this far behind the wall clock: the call is better off on <Record>
+# A quiet line is read in batches this far apart, speech as it comes. Waking a thread for each 20 ms
+# message cost more than all the rest of a silent stream (benchmarks/sockets.py); the listener works
+# on audio time, so only the onset of speech waits, by up to this much.
+QUIET_READ_S = 0.1
 FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}
 
-sock = Sock()
 bp = Blueprint("media", __name__, url_prefix="/twilio")
 
 
@@ -82,9 +85,18 @@ def free(_exc: BaseException | None) -> None:
         _registry().slots.release()
 
 
-@sock.route("/stream", bp=bp)
-def stream(ws) -> None:  # noqa: ANN001
-    MediaStream(ws, _registry()).run()
+@bp.route("/stream", websocket=True)
+def stream() -> Response:
+    try:
+        ws = WebSocket(request.environ, list(request.headers.items()), MAX_MESSAGE_BYTES)
+    except ConnectionClosed as error:
+        log.warning("refused a media stream: %s", error)
+        abort(400)
+    try:
+        MediaStream(ws, _registry()).run()
+    finally:
+        ws.close()
+    return ws.response()
 
 
 class ProtocolError(Exception):
@@ -94,7 +106,7 @@ class ProtocolError(Exception):
 class MediaStream:
     """One call's stream: connected, start, media..., stop."""
 
-    def __init__(self, ws, registry: Streams) -> None:  # noqa: ANN001
+    def __init__(self, ws: WebSocket, registry: Streams) -> None:
         self.ws, self.registry = ws, registry
         self.sid: str | None = None
         self.ears: Ears | None = None
@@ -114,6 +126,8 @@ class MediaStream:
 
     def _receive(self) -> None:
         while not self.stopped:
+            if self.ears is not None and self.ears.idle and not self.ws.buffered:
+                time.sleep(QUIET_READ_S)
             raw = self.ws.receive(timeout=IDLE_S if self.sid else START_WAIT_S)
             if raw is None:
                 raise ProtocolError("no message in time")
@@ -177,10 +191,6 @@ class MediaStream:
         if current and not self.stopped:  # dropped, silent or behind: go on with <Record>
             runtime().calls.streams.lost(self.sid)
             log.warning("call %s: media stream lost; the call goes on with <Record>", self.sid)
-        try:
-            self.ws.close()
-        except ConnectionClosed:
-            pass
 
 
 def _parse(raw: str | bytes) -> dict:
@@ -200,5 +210,4 @@ def _registry() -> Streams:
 def init_app(app: Flask) -> None:
     """Mount the stream's socket, with its caps."""
     app.extensions["ivr.streams"] = Streams()
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_MESSAGE_BYTES})
     app.register_blueprint(bp)

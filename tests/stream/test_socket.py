@@ -5,8 +5,10 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-import simple_websocket
 from twilio.request_validator import RequestValidator
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.protocol import State
+from websockets.sync.client import connect as open_socket
 
 from ivr import create_app
 from ivr.qa.streams import StreamLine
@@ -48,8 +50,10 @@ def test_a_line_without_speech_starts_no_stream(phone):
 
 
 def connect(server, signature):
-    return simple_websocket.Client.connect(
-        f"ws://{server}/twilio/stream", headers={"X-Twilio-Signature": signature} if signature else None
+    return open_socket(
+        f"ws://{server}/twilio/stream",
+        additional_headers={"X-Twilio-Signature": signature} if signature else None,
+        legacy=True,
     )
 
 
@@ -57,17 +61,17 @@ def connect(server, signature):
                                        RequestValidator(TOKEN).compute_signature(STREAM + "?x=1", {})],
                          ids=["unsigned", "forged", "other-token", "other-url"])  # fmt: skip
 def test_an_upgrade_without_a_good_signature_is_refused_with_403_before_upgrading(server, signature):
-    with pytest.raises(simple_websocket.ConnectionError) as refused:
+    with pytest.raises(InvalidStatus) as refused:
         connect(server, signature)
-    assert refused.value.status_code == 403
+    assert refused.value.response.status_code == 403
 
 
 def test_the_upgrade_signature_covers_the_query(server):
     signed = RequestValidator(TOKEN).compute_signature(STREAM + "?line=2", {})
-    ws = simple_websocket.Client.connect(
-        f"ws://{server}/twilio/stream?line=2", headers={"X-Twilio-Signature": signed}
+    ws = open_socket(
+        f"ws://{server}/twilio/stream?line=2", additional_headers={"X-Twilio-Signature": signed}, legacy=True
     )
-    assert ws.connected
+    assert ws.protocol.state is State.OPEN
     ws.close()
 
 
@@ -76,10 +80,12 @@ def closed_after(ws, *messages) -> bool:
     try:
         for message in messages:
             ws.send(message if isinstance(message, str) else json.dumps(message))
-        ws.receive(timeout=3)
-    except simple_websocket.ConnectionClosed:
+        ws.recv(timeout=3)
+    except ConnectionClosed:
         return True
-    return not ws.connected
+    except TimeoutError:
+        pass
+    return ws.protocol.state is not State.OPEN
 
 
 def start(sid, account=ACCOUNT_SID, encoding="audio/x-mulaw"):
@@ -150,9 +156,9 @@ def test_a_dropped_stream_puts_the_call_on_record_from_the_next_question(app, st
 def test_streams_over_the_process_cap_are_refused_with_503(app, server, phone):
     app.extensions["ivr.streams"] = Streams(limit=1)
     first = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
-    with pytest.raises(simple_websocket.ConnectionError) as refused:
+    with pytest.raises(InvalidStatus) as refused:
         connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
-    assert refused.value.status_code == 503
+    assert refused.value.response.status_code == 503
     first.close()
 
 

@@ -1,0 +1,122 @@
+"""A WebSocket served on the upgrade request's own thread: the `websockets` library's sans-I/O protocol
+on the socket the WSGI server hands over (gunicorn's, or werkzeug's under `ivr serve`).
+
+Why not flask-sock: it gives every socket a reader thread besides the request's, and two wake-ups per
+message. For Twilio's 50 messages a second that cost 1.27% of a core per silent stream, against 0.35%
+here (benchmarks/sockets.py, docs/PERFORMANCE.md). Here one thread reads, parses and answers.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections import deque
+
+from flask import Response
+from websockets.datastructures import Headers
+from websockets.frames import CloseCode, Frame, Opcode
+from websockets.http11 import Request
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
+READ_BYTES = 65536
+
+
+class ConnectionClosed(Exception):
+    """The peer closed the socket, broke the protocol, or went away."""
+
+
+class WebSocket:
+    """One accepted WebSocket: whole messages in, a close out."""
+
+    def __init__(self, environ: dict, headers: Headers | list, max_size: int) -> None:
+        self.sock: socket.socket | None = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+        if self.sock is None:
+            raise RuntimeError("this WSGI server does not hand over its socket")
+        self.gunicorn = "gunicorn.socket" in environ
+        # The server has parsed the HTTP request: one protocol answers it, a second one, open from
+        # the start, speaks the frames that follow (no extensions were offered back).
+        handshake = ServerProtocol()
+        path = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
+        response = handshake.accept(Request(path, Headers(headers)))
+        if response.status_code != 101:  # not sent: the view answers with an HTTP error instead
+            raise ConnectionClosed(f"not a WebSocket handshake: {handshake.handshake_exc}")
+        handshake.send_response(response)
+        self.sock.sendall(b"".join(handshake.data_to_send()))
+        self.protocol = ServerProtocol(state=State.OPEN, max_size=max_size)
+        self.messages: deque[str | bytes] = deque()
+        self.fragments: list[Frame] = []
+
+    @property
+    def buffered(self) -> bool:
+        """Messages already read from the socket wait to be received."""
+        return bool(self.messages)
+
+    def receive(self, timeout: float) -> str | bytes | None:
+        """The next whole message; None if none came within timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while not self.messages:
+            if self.protocol.state is not State.OPEN:
+                raise ConnectionClosed(f"the socket is {self.protocol.state.name.lower()}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                self.sock.settimeout(remaining)
+                data = self.sock.recv(READ_BYTES)
+            except TimeoutError:
+                return None
+            except OSError as error:
+                raise ConnectionClosed(str(error)) from None
+            if data:
+                self.protocol.receive_data(data)
+            else:
+                self.protocol.receive_eof()
+            for frame in self.protocol.events_received():
+                self._take(frame)
+            self._flush()  # pongs, and the reply to a close
+        return self.messages.popleft()
+
+    def close(self) -> None:
+        """Say goodbye (1000) if the socket is still open, and stop talking."""
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_close(1000)
+            self._flush()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # the peer is gone already
+
+    def response(self) -> Response:
+        """What the view returns once the socket is done: the server must write nothing more."""
+        gunicorn = self.gunicorn
+
+        class Done(Response):
+            def __call__(self, environ: dict, start_response):  # noqa: ANN204
+                if gunicorn:
+                    raise StopIteration  # gunicorn closes the connection without a response
+                return super().__call__(environ, start_response)  # werkzeug's write fails quietly
+
+        return Done()
+
+    def _take(self, frame: Frame) -> None:
+        """Whole messages only: Twilio sends each in one frame, others may fragment."""
+        if frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+            self.fragments.append(frame)
+            if frame.fin:
+                text, data = self.fragments[0].opcode is Opcode.TEXT, b"".join(f.data for f in self.fragments)
+                self.fragments.clear()
+                try:
+                    self.messages.append(data.decode() if text else data)
+                except UnicodeDecodeError:  # the messages before it are still received
+                    self.protocol.fail(CloseCode.INVALID_DATA, "text that is not UTF-8")
+
+    def _flush(self) -> None:
+        for data in self.protocol.data_to_send():
+            try:
+                if data:
+                    self.sock.sendall(data)
+                else:  # the protocol's end of stream: the server closes the TCP connection
+                    self.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                return

@@ -1,0 +1,62 @@
+"""The stream's WebSocket, served on the request's own thread: whole messages, pings, caps, bad handshakes."""
+
+import json
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as open_socket
+
+from tests.conftest import TOKEN
+from tests.stream.conftest import call_row
+from tests.stream.test_socket import STREAM, eventually, start
+
+SIGNED = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(STREAM, {})}
+
+
+def line(server):
+    return open_socket(f"ws://{server}/twilio/stream", additional_headers=SIGNED, compression=None)
+
+
+def test_a_start_in_fragments_is_heard_whole_and_pings_are_answered(app, server, phone):
+    call = phone()
+    call.dial()
+    with line(server) as ws:
+        ws.send(json.dumps({"event": "connected"}))
+        text = json.dumps(start(call.sid))
+        ws.send(iter([text[:20], text[20:60], text[60:]]))  # one message in three frames
+        assert eventually(lambda: call_row(app, call.sid).listen == "live")
+        assert ws.ping().wait(3)  # the pong comes from the same thread that reads the audio
+        ws.send(json.dumps({"event": "stop"}))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=3)
+    assert closed.value.rcvd.code == 1000  # a stop ends the stream cleanly
+
+
+def test_a_message_over_the_cap_in_small_fragments_is_closed_as_too_big(server, phone):
+    call = phone()
+    call.dial()
+    with line(server) as ws:
+        ws.send(json.dumps(start(call.sid)))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.send(iter(["x" * 3000] * 4))  # every frame is small; the message is not
+            ws.recv(timeout=3)
+    assert closed.value.rcvd.code == 1009
+
+
+def test_text_that_is_not_utf8_closes_the_stream_after_the_messages_before_it(app, server, phone):
+    call = phone()
+    call.dial()
+    with line(server) as ws:
+        ws.send(json.dumps(start(call.sid)))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.send(b'{"event": "\xff"}', text=True)
+            ws.recv(timeout=3)
+    assert closed.value.rcvd.code == 1007
+    assert eventually(lambda: call_row(app, call.sid).listen == "lost")  # the start before it was heard
+
+
+def test_a_signed_upgrade_that_is_no_websocket_handshake_is_refused_with_400(server):
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", **SIGNED}  # no key, no version
+    assert requests.get(f"http://{server}/twilio/stream", headers=upgrade, timeout=5).status_code == 400
