@@ -20,15 +20,15 @@ from ivr import logs, metrics
 from ivr.runtime import runtime
 from ivr.telephony.ears import Ears
 from ivr.telephony.signature import stream_url
-from ivr.telephony.websocket import ConnectionClosed, WebSocket
+from ivr.telephony.websocket import CloseCode, ConnectionClosed, WebSocket
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 8 * 1024  # a 20 ms media message is about 400 bytes; start is the largest
 MAX_PAYLOAD_BYTES = 1600  # 0.2 s of mu-law: Twilio sends 20 ms at a time
 MAX_STREAMS = 64  # per process; each holds a thread, and the webhooks need theirs
-START_WAIT_S = 5.0  # Twilio sends connected and start at once
-IDLE_S = 5.0  # Twilio sends audio every 20 ms, silence included: a quiet socket is a dead one
+START_WAIT_S = 5.0  # from the upgrade: Twilio sends connected and start at once
+IDLE_S = 5.0  # Twilio sends audio every 20 ms, silence included: a socket without it is a dead one
 BEHIND_S = 2.0  # audio this far behind the wall clock: the call is better off on <Record>
 # A quiet line is read in batches this far apart, speech as it comes. Waking a thread for each 20 ms
 # message cost more than all the rest of a silent stream (benchmarks/sockets.py); the listener works
@@ -113,12 +113,15 @@ class MediaStream:
         self.started_at = 0.0
         self.samples = 0
         self.stopped = False
+        # Only a start, then audio, keeps the socket: other messages (connected, mark) do not.
+        self.deadline = time.monotonic() + START_WAIT_S
 
     def run(self) -> None:
         try:
             self._receive()
         except ProtocolError as error:
             log.warning("media stream %s closed: %s", self.sid or "(no call)", error)
+            self.ws.close(CloseCode.POLICY_VIOLATION)
         except ConnectionClosed:
             pass
         finally:
@@ -128,9 +131,10 @@ class MediaStream:
         while not self.stopped:
             if self.ears is not None and self.ears.idle and not self.ws.buffered:
                 time.sleep(QUIET_READ_S)
-            raw = self.ws.receive(timeout=IDLE_S if self.sid else START_WAIT_S)
+            remaining = self.deadline - time.monotonic()
+            raw = self.ws.receive(timeout=remaining) if remaining > 0 else None
             if raw is None:
-                raise ProtocolError("no message in time")
+                raise ProtocolError("no audio in time" if self.sid else "no start in time")
             message = _parse(raw)
             event = message.get("event")
             if event == "start":
@@ -147,18 +151,20 @@ class MediaStream:
         sid = str(start.get("callSid") or "")
         if not (0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()):
             raise ProtocolError("start without a well-formed callSid")
-        fmt = start.get("mediaFormat") or {}
-        if {k: fmt.get(k) for k in FORMAT} != FORMAT:
+        fmt = start.get("mediaFormat")
+        if not isinstance(fmt, dict) or {k: fmt.get(k) for k in FORMAT} != FORMAT:
             raise ProtocolError(f"unsupported media format {fmt!r}")
         rt = runtime()
         locale = rt.calls.streams.started(sid) if start.get("accountSid") == rt.config.account_sid else None
         if locale is None:
             raise ProtocolError(f"call {sid} is not a live streamed call of ours")
+        # The call is live from here: whatever fails after this, the stream's end marks it lost.
         self.sid, self.started_at = sid, time.monotonic()
-        self.ears = Ears(rt, sid, locale)
+        self.deadline = self.started_at + IDLE_S
         self.registry.claim(sid, self)
-        logs.CONVERSATION.set(sid)  # cleared with the request, when the socket ends
         metrics.streams_active.inc()
+        logs.CONVERSATION.set(sid)  # cleared with the request, when the socket ends
+        self.ears = Ears(rt, sid, locale)
         log.info("call %s: media stream live", sid)
 
     def _media(self, media: object) -> None:
@@ -178,7 +184,9 @@ class MediaStream:
             raise ProtocolError("media payload is not base64") from None
         self.samples += len(audio)
         self.ears.hear(audio)
-        behind = time.monotonic() - self.started_at - self.samples / 8000
+        now = time.monotonic()
+        self.deadline = now + IDLE_S
+        behind = now - self.started_at - self.samples / 8000
         if behind > BEHIND_S:
             raise ProtocolError(f"fell {behind:.1f} s behind the caller")
 

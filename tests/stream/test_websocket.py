@@ -1,6 +1,7 @@
 """The stream's WebSocket, served on the request's own thread: whole messages, pings, caps, bad handshakes."""
 
 import json
+import time
 
 import pytest
 import requests
@@ -8,6 +9,7 @@ from twilio.request_validator import RequestValidator
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as open_socket
 
+from ivr.telephony import media
 from tests.conftest import TOKEN
 from tests.stream.conftest import call_row
 from tests.stream.test_socket import STREAM, eventually, start
@@ -60,3 +62,58 @@ def test_text_that_is_not_utf8_closes_the_stream_after_the_messages_before_it(ap
 def test_a_signed_upgrade_that_is_no_websocket_handshake_is_refused_with_400(server):
     upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", **SIGNED}  # no key, no version
     assert requests.get(f"http://{server}/twilio/stream", headers=upgrade, timeout=5).status_code == 400
+
+
+def test_a_message_in_too_many_fragments_is_closed_whatever_its_size(server, phone):
+    call = phone()
+    call.dial()
+    with line(server) as ws:
+        ws.send(json.dumps(start(call.sid)))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.send(iter(["{"] + [""] * 100 + ["}"]))  # 102 frames, 2 bytes
+            ws.recv(timeout=3)
+    assert closed.value.rcvd.code == 1008
+
+
+@pytest.mark.parametrize("method", ["HEAD", "POST"])
+def test_an_upgrade_that_is_not_a_get_is_no_handshake(server, method):
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", **SIGNED}  # fmt: skip
+    done = requests.request(method, f"http://{server}/twilio/stream", headers=upgrade, timeout=5)
+    assert done.status_code in (400, 405)
+
+
+@pytest.fixture
+def impatient(monkeypatch):
+    """A stream that waits half a second for its start, then for audio."""
+    monkeypatch.setattr(media, "START_WAIT_S", 0.5)
+    monkeypatch.setattr(media, "IDLE_S", 0.5)
+
+
+def chatter(ws, message: dict, seconds: float = 2.0) -> bool:
+    """Send a message every 0.1 s; say whether the app closed the socket meanwhile (1008)."""
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            ws.send(json.dumps(message))
+            time.sleep(0.1)
+        ws.recv(timeout=1)
+    except ConnectionClosed as closed:
+        return closed.rcvd is not None and closed.rcvd.code == 1008
+    return False
+
+
+def test_messages_without_a_start_do_not_hold_a_stream(server, impatient):
+    with line(server) as ws:
+        assert chatter(ws, {"event": "connected"})
+
+
+def test_marks_without_audio_do_not_hold_a_stream_and_the_call_goes_on_with_record(
+    app, server, phone, impatient
+):
+    call = phone()
+    call.dial()
+    with line(server) as ws:
+        ws.send(json.dumps(start(call.sid)))
+        assert chatter(ws, {"event": "mark", "mark": {"name": "x"}})
+    assert eventually(lambda: call_row(app, call.sid).listen == "lost")
