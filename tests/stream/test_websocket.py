@@ -36,43 +36,28 @@ def test_a_start_in_fragments_is_heard_whole_and_pings_are_answered(app, server,
     assert closed.value.rcvd.code == 1000  # a stop ends the stream cleanly
 
 
-def test_a_message_over_the_cap_in_small_fragments_is_closed_as_too_big(server, phone):
+@pytest.mark.parametrize("message, code", [
+    pytest.param(["x" * 3000] * 4, 1009, id="over-the-cap-in-small-fragments"),
+    pytest.param(["{"] + [""] * 100 + ["}"], 1008, id="in-too-many-fragments"),
+    pytest.param(b'{"event": "\xff"}', 1007, id="text-not-utf8"),
+])  # fmt: skip
+def test_a_message_that_breaks_the_rules_closes_the_stream_after_the_messages_before_it(
+    app, server, phone, message, code
+):
     call = phone()
     call.dial()
     with line(server) as ws:
         ws.send(json.dumps(start(call.sid)))
         with pytest.raises(ConnectionClosed) as closed:
-            ws.send(iter(["x" * 3000] * 4))  # every frame is small; the message is not
+            ws.send(iter(message) if isinstance(message, list) else message, text=True)  # a list: fragments
             ws.recv(timeout=3)
-    assert closed.value.rcvd.code == 1009
-
-
-def test_text_that_is_not_utf8_closes_the_stream_after_the_messages_before_it(app, server, phone):
-    call = phone()
-    call.dial()
-    with line(server) as ws:
-        ws.send(json.dumps(start(call.sid)))
-        with pytest.raises(ConnectionClosed) as closed:
-            ws.send(b'{"event": "\xff"}', text=True)
-            ws.recv(timeout=3)
-    assert closed.value.rcvd.code == 1007
+    assert closed.value.rcvd.code == code
     assert eventually(lambda: call_row(app, call.sid).listen == "lost")  # the start before it was heard
 
 
 def test_a_signed_upgrade_that_is_no_websocket_handshake_is_refused_with_400(server):
     upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", **SIGNED}  # no key, no version
     assert requests.get(f"http://{server}/twilio/stream", headers=upgrade, timeout=5).status_code == 400
-
-
-def test_a_message_in_too_many_fragments_is_closed_whatever_its_size(server, phone):
-    call = phone()
-    call.dial()
-    with line(server) as ws:
-        ws.send(json.dumps(start(call.sid)))
-        with pytest.raises(ConnectionClosed) as closed:
-            ws.send(iter(["{"] + [""] * 100 + ["}"]))  # 102 frames, 2 bytes
-            ws.recv(timeout=3)
-    assert closed.value.rcvd.code == 1008
 
 
 @pytest.mark.parametrize("method", ["HEAD", "POST"])
