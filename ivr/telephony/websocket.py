@@ -24,6 +24,15 @@ SEND_S = 5.0  # a peer that does not read what we send for this long is gone
 MAX_FRAGMENTS = 16  # Twilio sends each message in one frame; empty fragments must not pile up
 
 
+class _Done(Response):
+    """The response to a finished WebSocket: its socket has been shut down."""
+
+    def __call__(self, environ: dict, start_response):  # noqa: ANN204
+        if "gunicorn.socket" in environ:
+            raise StopIteration  # gunicorn closes the connection without a response
+        return super().__call__(environ, start_response)  # werkzeug's write fails quietly
+
+
 class ConnectionClosed(Exception):
     """The peer closed the socket, broke the protocol, or went away."""
 
@@ -35,7 +44,6 @@ class WebSocket:
         self.sock: socket.socket | None = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
         if self.sock is None:
             raise RuntimeError("this WSGI server does not hand over its socket")
-        self.gunicorn = "gunicorn.socket" in environ
         # The server has parsed the HTTP request: one protocol answers it, a second one, open from
         # the start, speaks the frames that follow (no extensions were offered back).
         handshake = ServerProtocol()
@@ -96,15 +104,7 @@ class WebSocket:
 
     def response(self) -> Response:
         """What the view returns once the socket is done: the server must write nothing more."""
-        gunicorn = self.gunicorn
-
-        class Done(Response):
-            def __call__(self, environ: dict, start_response):  # noqa: ANN204
-                if gunicorn:
-                    raise StopIteration  # gunicorn closes the connection without a response
-                return super().__call__(environ, start_response)  # werkzeug's write fails quietly
-
-        return Done()
+        return _Done()
 
     def _take(self, frame: Frame) -> None:
         """Whole messages only: Twilio sends each in one frame, others may fragment."""

@@ -37,6 +37,7 @@ from tests.conftest import PG_URL
 from tests.deployment.topology import nginx, nginx_binary, node
 from tests.qa.conftest import CALLS
 from tests.serving import free_port, ivr
+from tests.stream.test_socket import start
 
 pytestmark = pytest.mark.deployment
 
@@ -234,18 +235,7 @@ def test_a_signed_websocket_upgrade_for_the_media_stream_passes_the_proxy(stream
     with open_socket(stream, additional_headers={"X-Twilio-Signature": signed}, ssl=context) as ws:
         # The node speaks the protocol through the proxy: a start for no call of ours is closed.
         ws.send(json.dumps({"event": "connected"}))
-        ws.send(
-            json.dumps(
-                {
-                    "event": "start",
-                    "start": {
-                        "callSid": "CA" + "9" * 32,
-                        "accountSid": ACCOUNT_SID,
-                        "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-                    },
-                }
-            )
-        )
+        ws.send(json.dumps(start("CA" + "9" * 32, account=ACCOUNT_SID)))
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=10)
     internal = RequestValidator(TOKEN).compute_signature(stream.replace("wss", "ws"), {})

@@ -7,18 +7,18 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect as open_socket
 
 from ivr.telephony import media
 from tests.conftest import TOKEN
 from tests.stream.conftest import call_row
-from tests.stream.test_socket import STREAM, eventually, start
+from tests.stream.test_socket import STREAM, connect, eventually, start
 
-SIGNED = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(STREAM, {})}
+SIGNATURE = RequestValidator(TOKEN).compute_signature(STREAM, {})
+SIGNED = {"X-Twilio-Signature": SIGNATURE}
 
 
 def line(server):
-    return open_socket(f"ws://{server}/twilio/stream", additional_headers=SIGNED, compression=None)
+    return connect(server, SIGNATURE)
 
 
 def test_a_start_in_fragments_is_heard_whole_and_pings_are_answered(app, server, phone):
