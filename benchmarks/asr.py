@@ -20,11 +20,11 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ivr.clock import wall
 from ivr.speech.engine import VoskRecognizer, load_model  # noqa: E402
 
 SPEECH = "계량기 네 아니요 영 일 이 삼 사 오 육 칠 팔 구 " * 4
@@ -129,7 +129,7 @@ def main() -> None:
     lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), "?")
     print(f"Machine: {os.cpu_count()} cores (nproc), {cpu}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {date.today()}; model {Path(args.model).name} at {args.model}")  # fmt: skip
+          f"{platform.python_version()}, {wall():%Y-%m-%d}; model {Path(args.model).name} at {args.model}")  # fmt: skip
     print(f"Load average before the run: {os.getloadavg()[0]:.2f}")
     print(f"\nModel load: {load_s:.2f} s, RSS +{load_mb:.0f} MB\n")
     print(

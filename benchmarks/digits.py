@@ -22,13 +22,13 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from num2words import num2words
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ivr.clock import wall
 from ivr.speech import parse_digits, parse_reading  # noqa: E402
 
 EXACT_TARGET = 99.5
@@ -332,7 +332,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     results = run(args.per_style, args.seed)
-    print(f"python benchmarks/digits.py --per-style {args.per_style} --seed {args.seed}, {date.today()}")
+    print(f"python benchmarks/digits.py --per-style {args.per_style} --seed {args.seed}, {wall():%Y-%m-%d}")
     failed = []
     for lang, rows in results.items():
         print(f"\n{lang}: {sum(r.cases for r in rows.values())} cases\n\n{table(rows)}")

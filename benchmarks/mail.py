@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from ivr.clock import wall
 from tests.conftest import ACCOUNTS_CSV  # noqa: E402
 from tests.mail.servers import (  # noqa: E402
     PASSWORD,
@@ -73,7 +74,6 @@ def count(url: str, folder: str) -> tuple[int, int]:
 
 def service_alone(url: str, letters: int) -> float:
     """The same readings straight into MessageService.receive, in this process: what the mail costs on top."""
-    from datetime import UTC, datetime
 
     from ivr import create_app
     from ivr.calls.messages import Incoming
@@ -83,7 +83,7 @@ def service_alone(url: str, letters: int) -> float:
     started = time.perf_counter()
     with app.app_context():
         for i in range(letters):
-            now = datetime.now(UTC).replace(tzinfo=None)
+            now = wall()
             runtime(app).messages.receive(Incoming("email", f"<S-{i}@example.org>", f"direct{i}@example.org",
                                                    f"100001 {5001 + i}", now))  # fmt: skip
     return time.perf_counter() - started

@@ -26,6 +26,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from ivr.clock import wall
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -96,7 +98,7 @@ def main() -> None:
             child(["db", "upgrade"], env)
             started = time.perf_counter()
             fill(base.set(drivername="postgresql", database=scratch).render_as_string(hide_password=False),
-                 options.calls, options.turns_per_call, datetime.utcnow())  # fmt: skip
+                 options.calls, options.turns_per_call, wall())  # fmt: skip
             print(
                 f"fixture: {options.calls} calls, {options.calls * options.turns_per_call} turns, "
                 f"{options.calls // 5} messages in {time.perf_counter() - started:.1f} s"
@@ -109,7 +111,7 @@ def main() -> None:
             db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     print(
         f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{datetime.utcnow():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
+        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
     )
 
 

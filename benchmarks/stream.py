@@ -37,6 +37,7 @@ from pathlib import Path
 
 from load import CALLS, ROOT, database, free_port, ivr, wait_for
 
+from ivr.clock import server_today
 from ivr.qa.driver import CallError, HttpTransport, TwilioCall
 from ivr.qa.recordings import LocalRecordings
 from ivr.qa.streams import StreamedCall
@@ -104,7 +105,7 @@ def p95(values: list[float]) -> str:
 
 def accounts(path: Path, count: int) -> list[str]:
     """An account per paced call, each with a phone of its own, read 1000 a month ago."""
-    read_on = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+    read_on = (server_today() - datetime.timedelta(days=30)).isoformat()
     phones = [f"+7916{8000000 + i:07d}" for i in range(count)]
     rows = [f'{900000 + i},{phone},"서울시 중구 세종대로 {i + 1}",Москва,K-{i},1,6,1000,,,{read_on}'
             for i, phone in enumerate(phones)]  # fmt: skip

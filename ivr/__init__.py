@@ -30,7 +30,6 @@ def create_app(config: dict | None = None) -> Flask:
     instance = settings.instance_dir(config)
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from ivr.store.models import utcnow
 
     overrides = dict(config or {})
     cfg = settings.from_environ(Path(app.instance_path), overrides)
@@ -45,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr import console, health, monitoring
     from ivr.calls import CallService
     from ivr.calls.messages import MessageService
+    from ivr.clock import Clock, wall
     from ivr.flows import RegionsFileError, load_regions
     from ivr.runtime import KEY, Runtime
     from ivr.settings import ConfigError
@@ -53,13 +53,13 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr.telephony import media, messaging, webhooks
 
     try:
-        windows = load_regions(cfg.regions_file)
+        windows = load_regions(cfg.regions_file, cfg.timezone)
     except RegionsFileError as error:  # names the line and field; the variable says which file
         raise ConfigError(f"IVR_REGIONS_FILE: {error}") from None
     sessions = database.init_app(app, cfg.database_url)
-    clock = overrides.get("IVR_CLOCK") or utcnow
-    calls = CallService(sessions, windows, cfg.rules, cfg.timezone, clock)
-    messages = MessageService(sessions, windows, cfg.rules, cfg.timezone, cfg.locale, cfg.text, clock)
+    clock = Clock(cfg.timezone, overrides.get("IVR_CLOCK") or wall)  # tests and QA replays set the source
+    calls = CallService(sessions, windows, cfg.rules, clock)
+    messages = MessageService(sessions, windows, cfg.rules, cfg.locale, clock, cfg.text)
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
                                   windows, calls, messages, clock)  # fmt: skip
     webhooks.init_app(app)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy.orm import sessionmaker
 
 from ivr.calls import CallService
 from ivr.calls.messages import MessageService
+from ivr.clock import Clock
 from ivr.config import Config
 from ivr.flows import Regions
 from ivr.speech.service import Speech
@@ -26,7 +25,7 @@ class Runtime:
     regions: Regions
     calls: CallService
     messages: MessageService  # SMS, WhatsApp and e-mail
-    clock: Callable[[], datetime]  # naive UTC; QA replays set it so windows are deterministic
+    clock: Clock  # the one clock; tests and QA replays set its source so windows are deterministic
 
 
 def runtime(app: Flask | None = None) -> Runtime:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 import responses
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from ivr import create_app
 from ivr.qa.driver import FlaskTransport, TwilioCall
@@ -212,3 +212,26 @@ def s3(s3_server, monkeypatch, tmp_path) -> dict:
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+def store_readings(s, serial: str, values: list[int], now: datetime, told=(), insist: bool = False):  # noqa: ANN001, ANN201
+    """Store a meter's readings at `now` as the hotline does: each zone judged on its region's day
+    by the product's judgement, then saved under the meter's lock. `told` are the channel's flags;
+    `insist` takes a lower value as a caller who gave it twice."""
+    from ivr.flows import SaveMeter, ZoneReading, judge
+    from ivr.flows.regions import load
+    from ivr.store.directory import StoreDirectory
+    from ivr.store.models import Account, Meter
+    from ivr.store.readings import save_meter
+
+    regions = load(None)
+    meter = s.scalars(select(Meter).where(Meter.serial == serial)).one()
+    account = s.get(Account, meter.account_id)
+    info = next(m for m in StoreDirectory(s, regions, now).account(account.number).meters if m.id == meter.id)
+    day, window = regions.day(account.region, now), regions.window(account.region)
+    readings = []
+    for zone, value in zip(info.zones, values):  # the first zones: a test may give fewer
+        v = judge(str(value), info.digits, zone, day, window, told, value if insist else None)
+        assert v.outcome == "accept", v
+        readings.append(ZoneReading(zone.zone, v.value, v.flags, None, v.period))
+    return save_meter(s, SaveMeter(meter.id, tuple(readings)), regions, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,8 @@ class CallDirectory:
     is safe to reuse: readings are checked again against the meter, under its lock, when saved.
     """
 
-    def __init__(self, s: Session, regions: Regions, today: date, snapshot: dict | None) -> None:
-        self.store = StoreDirectory(s, regions, today)
+    def __init__(self, s: Session, regions: Regions, now: datetime, snapshot: dict | None) -> None:
+        self.store = StoreDirectory(s, regions, now)
         self.snapshot = snapshot
         self._fresh: dict[str, tuple[int, dict]] = {}
 

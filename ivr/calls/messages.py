@@ -5,22 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows, metrics
 from ivr.calls import senders
+from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
-from ivr.store.models import Message, utcnow
+from ivr.store.models import Message
 from ivr.store.phones import mask, mask_email
-from ivr.store.readings import save_meter
+from ivr.store.readings import VerdictChanged, save_meter
 
 log = logging.getLogger(__name__)
+ATTEMPTS = 3  # judgements of one message, each after another submission changed its meter's verdict
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,9 @@ class TextLimits:
 class MessageService:
     """The only place that takes a text message, runs the text flow and saves its readings."""
 
-    def __init__(self, sessions: sessionmaker, regions: flows.Regions, rules: Rules, tz: tzinfo,
-                 locale: str, limits: TextLimits = TextLimits(),
-                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
-        self.sessions, self.regions, self.rules, self.tz = sessions, regions, rules, tz
+    def __init__(self, sessions: sessionmaker, regions: flows.Regions, rules: Rules, locale: str,
+                 clock: Clock, limits: TextLimits = TextLimits()) -> None:  # fmt: skip
+        self.sessions, self.regions, self.rules = sessions, regions, rules
         self.locale, self.limits, self.clock = locale, limits, clock
 
     def receive(self, incoming: Incoming) -> Outgoing:
@@ -115,9 +116,26 @@ class MessageService:
         if text.kind == TextKind.CONFIRM:
             status, says = self._confirm(s, m)
             return status, says, locale
-        ctx = self._context(s, m.received_at)
+        result = self._take(s, m, text)
+        return result.status, result.says, locale
+
+    def _take(self, s: Session, m: Message, text: flows.Text) -> flows.TextResult:
+        """Judge the message's readings and store them, or keep them waiting for «ДА». A verdict
+        that changes under the meter's lock (another submission saved it meanwhile) is judged
+        again from the start, so the reply always tells what was stored."""
         sender = m.sender_key if m.channel != flows.Channel.EMAIL else None
-        result = flows.take_text(text, sender, ctx, senders.refused_lower(last), self.limits.confirm_minutes)
+        for _ in range(ATTEMPTS):
+            ctx = self._context(s, m.received_at)
+            result = flows.take_text(text, sender, ctx, senders.refused_lower(senders.last(s, m)),
+                                     self.limits.confirm_minutes)  # fmt: skip
+            try:
+                with s.begin_nested():
+                    self._save(s, m, result.saves)
+                break
+            except VerdictChanged as changed:
+                log.info("message %s: %s; judged again", m.id, changed)
+        else:
+            raise RuntimeError(f"message {m.id}: the meters' verdicts kept changing")
         m.account_id = ctx.directory.ids.get(result.account or "")
         senders.drop_waiting(s, m)  # a newer submission replaces one that waits for «ДА»
         if result.lower:
@@ -125,8 +143,7 @@ class MessageService:
         if result.held:
             m.pending = flows.held_json(result.held)
             m.expires_at = m.received_at + timedelta(minutes=self.limits.confirm_minutes)
-        self._save(s, m, result.saves)
-        return result.status, result.says, locale
+        return result
 
     def _confirm(self, s: Session, m: Message) -> tuple[str, list[Say]]:
         """«ДА»: store the readings the sender's last message left waiting, if still in time."""
@@ -137,7 +154,15 @@ class MessageService:
             waiting.status = MessageStatus.EXPIRED
             return MessageStatus.EXPIRED, [Say("confirm_expired")]
         saves = flows.texts_from_held(waiting.pending, self.rules)
-        self._save(s, waiting, saves)
+        try:
+            with s.begin_nested():
+                self._save(s, waiting, saves)
+        except VerdictChanged as changed:
+            # Not what the sender said «ДА» to: their message is judged anew, and they hear the
+            # new verdict (a new «ДА» request, or the readings stored or refused).
+            log.info("message %s: %s; judged again", waiting.id, changed)
+            result = self._take(s, m, flows.parse_text(waiting.body))
+            return result.status, result.says
         waiting.status, m.account_id = MessageStatus.STORED, waiting.account_id
         return MessageStatus.CONFIRMED, flows.stored_says(saves, self.rules)
 
@@ -147,7 +172,7 @@ class MessageService:
 
         def work(s: Session) -> tuple[int, list[tuple[str, str, str]]]:
             due = s.scalars(select(Message).where(Message.status == MessageStatus.AWAITING_CONFIRMATION,
-                            Message.expires_at <= self.clock()).with_for_update()).all()  # fmt: skip
+                            Message.expires_at <= self.clock.now()).with_for_update()).all()  # fmt: skip
             notices = []
             for m in due:
                 m.status = MessageStatus.EXPIRED
@@ -169,13 +194,11 @@ class MessageService:
         """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
         database.run(self.sessions, lambda s: s.execute(
             update(Message).where(Message.channel == channel, Message.external_id == external_id[:255])
-            .values(replied_at=self.clock()).execution_options(synchronize_session=False)))  # fmt: skip
+            .values(replied_at=self.clock.now()).execution_options(synchronize_session=False)))  # fmt: skip
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:
-            save_meter(s, save, None, None, m.received_at, message_id=m.id, channel=m.channel)
+            save_meter(s, save, self.regions, m.received_at, message_id=m.id, channel=m.channel)
 
     def _context(self, s: Session, now: datetime) -> flows.Context:
-        today = now.replace(tzinfo=UTC).astimezone(self.tz).date()
-        directory = StoreDirectory(s, self.regions, today)
-        return flows.Context(directory, self.regions, today, self.locale, now, self.rules)
+        return flows.Context(StoreDirectory(s, self.regions, now), self.regions, now, self.locale, self.rules)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 from sqlalchemy import select, update
@@ -16,11 +15,12 @@ from ivr.calls.answers import Answer
 from ivr.calls.directory import CallDirectory
 from ivr.calls.streams import LIVE, STARTING, CallStreams
 from ivr.calls.turns import asked, reading_turns, record_answer
+from ivr.clock import Clock
 from ivr.flows import Regions, Rules
 from ivr.store import database
-from ivr.store.models import Call, Turn, utcnow
+from ivr.store.models import Call, Turn
 from ivr.store.phones import mask, normalise
-from ivr.store.readings import save_meter
+from ivr.store.readings import VerdictChanged, save_meter
 
 log = logging.getLogger(__name__)
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -57,10 +57,8 @@ class Waiting:
 class CallService:
     """The only place that loads a call, runs the flow, saves its effects and persists its state."""
 
-    def __init__(self, sessions: sessionmaker, regions: Regions, rules: Rules, tz: tzinfo,
-                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
-        self.sessions, self.regions, self.rules, self.tz = sessions, regions, rules, tz
-        self.clock = clock
+    def __init__(self, sessions: sessionmaker, regions: Regions, rules: Rules, clock: Clock) -> None:
+        self.sessions, self.regions, self.rules, self.clock = sessions, regions, rules, clock
         self.streams = CallStreams(sessions)
 
     def begin(self, sid: str, caller: str, called: str, locale: str, keypad: bool,
@@ -74,7 +72,7 @@ class CallService:
             values = {"sid": sid, "caller": caller[:64], "caller_e164": normalise(caller),
                       "called": called[:64], "locale": locale, "state": {}, "seq": 0,
                       "last_twiml": "", "status": "in-progress", "version": 1,
-                      "started_at": utcnow(), "errors": 0, "listen": STARTING if stream else None}  # fmt: skip
+                      "started_at": self.clock.now(), "errors": 0, "listen": STARTING if stream else None}  # fmt: skip
             s.execute(database.insert_ignoring(s, Call, values))
             call = self._locked(s, sid)
             if call.seq > 0:  # another delivery of this webhook greeted the caller already
@@ -112,7 +110,13 @@ class CallService:
             state = flows.CallState.from_dict(call.state)
             ctx = self._context(s, call)
             new_state, actions = flows.advance(state, answer.event, ctx)
-            record_answer(s, call, answer, _decision(new_state, actions))
+            try:
+                self._save(s, call, actions, ctx)
+            except VerdictChanged as changed:  # nothing saved: the caller hears the new verdict
+                log.info("call %s: %s; asking again", call.sid, changed)
+                ctx = self._context(s, call, fresh=True)
+                new_state, actions = flows.reconfirm(state, changed.zone, ctx)
+            record_answer(s, call, answer, _decision(new_state, actions), ctx.now)
             database.after_commit(s, lambda q=state.node: metrics.answers.labels(q, answer.outcome).inc())
             # A stream that never went live, or was lost, leaves the call on <Record>.
             return self._apply(s, call, new_state, actions, renderers(call.locale), ctx,
@@ -135,7 +139,7 @@ class CallService:
             call = s.scalars(select(Call).where(Call.sid == sid, Call.ended_at.is_(None))).first()
             if call is None:
                 return
-            ended = utcnow()
+            ended = self.clock.now()
             hung_up = status in ("completed", "canceled")  # Twilio's words for "the line ended"
             outcome = call.outcome or (flows.Outcome.ABANDONED if hung_up else flows.Outcome.FAILED)
             closed = s.execute(update(Call).where(Call.id == call.id, Call.ended_at.is_(None)).values(
@@ -172,19 +176,22 @@ class CallService:
         # The row lock queues a duplicate delivery behind the first, which then sees seq moved on.
         return s.scalars(select(Call).where(Call.sid == sid).with_for_update()).first()
 
-    def _context(self, s: Session, call: Call) -> flows.Context:
-        now = self.clock()
-        today = now.replace(tzinfo=UTC).astimezone(self.tz).date()
-        directory = CallDirectory(s, self.regions, today, call.account_snapshot)
-        return flows.Context(directory, self.regions, today, call.locale, now, self.rules, call.seq)
+    def _context(self, s: Session, call: Call, fresh: bool = False) -> flows.Context:
+        """The flow's context at this request's moment; `fresh` reads the account from the store,
+        not from the call's snapshot."""
+        now = self.clock.now()
+        directory = CallDirectory(s, self.regions, now, None if fresh else call.account_snapshot)
+        return flows.Context(directory, self.regions, now, call.locale, self.rules, call.seq)
+
+    def _save(self, s: Session, call: Call, actions: list[flows.Action], ctx: flows.Context) -> None:
+        for action in actions:
+            if isinstance(action, flows.SaveMeter):
+                saved = save_meter(s, action, self.regions, ctx.now, call.id, reading_turns(s, call, action))
+                database.after_commit(s, lambda n=len(saved): log.info(
+                    "call %s: %d readings saved", call.sid, n))  # fmt: skip
 
     def _apply(self, s: Session, call: Call, state: flows.CallState, actions: list[flows.Action],
                renderer: Renderer, ctx: flows.Context, stream: bool) -> Reply:  # fmt: skip
-        for action in actions:
-            if isinstance(action, flows.SaveMeter):
-                saved = save_meter(s, action, call.id, reading_turns(s, call, action), ctx.now)
-                database.after_commit(s, lambda n=len(saved): log.info(
-                    "call %s: %d readings saved", call.sid, n))  # fmt: skip
         loaded = ctx.directory.loaded(state.account)
         if loaded is not None:  # the call moved to another account: remember it for the next turns
             call.account_id, call.account_snapshot = loaded
@@ -193,7 +200,7 @@ class CallService:
         call.errors = 0
         ask = next((a for a in actions if isinstance(a, flows.Ask)), None)
         if ask is not None:
-            s.add(asked(call, ask, actions, renderer))
+            s.add(asked(call, ask, actions, renderer, ctx.now))
         call.last_twiml = renderer.render(actions, call.seq, stream)
         if state.ended:
             call.outcome = state.ended

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from ivr.console import clock
 from ivr.console.roles import ROLES
 from ivr.store.models import User
 
@@ -38,7 +39,7 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
     check_password(password)
     if by_name(session, name) is not None:
         raise UserError("users.taken")
-    user = User(name=name, role=role, password_hash=generate_password_hash(password))
+    user = User(name=name, role=role, password_hash=generate_password_hash(password), created_at=clock.now())
     session.add(user)
     session.flush()
     return user

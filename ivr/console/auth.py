@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from ivr import metrics
-from ivr.console import audit, throttle
+from ivr.console import audit, clock, throttle
 from ivr.console.blueprint import bp
 from ivr.store import database
 from ivr.store.models import User
@@ -91,7 +91,7 @@ def login() -> Response | tuple[str, int] | str:
             metrics.login_failures.labels("password").inc()
             return render_template("console/login.html", error="login.failed"), 401
         throttle.succeeded(s, name)
-        audit.record(s, user.name, "login", f"user:{user.name}")
+        audit.record(s, clock.now(), user.name, "login", f"user:{user.name}")
         login_user(Staff(user))
     return redirect(_next_page())
 

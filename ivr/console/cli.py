@@ -42,6 +42,7 @@ def users_passwd(name: str, password: str) -> None:
     """Reset a user's password (asked for twice); their open console sessions end."""
     from ivr.console import audit
     from ivr.console.accounts import UserError, by_name, set_password
+    from ivr.runtime import runtime
     from ivr.store.cli import app_context
     from ivr.store.database import transaction
 
@@ -52,7 +53,7 @@ def users_passwd(name: str, password: str) -> None:
                 if user is not None:
                     # The console's step: a new hash, which ends the sessions made with the old one.
                     set_password(user, password)
-                    audit.record(s, "cli", "user-password", f"user:{user.name}")
+                    audit.record(s, runtime().clock.now(), "cli", "user-password", f"user:{user.name}")
         except UserError as e:
             click.echo(messages("en")[str(e)], err=True)
             sys.exit(1)

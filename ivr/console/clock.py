@@ -1,21 +1,25 @@
-"""The utility's time zone (IVR_TIMEZONE): times are stored in UTC, supervisors see local ones."""
+"""The console's view of the app's one clock: times are stored in UTC, supervisors see them in the
+utility's zone (IVR_TIMEZONE), labelled."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, tzinfo
 
-from ivr.runtime import config
-from ivr.store.models import utcnow
+from ivr import clock
+from ivr.runtime import runtime
 
 
-def zone() -> ZoneInfo:
-    return config().timezone
+def zone() -> tzinfo:
+    return runtime().clock.utility
+
+
+def now() -> datetime:
+    return runtime().clock.now()
 
 
 def local(moment: datetime) -> datetime:
     """A stored time as the utility's clocks showed it."""
-    return moment.replace(tzinfo=UTC).astimezone(zone())
+    return clock.local(moment, zone())
 
 
 def shown(moment: datetime | None, form: str = "%d.%m.%Y %H:%M:%S") -> str:
@@ -30,18 +34,19 @@ def stamp(moment: datetime | None) -> str:
 
 def day_start(day: date) -> datetime:
     """The stored (naive UTC) time at which a day of the utility's calendar begins."""
-    return datetime.combine(day, time.min, zone()).astimezone(UTC).replace(tzinfo=None)
+    return clock.day_start(day, zone())
 
 
 def today() -> date:
-    return local(utcnow()).date()
+    return runtime().clock.today()
 
 
 def label() -> str:
     """The zone as supervisors know it: 'Europe/Moscow (MSK, UTC+3)'."""
-    now = local(utcnow())
+    now = local(runtime().clock.now())
     minutes = int(now.utcoffset().total_seconds() // 60)
     offset = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60}"
     offset += f":{abs(minutes) % 60:02d}" if minutes % 60 else ""
     name = now.tzname() or ""
-    return f"{zone().key} ({name}, {offset})" if name[:1].isalpha() else f"{zone().key} ({offset})"
+    key = getattr(zone(), "key", str(zone()))
+    return f"{key} ({name}, {offset})" if name[:1].isalpha() else f"{key} ({offset})"

@@ -17,7 +17,7 @@ from ivr.console.masking import Privacy, privacy
 from ivr.console.readings import READING_FILTERS, readings_query
 from ivr.console.review import subject
 from ivr.store import database
-from ivr.store.models import Call, Reading, utcnow
+from ivr.store.models import Call, Reading
 from ivr.store.readings_csv import HEADER as READINGS_HEADER
 from ivr.store.readings_csv import row as reading_row
 from ivr.store.spreadsheet import cell
@@ -45,7 +45,7 @@ def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([cell(v) for v in r] for r in rows)
-    filename = f"{name}-{clock.local(utcnow()):%Y%m%d-%H%M}.csv"
+    filename = f"{name}-{clock.local(clock.now()):%Y%m%d-%H%M}.csv"
     return Response(
         out.getvalue(),
         mimetype="text/csv",

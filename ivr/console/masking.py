@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import abort, request
 from flask_login import current_user
 
-from ivr.console import audit
+from ivr.console import audit, clock
 from ivr.console.roles import UNMASK, may
 from ivr.logs import ADDRESS, PHONE
 from ivr.store import database
@@ -79,5 +79,5 @@ def privacy(subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] |
     where = f"{request.path}?{urlencode(sorted(asked.items()))}" if asked else request.path
     with database.transaction() as s:
         shown = " ".join(seen) or None
-        audit.record(s, current_user.name, "unmask", subject, new=shown, note=where)
+        audit.record(s, clock.now(), current_user.name, "unmask", subject, new=shown, note=where)
     return Privacy(True)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from ivr.console import clock
 from ivr.console.listing import REVIEW_FLAGS, has_flag
-from ivr.runtime import config
+from ivr.runtime import runtime
 from ivr.store import review
 from ivr.store.models import Reading
-from ivr.store.review import OPEN, ReviewError, approve, locked, reject, subject
+from ivr.store.review import OPEN, ReviewError, locked, subject
 
 __all__ = ["OPEN", "ReviewError", "approve", "correct", "locked", "queue", "reject", "subject"]
 
@@ -26,13 +25,15 @@ def queue() -> Select:
     )
 
 
-def correct(
-    session: Session,
-    reading: Reading,
-    actor: str,
-    value: str,
-    reason: str,
-    now: datetime | None = None,
-) -> None:
+def approve(session: Session, reading: Reading, actor: str, note: str = "") -> None:
+    review.approve(session, reading, actor, note, clock.now(), runtime().regions)
+
+
+def reject(session: Session, reading: Reading, actor: str, note: str = "") -> None:
+    review.reject(session, reading, actor, note, clock.now(), runtime().regions)
+
+
+def correct(session: Session, reading: Reading, actor: str, value: str, reason: str) -> None:
     """Replace a misheard value, judged by the rules (IVR_RULE_*) the hotline applies."""
-    review.correct(session, reading, actor, value, reason, config().rules, now)
+    rt = runtime()
+    review.correct(session, reading, actor, value, reason, rt.config.rules, clock.now(), rt.regions)

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from ivr.console import clock
 from ivr.runtime import config
-from ivr.store.models import LoginAttempt, utcnow
+from ivr.store.models import LoginAttempt
 
 ADDRESS_FACTOR = 4  # an office behind one NAT address has several people who mistype
 LOCK = int.from_bytes(hashlib.sha256(b"ivr console logins").digest()[:8], "big", signed=True)
@@ -40,7 +41,7 @@ def admit(session: Session, name: str, ip: str, now: datetime | None = None) -> 
 
     Run it in a transaction of its own, committed before the password is checked.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     if session.get_bind().dialect.name == "postgresql":
         # Held to the end of the transaction; logins are rare, so one lock for all of them will do.
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})

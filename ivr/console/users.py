@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ivr.console import audit
+from ivr.console import audit, clock
 from ivr.console.accounts import UserError, add_user, set_password, set_role
 from ivr.console.blueprint import ROW_ID, bp
 from ivr.console.i18n import translate
@@ -32,7 +32,7 @@ def user_add() -> Response:
     try:
         with database.transaction() as s:
             user = add_user(s, form.get("name", ""), form.get("role", ""), form.get("password", ""))
-            audit.record(s, current_user.name, "user-add", f"user:{user.name}", None, user.role)
+            audit.record(s, clock.now(), current_user.name, "user-add", f"user:{user.name}", None, user.role)
     except UserError as e:
         flash(translate(str(e)), "error")
     else:
@@ -54,13 +54,13 @@ def user_change(user_id: int, change: str) -> Response:
             if change == "role":
                 old = user.role
                 set_role(user, form.get("role", ""))
-                audit.record(s, current_user.name, "user-role", subject, old, user.role)
+                audit.record(s, clock.now(), current_user.name, "user-role", subject, old, user.role)
             elif change == "password":
                 set_password(user, form.get("password", ""))
-                audit.record(s, current_user.name, "user-password", subject)
+                audit.record(s, clock.now(), current_user.name, "user-password", subject)
             else:
                 s.delete(user)
-                audit.record(s, current_user.name, "user-delete", subject, user.role, None)
+                audit.record(s, clock.now(), current_user.name, "user-delete", subject, user.role, None)
     except UserError as e:
         flash(translate(str(e)), "error")
     else:

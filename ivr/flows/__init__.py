@@ -3,7 +3,7 @@
 Other packages import from here only, never from the modules inside.
 """
 
-from ivr.flows.engine import advance, prompts_used, start, validate
+from ivr.flows.engine import advance, prompts_used, reconfirm, start, validate
 from ivr.flows.flow import DONE, TRANSFERRED, Flow, FlowDefinitionError, FlowError, Node
 from ivr.flows.model import (
     AccountInfo,
@@ -25,13 +25,7 @@ from ivr.flows.model import (
 )
 from ivr.flows.regions import Regions, RegionsFileError
 from ivr.flows.regions import load as load_regions
-from ivr.flows.rules import (
-    Rules,
-    consumption,
-    regraded,
-    status_for,
-    too_high,
-)
+from ivr.flows.rules import Judgement, Rules, heard, judge, rejudge, status_for
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.steps import FLOW, question_order
 from ivr.flows.template import Number, Text, TextKind
@@ -84,18 +78,20 @@ __all__ = [
     "ZoneInfo",
     "ZoneReading",
     "advance",
-    "consumption",
     "held_json",
     "load_regions",
     "parse_text",
     "prompts_used",
     "question_order",
-    "regraded",
     "start",
+    "reconfirm",
     "status_for",
+    "judge",
+    "rejudge",
+    "heard",
+    "Judgement",
     "stored_says",
     "take_text",
     "texts_from_held",
-    "too_high",
     "validate",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from ivr.flows import readings
 from ivr.flows.common import TRANSFER_SAYS, ask, fail, transfer
 from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError
 from ivr.flows.model import (
@@ -54,6 +55,13 @@ def advance(state: CallState, event: Event, ctx: Context) -> tuple[CallState, li
     if isinstance(event, Speech):
         return s, _speech(s, event, ctx)
     raise TypeError(f"not a caller event: {event!r}")
+
+
+def reconfirm(state: CallState, zone: int, ctx: Context) -> tuple[CallState, list[Action]]:
+    """The caller's «да» could not be stored as heard: `zone`'s verdict changed meanwhile (see
+    readings.reconfirm). The given state is the one before that «да», left untouched."""
+    s = copy.deepcopy(state)
+    return s, readings.reconfirm(s, zone, ctx)
 
 
 def _keys(s: CallState, digits: str, ctx: Context) -> list[Action]:

@@ -137,9 +137,12 @@ class Directory(Protocol):
 class Context:
     directory: Directory
     regions: Regions
-    today: date
+    now: datetime  # naive UTC, from the app's one clock: the request's moment
     default_locale: str = "ru"
-    now: datetime | None = None  # when the adapter stamps what it saves
     rules: Rules = field(default_factory=Rules)
     seq: int = 0  # the call's question number the caller answers now
     flow: Flow = field(default_factory=standard_flow)
+
+    def day(self, region: str) -> date:
+        """Today on the region's clocks: its window, its period, the days of use."""
+        return self.regions.day(region, self.now)

@@ -16,7 +16,7 @@ from ivr.flows.model import (
     ZoneReading,
 )
 from ivr.flows.state import CallState, PendingReading
-from ivr.flows.terms import Flag, Outcome, QuestionKind, TransferReason
+from ivr.flows.terms import Flag, Outcome, QuestionKind, ReadingStatus, TransferReason
 
 # Meters have one to three zones; each zone of a multi-zone meter has its own question.
 MAX_ZONES = 3
@@ -62,28 +62,25 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
     meter = meter_of(s, ctx)
     zone = meter.zones[s.zone]
     key = f"{meter.id}:{zone.zone}"
-    verdict = rules.check_reading(value, meter.digits, zone, ctx.today, s.refused_lower.get(key), ctx.rules)
+    unsure = [Flag.LOW_CONFIDENCE] if conf is not None and conf < ctx.rules.low_confidence else []
+    region = account_of(s, ctx).region
+    verdict = rules.judge(value, meter.digits, zone, ctx.day(region), ctx.regions.window(region), unsure,
+                          s.refused_lower.get(key), ctx.rules)  # fmt: skip
     if verdict.outcome == "invalid":
         return fail(s, ctx, Say("reading_invalid", {"max": meter.digits}))
     if verdict.outcome == "lower":
         s.refused_lower[key] = verdict.value
         lower = Say("reading_lower", {"previous": str(zone.previous)})
         return fail(s, ctx, lower, reason=TransferReason.LOWER)
-    flags = list(verdict.flags)
-    region = account_of(s, ctx).region
-    if not ctx.regions.in_window(region, ctx.today):
-        flags.append(Flag.OUT_OF_WINDOW)
-    if conf is not None and conf < ctx.rules.low_confidence:
-        flags.append(Flag.LOW_CONFIDENCE)
     s.pending = PendingReading(
         zone=zone.zone,
         value=verdict.value,
         digits=value,
         previous=zone.previous,
         consumption=verdict.consumption,
-        flags=tuple(flags),
+        flags=verdict.flags,
         confidence=conf,
-        period=ctx.regions.period(region, ctx.today),
+        period=verdict.period,
         turn=ctx.seq,
     )
     s.goto("confirm", fresh=False)  # the read-back spends the zone's attempts, not its own
@@ -98,7 +95,7 @@ def confirm_prompts() -> tuple[str, ...]:
 
 def ask_confirm(s: CallState, _ctx: Context) -> Ask:
     p = s.pending
-    special = next((f for f in rules.SUSPICIOUS if f in p.flags), None)
+    special = rules.confirmation(p.flags)
     prompt = (f"confirm_{special.lower()}" if special else "confirm") + ("_keys" if s.on_keypad else "")
     params = {"digits": p.digits, "consumption": p.consumption}
     return Ask("confirm", QuestionKind.YESNO, s.on_keypad, prompt, params)
@@ -115,8 +112,10 @@ def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) 
         return fail(s, ctx, Say("reading_again"))
     s.confirmed.append(pending)
     meter = meter_of(s, ctx)
-    if s.zone + 1 < len(meter.zones):
-        s.zone += 1
+    done = {p.zone for p in s.confirmed}
+    left = [i for i, z in enumerate(meter.zones) if z.zone not in done]
+    if left:  # the next zone; after a zone asked again (reconfirm), the ones not yet confirmed
+        s.zone = left[0]
         s.goto("reading")
         return [ask(s, ctx)]
     actions: list[Action] = [save_meter(s, meter, ctx)]
@@ -127,13 +126,27 @@ def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) 
     return [*actions, *closing(s)]
 
 
+def reconfirm(s: CallState, zone: int, ctx: Context) -> list[Action]:
+    """The store found, under the meter's lock, that `zone` of the current meter no longer has the
+    verdict the caller heard (another call saved the meter meanwhile): nothing was saved, and the
+    zone is judged again and read back with its new verdict. The caller's «да» to the reading just
+    read back still counts for it."""
+    if s.pending is not None and s.pending.zone != zone:
+        s.confirmed.append(s.pending)
+    given = next(p for p in (s.pending, *s.confirmed) if p is not None and p.zone == zone)
+    s.pending, s.confirmed = None, [p for p in s.confirmed if p.zone != zone]
+    s.zone = [z.zone for z in meter_of(s, ctx).zones].index(zone)
+    s.goto("reading", fresh=False)
+    return [Say("reading_changed"), *answer_reading(s, given.digits, given.confidence, ctx)]
+
+
 def save_meter(s: CallState, meter: MeterInfo, ctx: Context) -> SaveMeter:
     readings = tuple(
         ZoneReading(p.zone, p.value, p.flags, p.confidence, p.period, p.turn) for p in s.confirmed
     )
     s.saved += len(readings)
     s.next_period |= any(Flag.OUT_OF_WINDOW in r.flags for r in readings)
-    s.review |= any(Flag.NEGATIVE in r.flags for r in readings)
+    s.review |= any(rules.status_for(r.flags, ctx.rules) == ReadingStatus.PENDING_REVIEW for r in readings)
     s.confirmed = []
     return SaveMeter(meter.id, readings, ctx.rules)
 

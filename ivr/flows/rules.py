@@ -1,4 +1,9 @@
-"""Reading rules: is a meter reading plausible, how much was used, and what flags does it carry."""
+"""Reading rules: the one judgement of a meter reading (its use, flags, status, confirmation and
+review), made alike for the read-back, the store under the meter's lock and the console.
+
+A new flag or rule is one change here: `judge` sets it, SUSPICIOUS says whether it asks for the
+special confirmation, `status_for` whether it waits for a supervisor.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ivr.flows.regions import in_window, period_of
 from ivr.flows.terms import Flag, ReadingStatus
 
 if TYPE_CHECKING:  # the model imports Rules for its Context
     from ivr.flows.model import ZoneInfo
 
-# Flags that ask for the special confirmation instead of a plain read-back.
+# Flags that ask for the special confirmation instead of a plain read-back; the first one found.
 SUSPICIOUS = (Flag.NEGATIVE, Flag.ROLLOVER, Flag.HIGH)
-# Flags that follow from the use alone, so they change whenever the use is computed again.
-USE_FLAGS = (Flag.NEGATIVE, Flag.ROLLOVER, Flag.ZERO)
+# Flags the channel knows of the answer, not of the reading: they stay through every judgement again.
+TOLD = (Flag.LOW_CONFIDENCE, Flag.UNVERIFIED_SENDER)
 
 
 @dataclass(frozen=True)
@@ -54,21 +60,10 @@ def too_high(used: int, days: int | None, daily_use: float | None, rules: Rules 
     return used > rules.no_history_daily_kwh * days
 
 
-def regraded(
-    flags: Iterable[str], used: int | None, rolled: bool, high: bool | None = None
-) -> tuple[Flag, ...]:
-    """The flags with those that follow from the use set again from a newly computed use.
-
-    HIGH is set again too when `high` says so, and kept as it was when it is None. The flags
-    come in the order check_reading and the flow give them.
-    """
-    changed = {*USE_FLAGS, *((Flag.HIGH,) if high is not None else ())}
-    new = {Flag(f) for f in flags if f not in changed}
-    new |= {Flag.NEGATIVE} if used is not None and used < 0 else set()
-    new |= {Flag.ROLLOVER} if rolled else set()
-    new |= {Flag.ZERO} if used == 0 else set()
-    new |= {Flag.HIGH} if high else set()
-    return tuple(f for f in Flag if f in new)
+def confirmation(flags: Iterable[str]) -> Flag | None:
+    """The special confirmation a reading with these flags asks for; None for the plain read-back."""
+    flags = set(flags)
+    return next((f for f in SUSPICIOUS if f in flags), None)
 
 
 def status_for(flags: Iterable[str], rules: Rules = Rules()) -> ReadingStatus:
@@ -80,43 +75,84 @@ def status_for(flags: Iterable[str], rules: Rules = Rules()) -> ReadingStatus:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """accept (read back), special (suspicious: special confirmation), lower or invalid."""
+class Judgement:
+    """The whole verdict on one zone's reading; the read-back, the store and the console share it.
+
+    outcome: "accept" (read back, then stored), "lower" (refused: lower than the previous one)
+    or "invalid" (not a reading of this display).
+    """
 
     outcome: str
     value: int | None = None
     consumption: int | None = None
+    days: int | None = None  # of use since the previous reading, in the region's days
+    period: str = ""  # the billing month it counts for
     flags: tuple[Flag, ...] = ()
+    status: ReadingStatus = ReadingStatus.ACCEPTED
+
+    @property
+    def confirmation(self) -> Flag | None:
+        return confirmation(self.flags)
+
+    @property
+    def review(self) -> bool:
+        """It goes to a supervisor's review queue."""
+        return self.status == ReadingStatus.PENDING_REVIEW
+
+    @property
+    def heard(self) -> tuple:
+        """What the caller was told: a stored verdict must equal the one read back."""
+        return self.outcome, self.flags, self.status, self.confirmation, self.period
 
 
-def check_reading(
+def judge(
     digits: str,
-    display_digits: int,
+    display: int,
     zone: ZoneInfo,
-    today: date,
+    day: date,
+    window: tuple[int, int],
+    told: Iterable[str] = (),
     refused_lower: int | None = None,
     rules: Rules = Rules(),
-) -> Verdict:
-    """Judge one zone's reading against the previous one and the history."""
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > display_digits:
-        return Verdict("invalid")
+) -> Judgement:
+    """Judge one zone's reading on `day`, the region's day, against the previous one and the history.
+
+    `told` are the flags the channel knows (LOW_CONFIDENCE, UNVERIFIED_SENDER); `refused_lower` the
+    lower value this caller was refused before: given again, it is taken for a supervisor's review.
+    """
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > display:
+        return Judgement("invalid")
     value = int(digits)
-    used, rolled = consumption(zone.previous, value, display_digits, rules)
-    if used is None:
-        return Verdict("accept", value)
-    flags: list[Flag] = [Flag.ROLLOVER] if rolled else []
-    if used < 0:
-        if refused_lower == value:
-            # The caller insists on a lower value: take it, but only for a supervisor's review.
-            return Verdict("special", value, used, (Flag.NEGATIVE,))
-        return Verdict("lower", value, used)
-    days = (today - zone.previous_on).days if zone.previous_on else None
-    if used == 0:
-        flags.append(Flag.ZERO)
-    elif too_high(used, days, zone.daily_use, rules):
-        flags.append(Flag.HIGH)
-    outcome = "special" if any(f in SUSPICIOUS for f in flags) else "accept"
-    return Verdict(outcome, value, used, tuple(flags))
+    used, rolled = consumption(zone.previous, value, display, rules)
+    days = (day - zone.previous_on).days if zone.previous_on and used is not None else None
+    flags = {Flag(f) for f in told}
+    flags |= {Flag.ROLLOVER} if rolled else set()
+    flags |= {Flag.OUT_OF_WINDOW} if not in_window(window, day) else set()
+    if used is not None and used < 0:
+        if refused_lower != value:
+            return Judgement("lower", value, used, days, period_of(window, day))
+        flags.add(Flag.NEGATIVE)  # the caller insists on a lower value
+    elif used == 0:
+        flags.add(Flag.ZERO)
+    elif used is not None and too_high(used, days, zone.daily_use, rules):
+        flags.add(Flag.HIGH)
+    ordered = tuple(f for f in Flag if f in flags)
+    return Judgement("accept", value, used, days, period_of(window, day), ordered, status_for(ordered, rules))
+
+
+def rejudge(value: int, heard: Iterable[str], display: int, zone: ZoneInfo, day: date,
+          window: tuple[int, int], rules: Rules = Rules()) -> Judgement:  # fmt: skip
+    """A reading judged again (under the meter's lock, or corrected by a supervisor), given the
+    flags it was judged with: what the channel knew stays, and a lower value insisted on stays so."""
+    heard = set(heard)
+    insisted = value if Flag.NEGATIVE in heard else None
+    return judge(str(value), display, zone, day, window, [f for f in TOLD if f in heard], insisted, rules)
+
+
+def heard(flags: Iterable[str], period: str, rules: Rules = Rules()) -> tuple:
+    """What a caller was told of a reading read back with these flags, as Judgement.heard says it."""
+    ordered = tuple(f for f in Flag if f in set(flags))
+    return "accept", ordered, status_for(ordered, rules), confirmation(ordered), period
 
 
 def pick_reading(

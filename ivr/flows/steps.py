@@ -51,7 +51,7 @@ FLOW = Flow(
     confirm=Node(
         QuestionKind.YESNO, ask_confirm, answer_confirm,
         goes_to=("reading", DONE, OPERATOR),
-        says=(*confirm_prompts(), "reading_again", "meter_saved", "meter_intro", "next_period",
+        says=(*confirm_prompts(), "reading_again", "reading_changed", "meter_saved", "meter_intro", "next_period",
               "review", "goodbye"),
         reason=TransferReason.READING,
         confirms=True,

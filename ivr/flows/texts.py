@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ivr.flows import rules
 from ivr.flows.model import AccountInfo, Context, MeterInfo, SaveMeter, Say, ZoneReading
 from ivr.flows.template import Number, Text
-from ivr.flows.terms import Flag, MessageStatus
+from ivr.flows.terms import Flag, MessageStatus, ReadingStatus
 
 # Every reply a text channel may send, so every locale pack can be checked for all of them.
 REPLIES = (
@@ -46,10 +46,13 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
     ordered = _in_zone_order(numbers, account.meters)
     if ordered is None or len(ordered) != len(slots):
         return TextResult(MessageStatus.REFUSED, [needs(account)], account.number)
+    unverified = sender is None or account.number not in ctx.directory.by_phone(sender)
+    told = [Flag.UNVERIFIED_SENDER] if unverified else []
+    day, window = ctx.day(account.region), ctx.regions.window(account.region)
     pending, refused, says = [], {}, []
     for (meter, zone), number in zip(slots, ordered, strict=True):
         key = f"{meter.id}:{zone.zone}"
-        verdict = rules.check_reading(number.digits, meter.digits, zone, ctx.today, lower.get(key), ctx.rules)
+        verdict = rules.judge(number.digits, meter.digits, zone, day, window, told, lower.get(key), ctx.rules)
         if verdict.outcome == "invalid":
             return TextResult(
                 MessageStatus.REFUSED, [Say("reading_invalid", {"max": meter.digits})], account.number
@@ -61,19 +64,14 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
         pending.append((meter, zone.zone, verdict))
     if refused:
         return TextResult(MessageStatus.REFUSED, says, account.number, lower=refused)
-    extra = [Flag.OUT_OF_WINDOW] if not ctx.regions.in_window(account.region, ctx.today) else []
-    if sender is None or account.number not in ctx.directory.by_phone(sender):
-        extra.append(Flag.UNVERIFIED_SENDER)
-    period = ctx.regions.period(account.region, ctx.today)
     saves = tuple(
         SaveMeter(meter.id, tuple(
-            ZoneReading(zone, v.value, (*v.flags, *extra), None, period)
-            for m, zone, v in pending if m.id == meter.id
+            ZoneReading(zone, v.value, v.flags, None, v.period) for m, zone, v in pending if m.id == meter.id
         ), ctx.rules)
         for meter in account.meters
     )  # fmt: skip
     notes = [Say("decimals_dropped")] if text.decimals else []
-    special = [(m, z, v) for m, z, v in pending if {Flag.ROLLOVER, Flag.HIGH} & set(v.flags)]
+    special = [(m, z, v) for m, z, v in pending if v.confirmation in (Flag.ROLLOVER, Flag.HIGH)]
     if special:
         asks = [_confirm_say(account, m, z, v) for m, z, v in special]
         says = [*notes, *asks, Say("confirm_ask", {"minutes": minutes})]
@@ -86,7 +84,9 @@ def stored(saves: tuple[SaveMeter, ...], rule: rules.Rules) -> list[Say]:
     flags = {f for save in saves for r in save.readings for f in r.flags}
     says = [Say("stored", {"count": sum(len(s.readings) for s in saves)})]
     says += [Say("next_period")] if Flag.OUT_OF_WINDOW in flags else []
-    review = Flag.NEGATIVE in flags or (Flag.UNVERIFIED_SENDER in flags and rule.unverified_sender_review)
+    review = any(
+        rules.status_for(r.flags, rule) == ReadingStatus.PENDING_REVIEW for s in saves for r in s.readings
+    )
     says += [Say("review")] if review else []
     says += [Say("unverified_sender")] if Flag.UNVERIFIED_SENDER in flags else []
     return says
@@ -144,8 +144,8 @@ def _label(account: AccountInfo, meter: MeterInfo, zone: int) -> tuple[int, int,
     return len(meter.zones), zone, meter.serial if len(account.meters) > 1 else ""
 
 
-def _confirm_say(account: AccountInfo, meter: MeterInfo, zone: int, verdict: rules.Verdict) -> Say:
-    prompt = "confirm_rollover" if Flag.ROLLOVER in verdict.flags else "confirm_high"
+def _confirm_say(account: AccountInfo, meter: MeterInfo, zone: int, verdict: rules.Judgement) -> Say:
+    prompt = f"confirm_{verdict.confirmation.lower()}"
     return Say(prompt, {"label": _label(account, meter, zone), "digits": str(verdict.value),
                         "consumption": verdict.consumption})  # fmt: skip
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
 
 from ivr.calls.messages import Incoming, MessageService, Outgoing
+from ivr.clock import Clock
 from ivr.flows import Channel
 from ivr.mail import letters, replies, servers
 from ivr.mail.settings import MailSettings
@@ -43,7 +42,7 @@ class Round:
 class Poller:
     settings: MailSettings
     messages: MessageService
-    clock: Callable[[], datetime]  # naive UTC: when a letter was taken
+    clock: Clock  # the app's: when a letter was taken
 
     def poll(self) -> Round:
         """Take every unseen letter once; MailUnavailable (or an IMAP/SMTP/network error) ends the round
@@ -65,7 +64,7 @@ class Poller:
         return done
 
     def take(self, letter: letters.Letter, done: Round) -> None:
-        incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock(),
+        incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock.now(),
                             media=letter.media, automatic=bool(letter.automatic))  # fmt: skip
         out = self.messages.receive(incoming)
         if letter.automatic:

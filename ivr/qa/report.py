@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import unicodedata
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
+from ivr.clock import wall
 from ivr.qa.results import CaseResult, TurnResult, from_dict
 
 # A turn's latency changed when it doubled (or halved) and moved by more than this: less is not
@@ -88,7 +89,9 @@ def junit(results: list[CaseResult], seconds: float) -> str:
 
 def to_json(results: list[CaseResult], seconds: float) -> str:
     body = {
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "finished": wall()
+        .replace(tzinfo=UTC)
+        .isoformat(timespec="seconds"),  # the run, not the app, finished
         "summary": summary(results, seconds),
         "cases": [r.to_dict() for r in results],
     }

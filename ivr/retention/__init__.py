@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
+from ivr.clock import Clock
 from ivr.config import Config
 from ivr.recordings import Recordings
 from ivr.retention.lock import Lease
 from ivr.retention.pseudonyms import PREFIX, pseudonym, replace
 from ivr.store import audit
-from ivr.store.models import AuditEvent, Call, Message, Turn, utcnow
+from ivr.store.models import AuditEvent, Call, Message, Turn
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -46,12 +47,10 @@ def cutoff(now: datetime, days: int, tz: ZoneInfo) -> datetime:
     return (local - timedelta(days=days)).replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
-def run(
-    sessions: sessionmaker, config: Config, store: Recordings, now: datetime | None = None
-) -> Counts | None:
+def run(sessions: sessionmaker, config: Config, store: Recordings, clock: Clock) -> Counts | None:
     """One retention run; None when another node's run holds the lock. Writes one audit entry."""
-    now = now or utcnow()
-    lease = Lease(sessions, "retention")
+    now = clock.now()
+    lease = Lease(sessions, "retention", clock)
     if not lease.take():
         return None
     try:
@@ -66,7 +65,9 @@ def run(
             _pseudonymise_calls(sessions, str(config.pseudonym_key), before, counts, lease)
             _pseudonymise_messages(sessions, str(config.pseudonym_key), before, counts, lease)
         with sessions() as s, s.begin():
-            audit.record(s, "retention", "retention-run", "retention", new=str(counts), note="; ".join(notes))
+            audit.record(
+                s, now, "retention", "retention-run", "retention", new=str(counts), note="; ".join(notes)
+            )
         return counts
     finally:
         lease.release()

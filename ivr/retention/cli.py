@@ -24,7 +24,7 @@ def retention_run() -> None:
                 "retention: IVR_RETAIN_AUDIO_DAYS and IVR_RETAIN_CALLER_DAYS are unset: everything is kept"
             )
             return
-        counts = retention.run(rt.sessions, rt.config, recordings.store(rt.config))
+        counts = retention.run(rt.sessions, rt.config, recordings.store(rt.config), rt.clock)
     if counts is None:
         click.echo("retention: another run holds the lock; this one did nothing")
     else:

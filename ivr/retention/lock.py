@@ -14,24 +14,25 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlalchemy.orm import sessionmaker
 
-from ivr.store.models import Lock, utcnow
+from ivr.clock import Clock
+from ivr.store.models import Lock
 
 LEASE = timedelta(minutes=15)  # renewed after every batch, so only a dead run's lease lapses
 
 
 class Lease:
-    def __init__(self, sessions: sessionmaker, name: str) -> None:
-        self.sessions, self.name = sessions, name
+    def __init__(self, sessions: sessionmaker, name: str, clock: Clock) -> None:
+        self.sessions, self.name, self.clock = sessions, name, clock
         self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def take(self) -> bool:
         """Take the lease if it is free or lapsed; False when another run holds it."""
-        now = utcnow()
+        now = self.clock.now()
         free = or_(Lock.holder.is_(None), Lock.until < now)
         return self._update(free, holder=self.holder, until=now + LEASE)
 
     def renew(self) -> None:
-        if not self._update(Lock.holder == self.holder, until=utcnow() + LEASE):
+        if not self._update(Lock.holder == self.holder, until=self.clock.now() + LEASE):
             raise RuntimeError(f"lock {self.name} lost: another run took it over")
 
     def release(self) -> None:

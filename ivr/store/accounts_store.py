@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.store.models import Account, Meter, Phone, utcnow
+from ivr.clock import wall
+from ivr.store.models import Account, Meter, Phone
 
 if TYPE_CHECKING:
     from ivr.store.accounts_csv import Row
@@ -46,7 +47,7 @@ def store(session: Session, rows: list[Row], retire_missing: bool) -> list[str]:
 
 def retire(session: Session, listed: set[str], account_ids: set[int] | None) -> list[str]:
     """Retire the active meters not listed, of the given accounts (all when None)."""
-    now = utcnow()
+    now = wall()  # when the operator retired them
     retired = []
     active = select(Meter).where(Meter.retired_at.is_(None)).order_by(Meter.serial)
     for meter in session.scalars(active):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
-from ivr.store.models import AuditEvent, utcnow
+from ivr.store.models import AuditEvent
 
 
 def record(
     session: Session,
+    at: datetime,
     actor: str,
     action: str,
     subject: str,
@@ -18,7 +21,7 @@ def record(
 ) -> AuditEvent:
     """Add one audit event to the session."""
     event = AuditEvent(
-        at=utcnow(),
+        at=at,
         actor=actor,
         action=action,
         subject=subject,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -16,10 +16,10 @@ COUNTED = (ReadingStatus.ACCEPTED, ReadingStatus.SUPERSEDED)
 class StoreDirectory:
     """Look accounts up for one call turn, in that turn's session."""
 
-    def __init__(self, session: Session, regions: Regions, today: date) -> None:
+    def __init__(self, session: Session, regions: Regions, now: datetime) -> None:
         self.session = session
         self.regions = regions
-        self.today = today
+        self.now = now  # naive UTC: each account's period is of its region's day
         self._accounts: dict[str, AccountInfo | None] = {}  # one webhook asks several times
         self.ids: dict[str, int] = {}  # account ids of the accounts loaded
 
@@ -38,7 +38,7 @@ class StoreDirectory:
         if acc is None:
             return None
         self.ids[number] = acc.id
-        period = self.regions.period(acc.region, self.today)
+        period = self.regions.period(acc.region, self.regions.day(acc.region, self.now))
         active = [m for m in acc.meters if m.retired_at is None]  # retired: replaced or removed
         ids = [m.id for m in active]
         # Two queries for the whole account, not two per zone: this runs on every webhook.

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -84,7 +80,7 @@ class Call(Base):
     last_twiml: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="in-progress")
     outcome: Mapped[str | None] = mapped_column(String(20), index=True)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]
     duration_s: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -114,7 +110,7 @@ class Turn(Base):
     mode: Mapped[str] = mapped_column(String(8))  # voice or keypad
     prompt_id: Mapped[str] = mapped_column(String(48))
     prompt_text: Mapped[str] = mapped_column(Text, default="")
-    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    asked_at: Mapped[datetime] = mapped_column()
     answered_at: Mapped[datetime | None]
     heard: Mapped[str | None] = mapped_column(Text)  # recognised text
     keys: Mapped[str | None] = mapped_column(String(64))
@@ -145,7 +141,7 @@ class Reading(Base):
     flags: Mapped[str] = mapped_column(String(120), default="")
     channel: Mapped[str] = mapped_column(String(16), default="ivr")
     confidence: Mapped[float | None]
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
     turn_id: Mapped[int | None] = mapped_column(ForeignKey("turns.id", ondelete="SET NULL"))
     # A text reading's message (SMS, WhatsApp, e-mail); call_id is None then.
@@ -180,7 +176,7 @@ class Message(Base):
     reply: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(24), index=True)  # a MessageStatus
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
     replied_at: Mapped[datetime | None]
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # readings waiting for «ДА»
     expires_at: Mapped[datetime | None]
@@ -196,14 +192,14 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     # Raised at logout: console sessions carry it, so copies of a logged-out cookie stop working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(100), index=True)  # e.g. reading:12, call:CA..
@@ -235,4 +231,4 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column()

@@ -8,46 +8,46 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr import metrics
-from ivr.flows import ReadingStatus, SaveMeter, consumption, regraded, status_for, too_high
+from ivr.flows import Judgement, ReadingStatus, Regions, SaveMeter, ZoneInfo, ZoneReading, heard, rejudge
 from ivr.store import database
 from ivr.store.directory import baseline, daily_uses
-from ivr.store.models import Meter, Reading, utcnow
+from ivr.store.models import Meter, Reading
+
+
+class VerdictChanged(Exception):  # noqa: N818 - an outcome the service answers, not a failure
+    """Another call or message saved the meter since this reading was read back, and the verdict
+    is no longer the one the caller heard: nothing is stored, the caller is asked again."""
+
+    def __init__(self, meter_id: int, zone: int, verdict: Judgement) -> None:
+        super().__init__(f"meter {meter_id} zone {zone}: the verdict changed to {verdict.heard}")
+        self.meter_id, self.zone, self.verdict = meter_id, zone, verdict
 
 
 def save_meter(
     session: Session,
     save: SaveMeter,
-    call_id: int | None,
+    regions: Regions,
+    now: datetime,
+    call_id: int | None = None,
     turn_ids: dict[int, int] | None = None,
-    now: datetime | None = None,
     message_id: int | None = None,
     channel: str = "ivr",
 ) -> list[Reading]:
     """Record every zone of one meter at once; `turn_ids` maps a zone to the Turn it was given in.
 
-    A text reading has no call: it names its message and channel instead.
-
-    The previous value and the use are worked out here, under the meter's row lock, so they
-    agree with each other even when another call saved the meter since the caller's answer.
+    A text reading has no call: it names its message and channel instead. Each zone is judged
+    again here, under the meter's row lock, on the region's day at `now`: its previous value, use
+    and flags agree with each other even when another call saved the meter since the read-back.
+    A verdict other than the one read back raises VerdictChanged.
     """
-    now = now or utcnow()
     meter = session.get(Meter, save.meter_id, with_for_update=True)
     if meter is None:
         raise LookupError(f"meter {save.meter_id} is gone")
+    region = meter.account.region
+    day = regions.day(region, now)
+    verdicts = [(zr, _judged(session, meter, zr, save, regions, day)) for zr in save.readings]
     saved = []
-    history: dict[str, dict] = {}
-    for zr in save.readings:
-        previous, previous_on = baseline(session, meter, zr.zone, zr.period)
-        used, rolled = consumption(previous, zr.value, meter.digits, save.rules)
-        days = (now.date() - previous_on).days if previous_on else None
-        high = None  # without a previous value there is no use to judge: the flow's flags stand
-        if used is not None:
-            # Judged again here, under the lock: another call may have moved the baseline since.
-            if zr.period not in history:
-                history[zr.period] = daily_uses(session, [meter.id], zr.period)
-            daily = history[zr.period].get((meter.id, zr.zone))
-            high = used > 0 and too_high(used, days, daily, save.rules)
-        flags = regraded(zr.flags, used, rolled, high)
+    for zr, (verdict, previous, previous_on) in verdicts:
         supersede(session, meter.id, zr.zone, zr.period)
         reading = Reading(
             meter_id=meter.id,
@@ -55,11 +55,11 @@ def save_meter(
             value=zr.value,
             previous=previous,
             previous_on=previous_on,
-            consumption=used,
-            days=days,
-            period=zr.period,
-            status=status_for(flags, save.rules),
-            flags=";".join(flags),
+            consumption=verdict.consumption,
+            days=verdict.days,
+            period=verdict.period,
+            status=verdict.status,
+            flags=";".join(verdict.flags),
             confidence=zr.confidence,
             received_at=now,
             call_id=call_id,
@@ -74,9 +74,21 @@ def save_meter(
     stored = [(r.channel, r.status, r.flag_list) for r in saved]
     database.after_commit(session, lambda: [metrics.reading_stored(*r) for r in stored])
     if any(r.status == ReadingStatus.ACCEPTED for r in saved):
-        meter.last_read_on = now.date()
+        meter.last_read_on = day
     session.flush()
     return saved
+
+
+def _judged(session: Session, meter: Meter, zr: ZoneReading, save: SaveMeter, regions: Regions,
+            day: date) -> tuple[Judgement, int | None, date | None]:  # fmt: skip
+    previous, previous_on = baseline(session, meter, zr.zone, zr.period)
+    daily = daily_uses(session, [meter.id], zr.period).get((meter.id, zr.zone))
+    zone = ZoneInfo(zr.zone, previous, previous_on, daily)
+    window = regions.window(meter.account.region)
+    verdict = rejudge(zr.value, zr.flags, meter.digits, zone, day, window, save.rules)
+    if verdict.heard != heard(zr.flags, zr.period, save.rules):
+        raise VerdictChanged(meter.id, zr.zone, verdict)
+    return verdict, previous, previous_on
 
 
 def supersede(session: Session, meter_id: int, zone: int, period: str) -> None:
@@ -92,8 +104,9 @@ def supersede(session: Session, meter_id: int, zone: int, period: str) -> None:
         old.status = ReadingStatus.SUPERSEDED
 
 
-def restore_last(session: Session, meter: Meter, zone: int, today: date | None = None) -> None:
-    """Point the meter's last reading back at the newest accepted one (after a review)."""
+def restore_last(session: Session, meter: Meter, zone: int, regions: Regions) -> None:
+    """Point the meter's last reading back at the newest accepted one (after a review), read on
+    its region's day."""
     newest = session.scalars(
         select(Reading)
         .where(
@@ -105,4 +118,4 @@ def restore_last(session: Session, meter: Meter, zone: int, today: date | None =
     ).first()
     if newest is not None:
         meter.set_last(zone, newest.value)
-        meter.last_read_on = today or newest.received_at.date()
+        meter.last_read_on = regions.day(meter.account.region, newest.received_at)

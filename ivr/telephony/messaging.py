@@ -40,7 +40,7 @@ def sms() -> Response:
     channel = flows.Channel.WHATSAPP if sender.lower().startswith(senders.WHATSAPP) else flows.Channel.SMS
     # ?locale=en on a second number's webhook URL: its senders are answered in English by default.
     hint = request.args.get("locale") if request.args.get("locale") in locales.available() else None
-    incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock(), hint, _media(form))
+    incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock.now(), hint, _media(form))
     out = recovery.bounded(lambda: runtime().messages.receive(incoming))
     return reply(out.text)
 

@@ -3,11 +3,12 @@ signed calls, forged and broken requests, database errors and the console's numb
 
 import os
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import requests
 from sqlalchemy import create_engine, text
 
+from ivr.clock import server_today
 from ivr.qa.driver import CallError, HttpTransport, TwilioCall
 from tests.serving import free_port, gunicorn_logged, ivr
 
@@ -75,7 +76,7 @@ def prepared(db_url: str, folder, base: str) -> dict:
            "IVR_PUBLIC_URL": base, "IVR_REGIONS_FILE": str(regions),
            "IVR_RECORDINGS_DIR": str(folder / "recordings"), "IVR_SECRET_KEY": "private-logs"}  # fmt: skip
     env.pop("IVR_VOSK_MODEL", None)
-    read_on = (date.today() - timedelta(days=30)).isoformat()
+    read_on = (server_today() - timedelta(days=30)).isoformat()  # the server runs on the real clock
     rows = [f'{a.number},{a.written},"{a.address}",Тестовый край,M-{a.number},1,6,100,,,{read_on}'
             for a in ACCOUNTS]  # fmt: skip
     accounts = folder / "accounts.csv"

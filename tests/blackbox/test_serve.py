@@ -3,11 +3,12 @@
 import csv
 import io
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 
+from ivr.clock import server_today
 from ivr.qa.driver import HttpTransport, TwilioCall
 from tests.serving import free_port, ivr, serving
 
@@ -30,7 +31,7 @@ def server(tmp_path_factory):
         "IVR_RECORDINGS_DIR": str(folder / "rec"),
     }
     env.pop("IVR_VOSK_MODEL", None)
-    read_on = (date.today() - timedelta(days=30)).isoformat()
+    read_on = (server_today() - timedelta(days=30)).isoformat()  # the server runs on the real clock
     accounts = folder / "accounts.csv"
     accounts.write_text(
         "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n"

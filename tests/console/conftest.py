@@ -7,7 +7,7 @@ import itertools
 import re
 import wave
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ivr import recordings
 from ivr.calls.messages import Incoming
+from ivr.clock import day_of, day_start
 from ivr.console.accounts import add_user
 from ivr.runtime import runtime
 from ivr.store.database import session, transaction
@@ -122,11 +123,10 @@ def make_call(app):
         end_reason: str | None = None,
     ) -> MadeCall:
         n = next(counter)
-        now = datetime.utcnow().replace(microsecond=0)
+        now = runtime(app).clock.now().replace(microsecond=0)
         # Minutes ago, but never before midnight in Moscow (the console's days): a call made
         # "today" stays today at 00:01 too.
-        midnight = datetime.combine(today(), time.min, MOSCOW).astimezone(UTC)
-        midnight = midnight.replace(tzinfo=None)
+        midnight = day_start(today(), MOSCOW)
         started = started or max(now - timedelta(minutes=n), midnight + timedelta(seconds=n))
         sid = f"CA{n:032d}"
         recordings.store(runtime(app).config).save(f"{sid}/1.wav", tone_wav())  # a folder or S3
@@ -223,8 +223,8 @@ def make_call(app):
 
 
 def today() -> date:
-    """Today in the utility's time zone (IVR_TIMEZONE's default), the console's calendar."""
-    return datetime.now(MOSCOW).date()
+    """Today in the utility's time zone (IVR_TIMEZONE's default) on the app's clock (NOW)."""
+    return day_of(NOW, MOSCOW)
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import NOW
 from tests.console.conftest import PASSWORD, STRANGER
 
 CHROMIUM = "/usr/bin/chromium"
@@ -76,7 +77,7 @@ def shot(tmp_path):
 def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_reading(
     server, page, users, make_call, shot
 ):
-    now = datetime.utcnow().replace(microsecond=0)
+    now = NOW
     for days, value in (
         (9, 1030),
         (8, 1055),

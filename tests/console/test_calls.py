@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from ivr.store.database import session, transaction
 from ivr.store.models import Turn
+from tests.conftest import NOW
 from tests.console.conftest import today as local_today
 from tests.console.conftest import tone_wav
 
@@ -21,7 +22,7 @@ def sids(response) -> list[str]:  # noqa: ANN001
 @pytest.fixture
 def calls(make_call):
     """Four calls: two days ago, yesterday, and two today, with different outcomes and flags."""
-    now = datetime.utcnow().replace(microsecond=0)
+    now = NOW
     return [
         make_call(outcome="completed", flags="", started=now - timedelta(days=2), duration=30),
         make_call(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,12 +10,13 @@ from ivr.console.charts import bars
 from ivr.console.dashboard import period, summarise
 from ivr.store.database import session, transaction
 from ivr.store.models import Turn
+from tests.conftest import NOW
 from tests.console.conftest import today
 
 
 @pytest.fixture
 def week(app, make_call):
-    now = datetime.utcnow().replace(microsecond=0)
+    now = NOW
     made = [
         make_call(outcome="completed", flags="", value=1100, started=now - timedelta(days=1), duration=60),
         make_call(outcome="completed", flags="", value=1200, started=now, duration=30),
@@ -52,7 +53,7 @@ def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, w
 
 
 def test_funnel_breaks_transfers_down_by_reason_most_frequent_first(app, make_call, login):
-    now = datetime.utcnow().replace(microsecond=0)
+    now = NOW
     for reason in ("lower", "reading", "reading", None):
         made = make_call(outcome="transferred", reading=False, started=now, end_reason=reason)
         with app.app_context(), transaction() as s:

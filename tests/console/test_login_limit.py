@@ -10,7 +10,7 @@ import pytest
 from ivr import create_app
 from ivr.console import throttle
 from ivr.store.database import transaction
-from ivr.store.models import utcnow
+from tests.conftest import NOW
 from tests.console.conftest import BASE, PASSWORD, Console
 
 
@@ -54,7 +54,7 @@ def test_the_limit_and_window_are_settings(app, settings, users):
     console = Console(strict.test_client())
     assert [attempt(console, "qa") for _ in range(3)] == [401, 401, 429]
     with strict.app_context(), transaction() as s:  # a minute later the window has passed
-        assert throttle.admit(s, "qa", "10.0.0.1", now=utcnow() + timedelta(seconds=61))
+        assert throttle.admit(s, "qa", "10.0.0.1", now=NOW + timedelta(seconds=61))
     strict.extensions["ivr.db"].kw["bind"].dispose()
 
 

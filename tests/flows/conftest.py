@@ -1,7 +1,7 @@
 """A directory of accounts in memory, for driving the pure flow."""
 
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from ivr.flows.regions import load
 # import: it scans the test modules as it collects them.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "ivr-tests-hypothesis")
 
-TODAY = date(2026, 11, 17)  # inside Moscow's window (15-20)
+NOW = datetime(2026, 11, 17, 9, 0)  # naive UTC: 12:00 on the 17th in Moscow, inside its window (15-20)
 
 
 def zone(n, previous=1000, on=date(2026, 10, 17), daily=None):
@@ -50,4 +50,4 @@ class MemoryDirectory:
 
 @pytest.fixture
 def ctx():
-    return Context(MemoryDirectory(), load(None), TODAY)
+    return Context(MemoryDirectory(), load(None), NOW)

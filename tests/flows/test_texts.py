@@ -1,7 +1,7 @@
 """The text flow: which number is the account, the zone order, and the voice line's rules."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -108,7 +108,7 @@ def test_decimals_are_dropped_and_the_reply_says_so(ctx):
 
 
 def test_outside_the_window_it_counts_for_the_next_period(ctx):
-    late = replace(ctx, today=date(2026, 11, 25))
+    late = replace(ctx, now=datetime(2026, 11, 25, 9, 0))
     result = take("100001 1100", late)
     assert values(result) == [(1, 1, 1100, (Flag.OUT_OF_WINDOW,))]
     assert result.saves[0].readings[0].period == "2026-12" and Say("next_period") in result.says

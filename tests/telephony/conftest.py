@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 from sqlalchemy import Engine, create_engine, func, select, text
 from twilio.request_validator import RequestValidator
 
+from ivr.clock import server_today
 from ivr.qa.driver import Heard, HttpTransport, TwilioCall
 from ivr.qa.replay import question_seq
 from ivr.store.models import Call, Reading, Turn
@@ -27,7 +28,7 @@ def phone(n: int) -> str:
 
 def accounts_csv(callers: int) -> str:
     """One account per caller, one single-zone meter each: calls race their own rows only."""
-    read_on = (date.today() - timedelta(days=30)).isoformat()
+    read_on = (server_today() - timedelta(days=30)).isoformat()  # the server runs on the real clock
     rows = [f'{500000 + n},{phone(n)},"ул. Гонок, д. {n}",Тестовый край,R-{n},1,6,1000,,,{read_on}'
             for n in range(callers)]  # fmt: skip
     return "account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on\n" + "\n".join(rows) + "\n"
