@@ -1,7 +1,7 @@
 """The text flow: which number is the account, the zone order, and the voice line's rules."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 

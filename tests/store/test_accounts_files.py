@@ -1,7 +1,6 @@
 """`ivr accounts import` on the operator's real files: Excel's encodings and separators, meters that
 left the file, unknown regions and phone numbers with letters."""
 
-
 import pytest
 from sqlalchemy import select
 

@@ -37,7 +37,9 @@ def keypad_reading(phone, caller: str, account: str | None, digits: str):
 
 
 def at(moment: datetime):  # noqa: ANN201
-    return pytest.param(moment, marks=pytest.mark.settings(IVR_CLOCK=lambda: moment), id=f"{moment:%H:%M} UTC")
+    return pytest.param(
+        moment, marks=pytest.mark.settings(IVR_CLOCK=lambda: moment), id=f"{moment:%H:%M} UTC"
+    )
 
 
 @pytest.mark.parametrize("_", [at(NIGHT), at(NOON)])
@@ -47,7 +49,12 @@ def test_the_same_utility_day_gets_the_same_verdict_at_night_and_at_noon(app, ph
     read_back, end = keypad_reading(phone, "+79161234567", None, "2575")
     assert "больше обычного" not in read_back and "Принято показаний: 1" in end
     reading, meter = stored(app, "M-1")
-    assert (reading.days, reading.consumption, reading.flag_list, reading.status) == (32, 1575, [], "accepted")
+    assert (reading.days, reading.consumption, reading.flag_list, reading.status) == (
+        32,
+        1575,
+        [],
+        "accepted",
+    )
     assert (reading.period, meter.last_read_on) == ("2026-11", date(2026, 11, 18))
 
 
