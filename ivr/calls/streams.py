@@ -40,10 +40,15 @@ class CallStreams:
         self.account_lengths: tuple[float, tuple[int, ...]] | None = None  # (read at, lengths)
 
     def started(self, sid: str) -> str | None:
-        """Mark the call's stream live and return its locale; None when no live call asked for one."""
+        """Claim the call for a stream: mark it live and return its locale.
+
+        None when no live call waits for its stream: a call with a stream live already, on whatever
+        worker, or lost, keeps it so. The one UPDATE is the claim: of two starts at once, on any
+        workers, the row lock lets one through, and the other finds the call live.
+        """
 
         def work(s: Session) -> str | None:
-            done = s.execute(update(Call).where(Call.sid == sid, Call.listen.is_not(None),
+            done = s.execute(update(Call).where(Call.sid == sid, Call.listen == STARTING,
                                                 Call.ended_at.is_(None))
                              .values(listen=LIVE).execution_options(synchronize_session=False))  # fmt: skip
             return s.scalar(select(Call.locale).where(Call.sid == sid)) if done.rowcount == 1 else None

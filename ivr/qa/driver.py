@@ -38,6 +38,7 @@ class Heard:
     fallback: str | None = None  # the Redirect after a Gather/Record: taken on silence
     dialled: str | None = None
     stream: str | None = None  # the media stream a <Start><Stream> asks Twilio to open
+    stream_parameters: dict[str, str] = field(default_factory=dict)  # its <Parameter>s, sent in its start
     latency: float = 0.0
 
     @property
@@ -122,7 +123,7 @@ class TwilioCall:
 
     def _request(self, url: str, params: dict) -> Heard:
         says: list[str] = []
-        stream = None
+        stream, parameters = None, {}
         latency = 0.0  # the caller waits through the whole chain of redirects
         for _ in range(10):  # Redirects without a question in between
             self._last = (url, params)
@@ -133,13 +134,14 @@ class TwilioCall:
                 raise CallError(f"{url} answered HTTP {status}")
             heard = parse(body)
             heard.latency = latency
-            stream = stream or heard.stream
+            if heard.stream and not stream:
+                stream, parameters = heard.stream, heard.stream_parameters
             says += heard.says
             self.url = url
             if heard.waits_for == "nothing" and heard.fallback:
                 url, params = urljoin(url, heard.fallback), self.params()
                 continue
-            heard.says, heard.stream = says, stream
+            heard.says, heard.stream, heard.stream_parameters = says, stream, parameters
             heard.action = urljoin(url, heard.action) if heard.action else None
             heard.fallback = urljoin(url, heard.fallback) if heard.fallback else None
             self.heard = heard
@@ -158,7 +160,9 @@ def parse(body: str) -> Heard:
         if verb.tag in ("Say", "Play"):
             heard.says.append(verb.text or verb.tag)
         elif verb.tag == "Start" and verb.find("Stream") is not None:
-            heard.stream = verb.find("Stream").get("url")
+            stream = verb.find("Stream")
+            heard.stream = stream.get("url")
+            heard.stream_parameters = {p.get("name"): p.get("value") for p in stream.iter("Parameter")}
         elif verb.tag in ("Gather", "Record"):
             heard.says += [v.text or v.tag for v in verb if v.tag in ("Say", "Play")]
             heard.waits_for = verb.tag.lower()

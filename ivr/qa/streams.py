@@ -58,13 +58,15 @@ class StreamLine:
     """The call's media stream: a signed WebSocket to the app, fed in real time or faster."""
 
     def __init__(self, ws_url: str, signed_url: str, token: str, sid: str, account_sid: str,
-                 speed: float = 1.0, signature: str | None = None) -> None:  # fmt: skip
+                 speed: float = 1.0, signature: str | None = None,
+                 parameters: dict[str, str] | None = None) -> None:  # fmt: skip
         if signature is None:
             signature = RequestValidator(token).compute_signature(signed_url, {})
         self.ws = connect(
             ws_url, additional_headers={"X-Twilio-Signature": signature}, compression=None, legacy=True
         )  # a line held open for the call, closed by stop or drop
         self.sid, self.account_sid, self.speed = sid, account_sid, speed
+        self.parameters = parameters or {}  # the <Stream>'s <Parameter>s, as Twilio sends them back
         self.stream_sid = "MZ" + sid[2:]
         self.queue: deque[tuple[bytes, bool]] = deque()  # (frame, sent at the replay's speed)
         self.spoke_at: dict[int, float] = {}  # marker -> when the speech's last frame went out
@@ -80,7 +82,7 @@ class StreamLine:
         self.send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
         self.send({"event": "start", "sequenceNumber": str(next(self.sequence)), "streamSid": self.stream_sid,
                    "start": {"accountSid": account_sid or self.account_sid, "streamSid": self.stream_sid,
-                             "callSid": self.sid, "tracks": ["inbound"], "customParameters": {},
+                             "callSid": self.sid, "tracks": ["inbound"], "customParameters": self.parameters,
                              "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
                                              "channels": 1}}})  # fmt: skip
         self.thread = threading.Thread(target=self._pump, daemon=True, name=f"stream-{self.sid[-6:]}")
@@ -168,7 +170,7 @@ class StreamedCall(TwilioCall):
         if heard.stream:
             path = urlsplit(heard.stream).path
             self.line = StreamLine(self.ws_base + path, heard.stream, self.token or "", self.sid,
-                                   self.account_sid, self.speed)  # fmt: skip
+                                   self.account_sid, self.speed, parameters=heard.stream_parameters)  # fmt: skip
             self.line.start()
         return heard
 

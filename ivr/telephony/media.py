@@ -2,6 +2,9 @@
 
 The socket lives in one process, and any worker takes the call's webhooks: what every worker must
 know (live or lost) is kept on the call by the service; what is heard goes through its `answer`.
+The upgrade's signature is the same for every call, so the `start` must also carry the call's own
+token (signature.stream_token), and the call is claimed for the socket on the database: one stream
+a call, whichever worker each start reaches.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from twilio.request_validator import RequestValidator
 from ivr import logs, metrics
 from ivr.runtime import runtime
 from ivr.telephony.ears import Ears
-from ivr.telephony.signature import stream_url
+from ivr.telephony.signature import stream_token_matches, stream_url
 from ivr.telephony.websocket import CloseCode, ConnectionClosed, WebSocket
 
 log = logging.getLogger(__name__)
@@ -39,28 +42,6 @@ FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}
 bp = Blueprint("media", __name__, url_prefix="/twilio")
 
 
-class Streams:
-    """The streams this process serves: capped, and one per call (a newer start replaces an older)."""
-
-    def __init__(self, limit: int = MAX_STREAMS) -> None:
-        self.slots = threading.BoundedSemaphore(limit)
-        self.by_call: dict[str, object] = {}
-        self.lock = threading.Lock()
-
-    def claim(self, sid: str, stream: object) -> None:
-        with self.lock:
-            self.by_call[sid] = stream
-
-    def current(self, sid: str, stream: object) -> bool:
-        with self.lock:
-            return self.by_call.get(sid) is stream
-
-    def release(self, sid: str, stream: object) -> None:
-        with self.lock:
-            if self.by_call.get(sid) is stream:
-                del self.by_call[sid]
-
-
 @bp.before_request
 def admit() -> None:
     """Refuse, before upgrading: a bad signature (403), or a process that serves enough (503)."""
@@ -73,7 +54,7 @@ def admit() -> None:
     if not RequestValidator(settings.auth_token).validate(url, {}, signature):
         log.warning("refused a media stream with a bad signature")
         abort(403)
-    if not _registry().slots.acquire(blocking=False):
+    if not _slots().acquire(blocking=False):
         log.error("refused a media stream: this process serves %d already", MAX_STREAMS)
         abort(503)
     g.stream_slot = True
@@ -82,7 +63,7 @@ def admit() -> None:
 @bp.teardown_request
 def free(_exc: BaseException | None) -> None:
     if g.pop("stream_slot", False):
-        _registry().slots.release()
+        _slots().release()
 
 
 @bp.route("/stream", websocket=True)
@@ -93,7 +74,7 @@ def stream() -> Response:
         log.warning("refused a media stream: %s", error)
         abort(400)
     try:
-        MediaStream(ws, _registry()).run()
+        MediaStream(ws).run()
     finally:
         ws.close()
     return ws.response()
@@ -106,8 +87,8 @@ class ProtocolError(Exception):
 class MediaStream:
     """One call's stream: connected, start, media..., stop."""
 
-    def __init__(self, ws: WebSocket, registry: Streams) -> None:
-        self.ws, self.registry = ws, registry
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
         self.sid: str | None = None
         self.ears: Ears | None = None
         self.started_at = 0.0
@@ -155,13 +136,18 @@ class MediaStream:
         if not isinstance(fmt, dict) or {k: fmt.get(k) for k in FORMAT} != FORMAT:
             raise ProtocolError(f"unsupported media format {fmt!r}")
         rt = runtime()
-        locale = rt.calls.streams.started(sid) if start.get("accountSid") == rt.config.account_sid else None
-        if locale is None:
-            raise ProtocolError(f"call {sid} is not a live streamed call of ours")
+        if start.get("accountSid") != rt.config.account_sid:
+            raise ProtocolError(f"call {sid} is not of our account")
+        parameters = start.get("customParameters")
+        token = parameters.get("token") if isinstance(parameters, dict) else None
+        if not stream_token_matches(rt.config.auth_token, sid, token):
+            raise ProtocolError(f"start for call {sid} without its token")
+        locale = rt.calls.streams.started(sid)
+        if locale is None:  # ended, lost, not streamed, or heard by a stream already: that one keeps it
+            raise ProtocolError(f"call {sid} has no stream to start")
         # The call is live from here: whatever fails after this, the stream's end marks it lost.
         self.sid, self.started_at = sid, time.monotonic()
         self.deadline = self.started_at + IDLE_S
-        self.registry.claim(sid, self)
         metrics.streams_active.inc()
         logs.CONVERSATION.set(sid)  # cleared with the request, when the socket ends
         self.ears = Ears(rt, sid, locale)
@@ -171,9 +157,6 @@ class MediaStream:
         if self.sid is None or not isinstance(media, dict):
             raise ProtocolError("media before start, or without its body")
         if media.get("track", "inbound") != "inbound":
-            return
-        if not self.registry.current(self.sid, self):  # a second <Start> of the call took over
-            self.stopped = True
             return
         payload = str(media.get("payload") or "")
         if len(payload) > MAX_PAYLOAD_BYTES * 4 // 3 + 4:
@@ -194,9 +177,7 @@ class MediaStream:
         if self.sid is None:
             return
         metrics.streams_active.dec()
-        current = self.registry.current(self.sid, self)
-        self.registry.release(self.sid, self)
-        if current and not self.stopped:  # dropped, silent or behind: go on with <Record>
+        if not self.stopped:  # dropped, silent or behind: go on with <Record>
             runtime().calls.streams.lost(self.sid)
             log.warning("call %s: media stream lost; the call goes on with <Record>", self.sid)
 
@@ -211,11 +192,11 @@ def _parse(raw: str | bytes) -> dict:
     return message
 
 
-def _registry() -> Streams:
+def _slots() -> threading.BoundedSemaphore:
     return current_app.extensions["ivr.streams"]
 
 
 def init_app(app: Flask) -> None:
-    """Mount the stream's socket, with its caps."""
-    app.extensions["ivr.streams"] = Streams()
+    """Mount the stream's socket, with its cap: the streams this process serves at once."""
+    app.extensions["ivr.streams"] = threading.BoundedSemaphore(MAX_STREAMS)
     app.register_blueprint(bp)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +30,23 @@ def stream_url(base: str) -> str:
     parts = urlsplit(base)
     scheme = "wss" if parts.scheme == "https" else "ws"  # ws only for a local test line
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + "/twilio/stream", "", ""))
+
+
+def stream_token(auth_token: str, sid: str) -> str:
+    """The call's own key to its media stream: an HMAC of the CallSid under a key of the auth token's.
+
+    The upgrade's signature is the same for every call (the URL never changes), so it cannot say
+    which call a socket is for; this token, given to Twilio in the call's TwiML and sent back in the
+    stream's `start`, does. The key is derived, so a token is never a Twilio signature of anything.
+    """
+    key = hmac.new(auth_token.encode(), b"ivr media stream token", hashlib.sha256).digest()
+    return hmac.new(key, sid.encode(), hashlib.sha256).hexdigest()
+
+
+def stream_token_matches(auth_token: str, sid: str, token: object) -> bool:
+    """Whether a stream's token is the call's, compared in constant time."""
+    given = token.encode() if isinstance(token, str) else b""
+    return hmac.compare_digest(given, stream_token(auth_token, sid).encode())
 
 
 def twilio_signed(view):  # noqa: ANN001, ANN201

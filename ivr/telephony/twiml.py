@@ -27,9 +27,10 @@ class Renderer:
     """Turns actions into one TwiML document for one webhook response."""
 
     def __init__(self, pack: LocalePack, url_for: Callable[[str, dict], str], config: Config,
-                 stream_url: str | None = None):  # fmt: skip
+                 stream_url: str | None = None, stream_token: str = ""):  # fmt: skip
         self.pack = pack
         self.stream_url = stream_url  # given for the greeting of a streamed call: it starts the stream
+        self.stream_token = stream_token  # the call's own token, which its stream's start sends back
         self.url_for = url_for
         self.voice = config.say_voice or pack.say_voice
         self.operator = config.operator_number
@@ -40,7 +41,9 @@ class Renderer:
         response = VoiceResponse()
         if self.stream_url:
             # A one-way fork of the caller's audio, for the whole call: Twilio keeps the mouth.
-            response.start().stream(url=self.stream_url, track="inbound_track")
+            stream = response.start().stream(url=self.stream_url, track="inbound_track")
+            # Twilio sends it back in the start's customParameters: the socket is for this call only.
+            stream.parameter(name="token", value=self.stream_token)
         pending: list[Say] = []  # Says wait so they can go inside a keypad <Gather>
         for action in actions:
             if isinstance(action, Say):

@@ -12,7 +12,7 @@ from ivr import flows, locales
 from ivr.calls import Answer
 from ivr.runtime import runtime
 from ivr.telephony import listen, recovery
-from ivr.telephony.signature import stream_url, twilio_signed
+from ivr.telephony.signature import stream_token, stream_url, twilio_signed
 from ivr.telephony.twiml import PROMPTS_DIR, Renderer
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ def link(endpoint: str, params: dict) -> str:
     return base + path if base else path
 
 
-def renderer(locale: str, stream_url: str | None = None) -> Renderer:
-    return Renderer(locales.load(locale), link, runtime().config, stream_url)
+def renderer(locale: str, stream_url: str | None = None, stream_token: str = "") -> Renderer:
+    return Renderer(locales.load(locale), link, runtime().config, stream_url, stream_token)
 
 
 def call_locale() -> str:
@@ -50,7 +50,10 @@ def voice() -> Response:
     keypad = not runtime().speech.has(locale)
     settings = runtime().config
     stream = settings.listen == "stream" and not keypad  # a line without speech needs no ears
-    start = renderer(locale, stream_url(settings.public_url) if stream else None)
+    if stream:
+        start = renderer(locale, stream_url(settings.public_url), stream_token(settings.auth_token, sid))
+    else:
+        start = renderer(locale)
     form = request.form
     reply = recovery.bounded(lambda: runtime().calls.begin(
         sid, form.get("From", ""), form.get("To", ""), locale, keypad, start, stream))  # fmt: skip

@@ -1,6 +1,7 @@
 """The media stream's socket: signed upgrades only, Twilio's protocol, live calls only, caps."""
 
 import json
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -11,9 +12,8 @@ from websockets.protocol import State
 from websockets.sync.client import connect as open_socket
 
 from ivr import create_app
-from ivr.qa.streams import StreamLine
 from ivr.settings import ConfigError
-from ivr.telephony.media import Streams
+from ivr.telephony.signature import stream_token
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 from tests.stream.conftest import call_row
 
@@ -88,13 +88,15 @@ def closed_after(ws, *messages) -> bool:
     return ws.protocol.state is not State.OPEN
 
 
-def start(sid, account=ACCOUNT_SID, encoding="audio/x-mulaw"):
+def start(sid, account=ACCOUNT_SID, encoding="audio/x-mulaw", token=None):
+    """Twilio's start for the call, with the token its greeting's <Parameter> carries (by default)."""
     return {
         "event": "start",
         "start": {
             "callSid": sid,
             "accountSid": account,
             "streamSid": "MZ1",
+            "customParameters": {"token": stream_token(TOKEN, sid) if token is None else token},
             "mediaFormat": {"encoding": encoding, "sampleRate": 8000, "channels": 1},
         },
     }
@@ -154,7 +156,7 @@ def test_a_dropped_stream_puts_the_call_on_record_from_the_next_question(app, st
 
 
 def test_streams_over_the_process_cap_are_refused_with_503(app, server, phone):
-    app.extensions["ivr.streams"] = Streams(limit=1)
+    app.extensions["ivr.streams"] = threading.BoundedSemaphore(1)
     first = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
     with pytest.raises(InvalidStatus) as refused:
         connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
@@ -187,15 +189,3 @@ def test_listening_after_the_answer_was_taken_goes_on_with_the_call(phone):
     call.press("1")  # the intent, by key: the call moved on before Twilio fetched the listening TwiML
     body = call.post(PUBLIC_URL + "/twilio/listening?q=1", call.params())[1]
     assert "<Pause" not in body and "q=2" in body
-
-
-def test_a_second_stream_for_the_same_call_takes_over_and_the_first_stops_quietly(app, streamed, server):
-    call = streamed()
-    call.dial()
-    assert eventually(lambda: call_row(app, call.sid).listen == "live")
-    first = call.line
-    second = StreamLine(f"ws://{server}/twilio/stream", STREAM, TOKEN, call.sid, ACCOUNT_SID)
-    second.start()  # a duplicate of the greeting started another fork
-    assert eventually(lambda: not first.open)
-    assert second.open and call_row(app, call.sid).listen == "live"
-    second.stop()

@@ -5,10 +5,13 @@ import time
 import pytest
 from sqlalchemy import select
 
+from ivr.qa.streams import StreamLine
 from ivr.speech.engine import VoskRecognizer
 from ivr.store.database import session
 from ivr.store.models import Reading
+from tests.conftest import ACCOUNT_SID, TOKEN
 from tests.stream.conftest import call_row, turns
+from tests.stream.test_socket import STREAM, eventually
 
 pytestmark = [pytest.mark.engine]
 
@@ -166,3 +169,20 @@ def test_a_stream_that_falls_behind_is_given_up_for_record(app, streamed):
         time.sleep(0.1)
     assert call_row(app, call.sid).listen == "lost"
     assert call.silence().waits_for == "record"
+
+
+def test_after_a_refused_second_start_the_first_stream_still_hears_the_caller(
+    app, server, streamed, korean, twilio_api
+):
+    call = streamed(locale="ko")
+    call.dial()
+    assert eventually(lambda: call_row(app, call.sid).listen == "live")
+    second = StreamLine(f"ws://{server}/twilio/stream", STREAM, TOKEN, call.sid, ACCOUNT_SID,
+                        parameters=call.line.parameters)  # fmt: skip
+    second.start()  # the call's own start again, token and all
+    assert eventually(lambda: not second.open)
+    second.stop()
+    heard = call.say(korean.say("계량기"))
+    assert call.line.open and "주소가" in heard.text  # the address question
+    assert [u.url.rsplit("/", 1)[-1] for u in twilio_api.updates][-1] == "repeat"  # moved by the stream
+    assert call_row(app, call.sid).listen == "live"
