@@ -66,3 +66,24 @@ def test_yakutia_is_judged_on_its_own_day(app, phone):
     reading, meter = stored(app, "M-4")
     assert (reading.flag_list, reading.period) == (["OUT_OF_WINDOW"], "2026-12")
     assert meter.last_read_on == date(2026, 11, 11) and reading.days == 25
+
+
+MIDNIGHT = [datetime(2026, 11, 20, 20, 59, 50)]  # the test sets it: a clock that moves
+
+
+@pytest.mark.settings(IVR_CLOCK=lambda: MIDNIGHT[0])
+def test_a_read_back_that_midnight_changed_is_read_back_again_before_it_is_stored(app, phone):
+    """The reading is read back plainly at 23:59:50; the caller's «да» comes at 00:00:05, when the
+    window has closed. The line tells the caller, reads it back again, and stores what they hear."""
+    MIDNIGHT[0] = datetime(2026, 11, 20, 20, 59, 50)  # 23:59:50 on the 20th in Moscow, the window's last day
+    call = phone("+79161234567")
+    call.dial(), call.press("1"), call.press("1")
+    assert "следующем" not in call.press("1100#").text
+    MIDNIGHT[0] = datetime(2026, 11, 20, 21, 0, 5)
+    again = call.press("1").text
+    assert "пришли другие показания" in again and "если верно" in again.lower()
+    with app.app_context():
+        assert session().scalars(select(Reading)).all() == []
+    assert "следующем расчётном периоде" in call.press("1").text
+    reading, _ = stored(app, "M-1")
+    assert (reading.flag_list, reading.period) == (["OUT_OF_WINDOW"], "2026-12")

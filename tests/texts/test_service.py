@@ -3,7 +3,7 @@ keywords and limits."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs
 
 import pytest
@@ -14,7 +14,7 @@ from ivr.cli import main
 from ivr.notices import notify
 from ivr.runtime import runtime
 from ivr.store.database import transaction
-from ivr.store.models import Message, Reading
+from ivr.store.models import Message, Meter, Reading
 from tests.conftest import ACCOUNT_SID, NOW
 from tests.texts.conftest import KNOWN, STRANGER
 
@@ -80,6 +80,20 @@ def test_high_use_is_stored_only_after_yes(app, send):
     with app.app_context(), transaction() as s:
         r = s.scalars(select(Reading)).one()
         assert r.message.body == "100001 99000"  # the reading points at the message that gave it
+
+
+def test_a_yes_to_a_verdict_that_changed_meanwhile_is_answered_with_the_new_one(app, send):
+    """2701 waits for «ДА» as high use (1701 kWh in 31 days). Before the «ДА», the billing system's
+    nightly import moves the meter to 2690: the sender said yes to a verdict that no longer holds,
+    so the readings are judged anew and the reply tells what was stored."""
+    assert send("100001 2701").status == "awaiting_confirmation"
+    with app.app_context(), transaction() as s:
+        meter = s.scalars(select(Meter).where(Meter.serial == "M-1")).one()
+        meter.last_t1, meter.last_read_on = 2690, date(2026, 11, 16)
+    yes = send("ДА", minutes=5)
+    assert yes.status == "stored" and "Принято: 1 показание" in yes.text and "ДА" not in yes.text
+    assert readings(app) == [(2701, "accepted", "")]
+    assert statuses(app) == ["expired", "stored"]  # the first verdict was never stored
 
 
 @pytest.mark.parametrize("yes", ["1", "YES", "да"])
