@@ -13,7 +13,7 @@ from ivr.flows import Context, Keys, ReadingStatus, SaveMeter, Start, advance, r
 from ivr.flows.regions import BUILT_IN, load
 from ivr.store.database import transaction
 from ivr.store.directory import StoreDirectory
-from ivr.store.models import Account, Meter, Reading
+from ivr.store.models import Account, Meter
 from ivr.store.readings import save_meter
 
 REGIONS = load(None)
@@ -52,7 +52,10 @@ def test_the_read_back_and_the_stored_verdict_agree(app, case):
         for keys in ("1", "1", f"{case['value']:0{case['digits']}d}"):
             state, actions = advance(state, Keys(keys), ctx)
         if state.node != "confirm":  # lower than before: refused, nothing to store
-            assert rules.judge(str(case["value"]), case["digits"], _zone(ctx), _day(ctx), _window(ctx)).outcome == "lower"
+            assert (
+                rules.judge(str(case["value"]), case["digits"], _zone(ctx), _day(ctx), _window(ctx)).outcome
+                == "lower"
+            )
             s.rollback()
             return
         read_back = actions[-1].prompt
