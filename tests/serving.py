@@ -33,8 +33,9 @@ def ivr(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def serving(env: dict, port: int, wait_s: float = 30.0) -> Iterator[str]:
-    """Start `ivr serve` on a port, wait until /healthz answers, and stop it afterwards."""
+def serving(env: dict, port: int, wait_s: float = 120.0) -> Iterator[str]:
+    """Start `ivr serve` on a port, wait until /healthz answers, and stop it afterwards. The wait is
+    long: loading a model on a loaded 2-core machine takes far more than its usual 2 s."""
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
