@@ -33,8 +33,8 @@ def day_start(day: date, zone: tzinfo) -> datetime:
 
 
 class Clock:
-    """`now()` for what is stored, `today()` for the utility's calendar (IVR_TIMEZONE), and
-    `day(zone)` for a region's (Regions.zone gives a region's zone)."""
+    """`now()` for what is stored, `today()` for the utility's calendar (IVR_TIMEZONE); a region's
+    day is `Regions.day(region, clock.now())`."""
 
     def __init__(self, utility: tzinfo, source: Source = wall) -> None:
         self.utility = utility
@@ -45,9 +45,6 @@ class Clock:
 
     def today(self) -> date:
         return day_of(self.now(), self.utility)
-
-    def day(self, zone: tzinfo | None = None) -> date:
-        return day_of(self.now(), zone or self.utility)
 
     def local(self, moment: datetime) -> datetime:
         return local(moment, self.utility)
