@@ -102,3 +102,34 @@ def readings_export(output, since) -> None:  # noqa: ANN001
         count = export_readings(session(), output, since.date() if since else None, tz)
     if output.name != "<stdout>":
         click.echo(f"exported {count} reading(s) to {output.name}", err=True)
+
+
+@readings_group.command("recompute")
+@click.option("--apply", "apply_", is_flag=True, help="Write the corrections (by default only list them).")
+@click.option("--meter", "serials", multiple=True, metavar="SERIAL", help="Only this meter (repeatable).")
+def readings_recompute(apply_: bool, serials: tuple[str, ...]) -> None:
+    """Judge stored readings again on their region's day: correct days, use, flags and each
+    meter's last_read_on, as stored by builds that counted days on the UTC date.
+
+    A dry run by default: one line per change, and a summary. Values, statuses and periods are
+    never changed: a reading whose status or period would differ is listed for a supervisor.
+    """
+    from ivr.runtime import runtime
+    from ivr.store.recompute import audited, meters, recompute, summary
+
+    with app_context():
+        app = runtime()
+        try:
+            with app.sessions() as s:  # one transaction; closed without a commit, it is rolled back
+                chosen = meters(s, serials)
+                changes = recompute(s, app.regions, app.config.rules, chosen)
+                done = summary(len(chosen), changes)
+                for change in changes:
+                    click.echo(change.line())
+                if apply_:
+                    audited(s, changes, app.clock.now(), "cli", done)
+                    s.commit()
+        except LookupError as error:
+            click.echo(f"ivr readings recompute: {error}; nothing was changed", err=True)
+            sys.exit(1)
+    click.echo(done + ("" if apply_ else "; a dry run: nothing was written (--apply writes it)"))

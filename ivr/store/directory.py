@@ -85,12 +85,15 @@ def first_of_period(session: Session, meter_ids: list[int], period: str) -> dict
     }
 
 
-def daily_uses(session: Session, meter_ids: list[int], period: str) -> dict[tuple, float]:
+def daily_uses(
+    session: Session, meter_ids: list[int], period: str, before: datetime | None = None
+) -> dict[tuple, float]:
     """Average kWh per day per (meter, zone) over accepted readings of earlier periods.
 
     This period's readings are left out: a new one replaces them, so they are no history.
+    `before` (naive UTC) keeps the history as it stood then, for a reading judged again later.
     """
-    rows = session.execute(
+    query = (
         select(Reading.meter_id, Reading.zone, func.sum(Reading.consumption), func.sum(Reading.days))
         .where(Reading.meter_id.in_(meter_ids))
         .where(Reading.status == ReadingStatus.ACCEPTED)
@@ -98,4 +101,5 @@ def daily_uses(session: Session, meter_ids: list[int], period: str) -> dict[tupl
         .where(Reading.consumption.is_not(None), Reading.days > 0)
         .group_by(Reading.meter_id, Reading.zone)
     )
+    rows = session.execute(query if before is None else query.where(Reading.received_at < before))
     return {(meter, zone): float(total) / float(days) for meter, zone, total, days in rows if days}

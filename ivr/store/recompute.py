@@ -1,0 +1,138 @@
+"""Readings stored by builds that counted days on the UTC date, judged again on the region's day.
+
+Before one clock, the store took a reading's day, and the meter's `last_read_on`, from the UTC
+date of `received_at`: every reading made 00:00-03:00 in Moscow, and more east of it, got its
+`days` one short, sometimes a wrong HIGH, and a `last_read_on` a day early. Here each reading is
+judged again as the hotline judges it now (`rejudge`, on the region's day of `received_at`,
+against the stored previous reading and the history as it stood then), oldest first, so a later
+reading's history already holds the corrected days.
+
+What is corrected: `days`, and the use and flags where they change. A reading's value, status
+and period are never changed here: they may have been billed. A reading whose status or period
+would differ is listed for a supervisor, its flags left as they are (they belong with them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.flows import ReadingStatus, Regions, Rules, ZoneInfo, rejudge
+from ivr.store import audit
+from ivr.store.directory import daily_uses
+from ivr.store.models import Meter, Reading
+from ivr.store.review import OPEN
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stored field judged again: applied, or (`held`) listed for a supervisor."""
+
+    subject: str  # "reading 17 (M-1 zone 1)", "meter M-1": ids and serials, no personal data
+    key: str  # the audit trail's subject: "reading:17", "meter:M-1"
+    field: str
+    old: object
+    new: object
+    held: bool = False
+
+    def line(self) -> str:
+        shown = f"{self.subject}: {self.field} {_shown(self.old)} -> {_shown(self.new)}"
+        return f"{shown} (left for a supervisor)" if self.held else shown
+
+
+def _shown(value: object) -> str:
+    return "-" if value in (None, "") else str(value)
+
+
+def recompute(session: Session, regions: Regions, rules: Rules, meters: list[Meter]) -> list[Change]:
+    """Correct these meters and their readings in the session, and say what changed.
+
+    The caller commits (apply) or rolls back (dry run): both see the same list.
+    """
+    changes: list[Change] = []
+    for meter in meters:
+        readings = session.scalars(
+            select(Reading).where(Reading.meter_id == meter.id).order_by(Reading.received_at, Reading.id)
+        ).all()
+        for reading in readings:
+            changes += _reading(session, meter, reading, regions, rules)
+        changes += _last_read_on(meter, readings, regions)
+    return changes
+
+
+def meters(session: Session, serials: tuple[str, ...] = ()) -> list[Meter]:
+    """All meters, or those of `serials`, locked as the hotline locks them: a call saving one
+    meanwhile waits. A serial not found is a LookupError naming it."""
+    query = select(Meter).order_by(Meter.id).with_for_update()
+    found = list(session.scalars(query.where(Meter.serial.in_(serials)) if serials else query))
+    missing = sorted(set(serials) - {m.serial for m in found})
+    if missing:
+        raise LookupError(f"no meter with serial {', '.join(missing)}")
+    return found
+
+
+def _reading(session: Session, meter: Meter, r: Reading, regions: Regions, rules: Rules) -> list[Change]:
+    region = meter.account.region
+    daily = daily_uses(session, [meter.id], r.period, before=r.received_at).get((meter.id, r.zone))
+    zone = ZoneInfo(r.zone, r.previous, r.previous_on, daily)
+    day = regions.day(region, r.received_at)
+    verdict = rejudge(r.value, r.flag_list, meter.digits, zone, day, regions.window(region), rules)
+    subject, key = f"reading {r.id} ({meter.serial} zone {r.zone})", f"reading:{r.id}"
+    if verdict.outcome != "accept":  # e.g. the display's digits changed by a later import
+        return [Change(subject, key, "judgement", "accept", verdict.outcome, held=True)]
+    changes = []
+    if verdict.days != r.days:
+        changes.append(Change(subject, key, "days", r.days, verdict.days))
+        r.days = verdict.days
+    judged = r.status in OPEN and r.reviewed_by is None  # a supervisor's decision stands
+    held = (verdict.period != r.period) or (judged and verdict.status != r.status)
+    found = [("period", r.period, verdict.period), ("status", r.status, verdict.status)] if held else []
+    found += [
+        ("consumption", r.consumption, verdict.consumption),
+        ("flags", r.flags, ";".join(verdict.flags)),
+    ]
+    for field, old, new in found:
+        if old != new:
+            changes.append(Change(subject, key, field, old, new, held))
+            if not held:
+                setattr(r, field, new)
+    session.flush()  # the next reading's history holds these days
+    return changes
+
+
+def _last_read_on(meter: Meter, readings: list[Reading], regions: Regions) -> list[Change]:
+    """The region's day of the newest accepted reading, where the old build stored its UTC date.
+
+    Any other `last_read_on` came from an accounts import or a review, and stays.
+    """
+    accepted = [r for r in readings if r.status == ReadingStatus.ACCEPTED]
+    if not accepted:
+        return []
+    newest = max(accepted, key=lambda r: (r.received_at, r.id))
+    day = regions.day(meter.account.region, newest.received_at)
+    if meter.last_read_on != newest.received_at.date() or meter.last_read_on == day:
+        return []
+    change = Change(f"meter {meter.serial}", f"meter:{meter.serial}", "last_read_on", meter.last_read_on, day)
+    meter.last_read_on = day
+    return [change]
+
+
+def audited(session: Session, changes: list[Change], now: datetime, actor: str, summary: str) -> None:
+    """Record each applied change, and the run, in the audit trail."""
+    for c in changes:
+        if not c.held:
+            audit.record(session, now, actor, "recompute", c.key, f"{c.field}={c.old}", f"{c.field}={c.new}")
+    audit.record(session, now, actor, "readings-recompute", "readings", new=summary)
+
+
+def summary(checked: int, changes: list[Change]) -> str:
+    """One line: how much was (or would be) corrected, and how much waits for a supervisor."""
+    applied = [c for c in changes if not c.held]
+    readings = {c.subject for c in applied if c.subject.startswith("reading")}
+    meters = {c.subject for c in applied if c.subject.startswith("meter")}
+    held = {c.subject for c in changes if c.held}
+    return (f"{checked} meter(s) checked: {len(readings)} reading(s) and {len(meters)} meter(s) corrected, "
+            f"{len(held)} reading(s) left for a supervisor")  # fmt: skip
