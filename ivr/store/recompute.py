@@ -2,27 +2,29 @@
 
 Before one clock, the store took a reading's day, and the meter's `last_read_on`, from the UTC
 date of `received_at`: every reading made 00:00-03:00 in Moscow, and more east of it, got its
-`days` one short, sometimes a wrong HIGH, and a `last_read_on` a day early. Here each reading is
+`days` one short, sometimes a wrong HIGH, and a `last_read_on` a day early, which gave the next
+reading a `previous_on` a day early and a day too many. Here each reading is
 judged again as the hotline judges it now (`rejudge`, on the region's day of `received_at`,
 against the stored previous reading and the history as it stood then), oldest first, so a later
 reading's history already holds the corrected days.
 
-What is corrected: `days`, and the use and flags where they change. A reading's value, status
-and period are never changed here: they may have been billed. A reading whose status or period
+What is corrected: `days` (and `previous_on`, where it is the UTC date of the reading compared
+with), and the use and flags where they change. A reading's value, status and period are never
+changed here: they may have been billed. A reading whose status or period
 would differ is listed for a supervisor, its flags left as they are (they belong with them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.flows import ReadingStatus, Regions, Rules, ZoneInfo, rejudge
 from ivr.store import audit
-from ivr.store.directory import daily_uses
+from ivr.store.directory import COUNTED, daily_uses
 from ivr.store.models import Meter, Reading
 from ivr.store.review import OPEN
 
@@ -76,14 +78,18 @@ def meters(session: Session, serials: tuple[str, ...] = ()) -> list[Meter]:
 
 def _reading(session: Session, meter: Meter, r: Reading, regions: Regions, rules: Rules) -> list[Change]:
     region = meter.account.region
+    subject, key = f"reading {r.id} ({meter.serial} zone {r.zone})", f"reading:{r.id}"
+    changes = []
+    previous_on = _previous_on(session, meter, r, regions)
+    if previous_on != r.previous_on:
+        changes.append(Change(subject, key, "previous_on", r.previous_on, previous_on))
+        r.previous_on = previous_on
     daily = daily_uses(session, [meter.id], r.period, before=r.received_at).get((meter.id, r.zone))
     zone = ZoneInfo(r.zone, r.previous, r.previous_on, daily)
     day = regions.day(region, r.received_at)
     verdict = rejudge(r.value, r.flag_list, meter.digits, zone, day, regions.window(region), rules)
-    subject, key = f"reading {r.id} ({meter.serial} zone {r.zone})", f"reading:{r.id}"
     if verdict.outcome != "accept":  # e.g. the display's digits changed by a later import
-        return [Change(subject, key, "judgement", "accept", verdict.outcome, held=True)]
-    changes = []
+        return [*changes, Change(subject, key, "judgement", "accept", verdict.outcome, held=True)]
     if verdict.days != r.days:
         changes.append(Change(subject, key, "days", r.days, verdict.days))
         r.days = verdict.days
@@ -101,6 +107,21 @@ def _reading(session: Session, meter: Meter, r: Reading, regions: Regions, rules
                 setattr(r, field, new)
     session.flush()  # the next reading's history holds these days
     return changes
+
+
+def _previous_on(session: Session, meter: Meter, r: Reading, regions: Regions) -> date | None:
+    """The region's day of the reading `r` was compared with, where the old build stored that
+    reading's UTC date (the meter's `last_read_on` then); any other `previous_on` stays."""
+    source = session.scalars(
+        select(Reading)
+        .where(Reading.meter_id == meter.id, Reading.zone == r.zone, Reading.value == r.previous)
+        .where(Reading.received_at < r.received_at, Reading.period != r.period, Reading.status.in_(COUNTED))
+        .order_by(Reading.received_at.desc(), Reading.id.desc())
+        .limit(1)
+    ).first()
+    if source is None or r.previous_on != source.received_at.date():
+        return r.previous_on
+    return regions.day(meter.account.region, source.received_at)
 
 
 def _last_read_on(meter: Meter, readings: list[Reading], regions: Regions) -> list[Change]:

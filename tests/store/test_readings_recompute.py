@@ -145,3 +145,34 @@ def test_an_unknown_meter_is_an_error_naming_it_and_nothing_is_written(app, reco
     assert err.strip() == "ivr readings recompute: no meter with serial NO-SUCH; nothing was changed"
     assert stored(app, night, "M-1") == before
     assert audit_trail(app) == []
+
+
+def test_the_reading_after_a_night_one_counts_its_days_from_the_night_ones_local_day(app, recompute):
+    night = stored_as_before(app, "M-1", 1100, datetime(2026, 11, 17, 21, 30), days=31, period="2026-11")
+    # The old build compared December's reading with the meter's UTC day of the night one.
+    december = stored_as_before(app, "M-1", 1200, datetime(2026, 12, 17, 9, 0), days=30, period="2026-12")
+
+    code, lines, _ = recompute("--apply")
+    assert code == 0
+    assert lines[:-1] == [
+        f"reading {night} (M-1 zone 1): days 31 -> 32",
+        f"reading {december} (M-1 zone 1): previous_on 2026-11-17 -> 2026-11-18",
+        f"reading {december} (M-1 zone 1): days 30 -> 29",
+    ]
+    with app.app_context(), transaction() as s:
+        assert s.get(Reading, december).previous_on == date(2026, 11, 18)
+    assert stored(app, december, "M-1")[2] == 29
+
+
+def test_a_reading_is_judged_against_the_history_it_had_not_a_later_one(app, recompute):
+    # 1600 kWh in 31 days without history is HIGH (limit 1550). A later month of 100 kWh a day
+    # would lift the limit to 6200; the reading was judged, and is judged again, without it.
+    high = stored_as_before(app, "M-1", 2600, datetime(2026, 11, 17, 9, 0), days=31, flags="HIGH",
+                            period="2026-11")  # fmt: skip
+    stored_as_before(app, "M-1", 5600, datetime(2026, 12, 17, 9, 0), days=30, period="2026-12")
+
+    code, lines, _ = recompute()
+    assert code == 0
+    assert lines == ["5 meter(s) checked: 0 reading(s) and 0 meter(s) corrected, 0 reading(s) left for a "
+                     "supervisor; a dry run: nothing was written (--apply writes it)"]  # fmt: skip
+    assert stored(app, high, "M-1")[3] == "HIGH"
