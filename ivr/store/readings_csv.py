@@ -1,24 +1,22 @@
-"""Readings export: the CSV a billing system loads."""
+"""Readings export: the file a billing system loads, as CSV or .xlsx."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, tzinfo
-from typing import TextIO
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import BinaryIO
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
+from ivr.store.export_formats import CSV, ExportFormat, write_table
 from ivr.store.models import Meter, Reading
-from ivr.store.spreadsheet import cell
 
 HEADER = ["account", "meter", "zone", "value", "previous", "consumption", "received_at",
           "channel", "call_sid", "status", "flags"]  # fmt: skip
 
 
-def readings_query(since: date | None = None, tz: tzinfo = UTC) -> Select:
-    """Readings in the order they came, optionally from a day of the zone `tz` on."""
+def readings_query(since: date | None = None, tz: tzinfo = UTC, until: date | None = None) -> Select:
+    """Readings in the order they came, optionally from a day of the zone `tz` on, and up to one."""
     query = (
         select(Reading)
         .options(
@@ -29,10 +27,15 @@ def readings_query(since: date | None = None, tz: tzinfo = UTC) -> Select:
         .order_by(Reading.received_at, Reading.id)
     )
     if since is not None:
-        # Stored times are naive UTC; the day starts at midnight of the utility's calendar.
-        start = datetime.combine(since, time.min, tzinfo=tz).astimezone(UTC)
-        query = query.where(Reading.received_at >= start.replace(tzinfo=None))
+        query = query.where(Reading.received_at >= day_start(since, tz))
+    if until is not None:
+        query = query.where(Reading.received_at < day_start(until + timedelta(days=1), tz))
     return query
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    """Stored times are naive UTC; a day starts at midnight of the utility's calendar."""
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 def row(r: Reading, tz: tzinfo = UTC) -> list:
@@ -61,18 +64,8 @@ def source_id(r: Reading) -> str:
     return r.message.external_id if r.message is not None else ""
 
 
-def write(out: TextIO, readings: Iterable[Reading], tz: tzinfo = UTC) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    count = 0
-    for r in readings:
-        # Meter serials come from the operator's file: a "=HYPERLINK(...)" one must stay text.
-        writer.writerow([cell(v) for v in row(r, tz)])
-        count += 1
-    return count
-
-
-def export_readings(session: Session, out: TextIO, since: date | None = None,
-                    tz: tzinfo = UTC) -> int:  # fmt: skip
-    """Write every reading (from the day `since` of the zone `tz` on) as CSV; return how many."""
-    return write(out, session.scalars(readings_query(since, tz)), tz)
+def export_readings(session: Session, out: BinaryIO, since: date | None = None, tz: tzinfo = UTC,
+                    fmt: ExportFormat = CSV, until: date | None = None) -> int:  # fmt: skip
+    """Write every reading (of the days `since`..`until` of the zone `tz`) in the format; return how many."""
+    query = readings_query(since, tz, until).execution_options(yield_per=1000)  # memory flat
+    return write_table(out, HEADER, (row(r, tz) for r in session.scalars(query)), fmt, "readings")
