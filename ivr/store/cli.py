@@ -119,6 +119,9 @@ def readings_export(output, since, kind, encoding, delimiter, excel) -> None:  #
             click.echo(f"{output}: {e}", err=True)
             click.echo("nothing was written" if output != "-" else "the export stopped there", err=True)
             sys.exit(1)
+        except OSError as e:  # no such folder, no permission, a full disk
+            click.echo(f"ivr: {output}: {e.strerror}", err=True)
+            sys.exit(1)
     if output != "-":
         click.echo(f"exported {count} reading(s) to {output}", err=True)
 

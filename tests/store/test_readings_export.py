@@ -177,6 +177,15 @@ def test_a_value_the_encoding_cannot_write_names_its_line_and_column_and_writes_
     assert earlier.read_text() == "yesterday's export" and list(earlier.parent.iterdir()) == [earlier]
 
 
+def test_a_file_in_a_missing_folder_is_one_line(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("IVR_DATABASE_URL", runtime(app).config.database_url)
+    result = runner.invoke(main, ["readings", "export", "-o", str(tmp_path / "no" / "r.csv")])
+    assert (
+        result.exit_code == 1
+        and result.stderr == f"ivr: {tmp_path / 'no' / 'r.csv'}: No such file or directory\n"
+    )
+
+
 @pytest.mark.parametrize("options, says", [
     (("-o", "{tmp}/r.xlsx", "--excel"), "are for CSV, not .xlsx"),
     (("--format", "xlsx", "--delimiter", ";"), "are for CSV, not .xlsx"),
