@@ -12,6 +12,7 @@ from ivr.cli import main
 from ivr.runtime import runtime
 from ivr.store import accounts_csv
 from ivr.store.database import transaction
+from ivr.store.export_formats import XLSX, UnwritableValue, write_table
 from ivr.store.readings_csv import HEADER
 from tests.conftest import store_readings
 
@@ -197,3 +198,8 @@ def test_options_that_contradict_each_other_are_refused(app, runner, tmp_path, o
     result = runner.invoke(main, ["readings", "export", *(o.format(tmp=tmp_path) for o in options)])
     assert result.exit_code == 2 and says in result.stderr
     assert not list(tmp_path.glob("r.*"))
+
+
+def test_a_control_character_a_workbook_cannot_hold_names_its_line_and_column():
+    with pytest.raises(UnwritableValue, match=r"line 3, call_sid: 'SM\\x01' holds a control character"):
+        write_table(io.BytesIO(), ["value", "call_sid"], [[1, "SM1"], [2, "SM\x01"]], XLSX)
