@@ -134,8 +134,8 @@ def billing_export() -> Response | tuple[str, int] | str:
     out = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it when it is sent
     count = export_readings(database.session(), out, start, clock.zone(), FORMATS[kind], end)
     with database.transaction() as s:
-        audit.record(s, current_user.name, "export", f"readings:{start}..{end}", new=f"{count} readings",
-                     note=kind)  # fmt: skip
+        audit.record(s, clock.now(), current_user.name, "export", f"readings:{start}..{end}",
+                     new=f"{count} readings", note=kind)  # fmt: skip
     out.seek(0)
     return send_file(out, mimetype=FORMATS[kind].mimetype, as_attachment=True,
                      download_name=f"readings-{start:%Y%m%d}-{end:%Y%m%d}.{kind}")  # fmt: skip

@@ -106,12 +106,12 @@ def readings_group() -> None:
 @click.option("--excel", is_flag=True, help="CSV for a Russian Excel: UTF-8 with a BOM, ';' and CRLF.")
 def readings_export(output, since, kind, encoding, delimiter, excel) -> None:  # noqa: ANN001
     """Export readings as CSV or .xlsx; received_at carries the utility's UTC offset."""
-    from ivr.runtime import config
+    from ivr.runtime import runtime
     from ivr.store.database import session
 
     fmt = export_format(output, kind, encoding, delimiter, excel)
     with app_context():
-        tz = config().timezone
+        tz = runtime().clock.utility
         try:
             with destination(output) as out:
                 count = export_readings(session(), out, since.date() if since else None, tz, fmt)

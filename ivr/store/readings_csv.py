@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import BinaryIO
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ivr.clock import day_start, local
 from ivr.store.export_formats import CSV, ExportFormat, write_table
 from ivr.store.models import Account, Call, Message, Meter, Reading
 
@@ -37,11 +38,6 @@ def billing_query(since: date | None = None, tz: tzinfo = UTC, until: date | Non
     return query
 
 
-def day_start(day: date, tz: tzinfo) -> datetime:
-    """Stored times are naive UTC; a day starts at midnight of the utility's calendar."""
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-
-
 def row(r: Reading, tz: tzinfo = UTC) -> list:
     """One reading's cells."""
     return cells(r.meter.account.number, r.meter.serial, r.zone, r.value, r.previous, r.consumption,
@@ -51,7 +47,7 @@ def row(r: Reading, tz: tzinfo = UTC) -> list:
 def cells(account: str, serial: str, zone: int, value: int, previous: int | None, consumption: int | None,
           received_at: datetime, channel: str, source: str, status: str, flags: str, tz: tzinfo = UTC) -> list:  # fmt: skip
     """The export's cells; received_at in ISO 8601 with the offset of `tz`, so it is never ambiguous."""
-    received = received_at.replace(microsecond=0, tzinfo=UTC).astimezone(tz)
+    received = local(received_at.replace(microsecond=0), tz)
     return [account, serial, f"T{zone}", value, "" if previous is None else previous,
             "" if consumption is None else consumption, received.isoformat(), channel, source, status, flags]  # fmt: skip
 
