@@ -2,7 +2,7 @@
 
 import sys
 
-from ivr import create_app
+from ivr import create_app, warn_if_refusing_calls
 from ivr.flows import RegionsFileError
 from ivr.settings import ConfigError
 from ivr.store.database import engine
@@ -17,6 +17,7 @@ try:
     with app.app_context():
         check_ready()
         engine().dispose()  # --preload forks the workers from here: none may inherit this connection
+    warn_if_refusing_calls(app)  # after the checks: a start that fails says one line, its error
 except (ConfigError, RegionsFileError) as error:  # one line that names the setting, not a traceback
     print(f"ivr: {error}", file=sys.stderr, flush=True)
     sys.exit(APP_LOAD_ERROR)

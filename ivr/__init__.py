@@ -34,9 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
     overrides = dict(config or {})
     cfg = settings.from_environ(Path(app.instance_path), overrides)
     logs.install(cfg.log_format)
-    if not cfg.takes_calls:
-        log.error("TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503). "
-                  "Set it, or IVR_DEMO=1 for a demo without signatures.")  # fmt: skip
     app.config.update({k: v for k, v in overrides.items() if not k.startswith(("IVR_", "TWILIO_"))})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = cfg.secret_key or _instance_secret(Path(app.instance_path))
@@ -76,6 +73,16 @@ def create_app(config: dict | None = None) -> Flask:
     if cfg.node_name:  # behind a balancer, operators see which node answered
         app.after_request(lambda response: _named(response, cfg.node_name))
     return app
+
+
+def warn_if_refusing_calls(app: Flask) -> None:
+    """Log that the webhooks refuse every call. Only what serves them (`ivr serve`, wsgi.py) says so:
+    to `ivr readings export` or `ivr users list` the token is nothing, and cron mail stays quiet."""
+    from ivr.runtime import runtime
+
+    if not runtime(app).config.takes_calls:
+        log.error("TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503). "
+                  "Set it, or IVR_DEMO=1 for a demo without signatures.")  # fmt: skip
 
 
 def _named(response, node: str):  # noqa: ANN001, ANN202

@@ -17,7 +17,7 @@ DEMO_ACCOUNTS = Path(__file__).parent / "store" / "demo_accounts.csv"
 @click.option("--demo", is_flag=True, help="Migrate the database and load demo accounts first.")
 def serve_command(host: str, port: int, demo: bool) -> None:
     """Serve the webhooks and the console (use gunicorn with wsgi:app in production)."""
-    from ivr import create_app
+    from ivr import create_app, warn_if_refusing_calls
     from ivr.runtime import runtime
     from ivr.store.database import transaction
     from ivr.store.migrate import check_ready, upgrade
@@ -36,13 +36,14 @@ def serve_command(host: str, port: int, demo: bool) -> None:
             if password:
                 click.echo(f"demo: console login 'demo' (admin), password {password}")
         check_ready()
+    warn_if_refusing_calls(app)
     base = config.public_url or f"http://{host}:{port}"
     click.echo(f"Twilio Voice URL (POST): {base.rstrip('/')}/twilio/voice")
     click.echo(f"Twilio status callback:  {base.rstrip('/')}/twilio/status")
     click.echo(f"Supervisor console:      http://{host}:{port}/console/")
     click.echo(f"Twilio fallback URL:     {base.rstrip('/')}/twilio/fallback")
     click.echo(f"Database:                {config.database_url.split('@')[-1]}")
-    if config.demo and not config.signed:  # without demo mode create_app logged the refusal
+    if config.demo and not config.signed:  # without demo mode the refusal was logged above
         click.echo("WARNING: TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked "
                    "(demo mode).", err=True)  # fmt: skip
     app.run(host=host, port=port, threaded=True)

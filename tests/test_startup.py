@@ -1,5 +1,6 @@
 """A wrong setting or an unready database stops every entry point with one line, not a traceback;
-a server without TWILIO_AUTH_TOKEN says so at start-up and refuses calls."""
+a server without TWILIO_AUTH_TOKEN says so at start-up and refuses calls, and other commands say
+nothing of it."""
 
 import os
 import re
@@ -120,3 +121,41 @@ def test_gunicorn_without_a_token_says_so_at_start_up_and_refuses_calls(tmp_path
     assert health.status_code == 503
     assert health.json()["twilio"] == "refusing calls: TWILIO_AUTH_TOKEN is not set"
     assert webhook.status_code == 503
+
+
+def without_token(tmp_path: Path) -> dict:
+    """A migrated SQLite database and no TWILIO_AUTH_TOKEN."""
+    env = environment(tmp_path, {"IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'ivr.sqlite3'}"})
+    env.pop("TWILIO_AUTH_TOKEN")
+    assert run([sys.executable, "-m", "ivr", "db", "upgrade"], env).returncode == 0
+    return env
+
+
+@pytest.mark.parametrize("command", [["readings", "export"], ["users", "list"], ["db", "upgrade"],
+                                     ["accounts", "import", "ivr/store/demo_accounts.csv"]])  # fmt: skip
+def test_commands_that_serve_no_webhooks_say_nothing_of_the_twilio_token(tmp_path, command):
+    done = run([sys.executable, "-m", "ivr", *command], without_token(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # cron mails whatever a command says on stderr
+
+
+def test_ivr_serve_without_a_token_says_so_at_start_up(tmp_path):
+    command = [sys.executable, "-m", "ivr", "serve", "--port", str(free_port())]
+    server = subprocess.Popen(command, env=without_token(tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        first = server.stdout.readline()  # the start-up messages come before it serves
+    finally:
+        server.terminate()
+        stderr = server.communicate(timeout=10)[1]
+    assert first.startswith("Twilio Voice URL"), stderr
+    assert "ERROR ivr: TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call" in stderr
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_a_bad_start_without_a_token_is_still_one_line(tmp_path, entry):
+    env = environment(tmp_path, {"IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    env.pop("TWILIO_AUTH_TOKEN")
+    done = run(ENTRY_POINTS[entry](), env)
+    assert done.returncode != 0 and "ivr: database schema at sqlite:///" in done.stderr
+    assert "TWILIO_AUTH_TOKEN" not in done.stderr, done.stderr

@@ -14,14 +14,15 @@ ROLES = (SUPERVISOR, QA, ADMIN)
 VIEW = "view"  # calls, transcripts, audio, readings, dashboard, masked exports
 REVIEW = "review"  # approve, correct or reject readings
 UNMASK = "unmask"  # see callers' phone numbers and addresses (each time audited)
+EXPORT = "export"  # download the billing export of a period (each time audited)
 MANAGE_USERS = "manage_users"
 
 # QA replays test calls and needs the conversation, not who called or where they live;
 # supervisors settle disputes with callers, so they may see personal data.
 PERMISSIONS: dict[str, frozenset[str]] = {
     QA: frozenset({VIEW}),
-    SUPERVISOR: frozenset({VIEW, REVIEW, UNMASK}),
-    ADMIN: frozenset({VIEW, REVIEW, UNMASK, MANAGE_USERS}),
+    SUPERVISOR: frozenset({VIEW, REVIEW, UNMASK, EXPORT}),
+    ADMIN: frozenset({VIEW, REVIEW, UNMASK, EXPORT, MANAGE_USERS}),
 }
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -242,14 +242,14 @@ def _accounts(path: Path, accounts, fail) -> str:  # noqa: ANN001
 
 
 def _when(value, fail) -> datetime | None:  # noqa: ANN001
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
+    """The case's clock as the app keeps time, naive UTC; a time with an offset is converted."""
+    if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, 12)
     try:
-        return datetime.fromisoformat(str(value))
+        when = value if value is None or isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         raise fail(f"now: {value!r} is not an ISO date and time, e.g. 2026-11-17T12:00") from None
+    return when.astimezone(UTC).replace(tzinfo=None) if when and when.tzinfo else when
 
 
 def _reading(r: dict, fail) -> ExpectedReading:  # noqa: ANN001

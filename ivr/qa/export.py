@@ -8,6 +8,7 @@ import hmac
 import io
 import wave
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import yaml
@@ -71,7 +72,10 @@ def export_call(session: Session, sid: str, store: recordings.Recordings, out: P
         "caller": names.phone(call.caller_e164) if call.caller_e164 else "anonymous",
         "locale": call.locale,
         # Readings carry the app's clock (IVR_CLOCK when set); started_at is always the real time.
-        "now": min([r.received_at for r in saved], default=call.started_at).strftime("%Y-%m-%dT%H:%M"),
+        # Both are UTC, and the stamp says so: "2026-11-17T09:00+00:00", not a local-looking 09:00.
+        "now": min([r.received_at for r in saved], default=call.started_at)
+        .replace(tzinfo=UTC)
+        .isoformat(timespec="minutes"),
         "voice": turns[0].mode == "voice",
         **({"operator": operator} if operator else {}),
         "accounts": f"{name}.csv",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import io
+import os
 import sys
+import tempfile
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from ivr.store.accounts_csv import ImportFailed, import_accounts
+from ivr.store.export_formats import CSV, EXCEL_CSV, SEPARATORS, XLSX, ExportFormat, UnwritableValue
 from ivr.store.readings_csv import export_readings
 
 
@@ -89,19 +95,83 @@ def readings_group() -> None:
 
 
 @readings_group.command("export")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="The file (stdout by default); FILE.xlsx writes a workbook.")  # fmt: skip
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="From this day of the utility's calendar (IVR_TIMEZONE) on.")  # fmt: skip
-def readings_export(output, since) -> None:  # noqa: ANN001
-    """Export readings as CSV (stdout by default); received_at carries the utility's UTC offset."""
-    from ivr.runtime import config
+@click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]),
+              help="By default xlsx for an -o FILE.xlsx, else csv.")  # fmt: skip
+@click.option("--encoding", help="CSV: the encoding (default utf-8; utf-8-sig adds a BOM).")
+@click.option("--delimiter", type=click.Choice(list(SEPARATORS)), help="CSV: the separator (default ,).")
+@click.option("--excel", is_flag=True, help="CSV for a Russian Excel: UTF-8 with a BOM, ';' and CRLF.")
+def readings_export(output, since, kind, encoding, delimiter, excel) -> None:  # noqa: ANN001
+    """Export readings as CSV or .xlsx; received_at carries the utility's UTC offset."""
+    from ivr.runtime import runtime
     from ivr.store.database import session
 
+    fmt = export_format(output, kind, encoding, delimiter, excel)
     with app_context():
-        tz = config().timezone
-        count = export_readings(session(), output, since.date() if since else None, tz)
-    if output.name != "<stdout>":
-        click.echo(f"exported {count} reading(s) to {output.name}", err=True)
+        tz = runtime().clock.utility
+        try:
+            with destination(output) as out:
+                count = export_readings(session(), out, since.date() if since else None, tz, fmt)
+        except UnwritableValue as e:
+            click.echo(f"{output}: {e}", err=True)
+            click.echo("nothing was written" if output != "-" else "the export stopped there", err=True)
+            sys.exit(1)
+        except OSError as e:  # no such folder, no permission, a full disk
+            click.echo(f"ivr: {output}: {e.strerror}", err=True)
+            sys.exit(1)
+    if output != "-":
+        click.echo(f"exported {count} reading(s) to {output}", err=True)
+
+
+def export_format(output: str, kind: str | None, encoding: str | None, delimiter: str | None,
+                  excel: bool) -> ExportFormat:  # fmt: skip
+    """The format the options ask for; options that contradict each other are a usage error."""
+    suffix = Path(output).suffix.lower().lstrip(".")
+    kind = kind or ("xlsx" if suffix == "xlsx" else "csv")
+    if suffix in ("csv", "xlsx") and suffix != kind:
+        raise click.UsageError(f"-o {output} is not a .{kind} file; name it .{kind}")
+    if kind == "xlsx":
+        if encoding or delimiter or excel:
+            raise click.UsageError("--encoding, --delimiter and --excel are for CSV, not .xlsx")
+        if output == "-" and sys.stdout.isatty():
+            raise click.UsageError("a workbook is no text for a terminal: -o FILE.xlsx, or redirect")
+        return XLSX
+    if excel:
+        if encoding or delimiter:
+            raise click.UsageError(
+                "--excel sets the encoding and separator: leave out --encoding and --delimiter"
+            )
+        return EXCEL_CSV
+    try:
+        codecs.lookup(encoding or CSV.encoding)
+    except LookupError:
+        raise click.BadParameter(f"{encoding!r} is not an encoding Python knows (try utf-8, cp1251 or "
+                                 "utf-16)", param_hint="--encoding") from None  # fmt: skip
+    return replace(CSV, encoding=encoding or CSV.encoding, delimiter=SEPARATORS[delimiter or ","])
+
+
+@contextmanager
+def destination(output: str):  # noqa: ANN201
+    """Where the export goes: stdout, or a file that appears whole or not at all (a failed export
+    leaves an earlier file of that name as it was)."""
+    if output == "-":
+        yield click.get_binary_stream("stdout")
+        return
+    target = Path(output)
+    fd, part = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(part, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(part, target)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
 
 
 @readings_group.command("recompute")

@@ -39,7 +39,7 @@ def test_a_disputed_call_is_heard_in_the_console_and_approved_into_the_export(ap
     assert reading.status == "pending_review"
     console.post(f"/console/readings/{reading.id}/approve", {"note": "confirmed by phone"})
     with app.app_context():
-        out = io.StringIO()
+        out = io.BytesIO()  # the export writes a file's bytes
         export_readings(session(), out)
-    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    [row] = csv.DictReader(io.StringIO(out.getvalue().decode()))
     assert (row["value"], row["status"], row["flags"]) == ("900", "accepted", "NEGATIVE")

@@ -15,9 +15,9 @@ from ivr.store.readings_csv import export_readings
 
 def exported(app) -> list[dict]:
     with app.app_context():
-        out = io.StringIO()
+        out = io.BytesIO()  # the export writes a file's bytes
         export_readings(session(), out)
-    return list(csv.DictReader(io.StringIO(out.getvalue())))
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
 
 
 def state(app, reading_id: int) -> tuple[Reading, Meter, list[AuditEvent]]:

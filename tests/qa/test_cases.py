@@ -57,6 +57,14 @@ turns: [hangup]
     assert case.now == datetime(2026, 11, 17, 12, 0)
 
 
+@pytest.mark.parametrize("now", ["2026-11-17T15:00+03:00", "'2026-11-17T12:00+00:00'", "2026-11-17T12:00:00Z",
+                                 "2026-11-17 15:00:00+03:00"])  # fmt: skip
+def test_a_clock_with_an_offset_is_the_same_moment_in_utc(tmp_path, now):
+    # the last is a YAML timestamp, which PyYAML reads as an aware datetime
+    case = load_case(write(tmp_path, f"caller: ''\nnow: {now}\nturns: [hangup]\n"))
+    assert case.now == datetime(2026, 11, 17, 12, 0) and case.now.tzinfo is None
+
+
 @pytest.mark.parametrize(
     "turns, message",
     [

@@ -81,6 +81,7 @@ def test_exported_voice_keys_and_silence_call_replays_green(stored, recordings, 
         "press",
     ]
     assert case["turns"][5] == {"press": "100001#", "expect": {"prompt": "address_keys", "value": "100001"}}
+    assert case["now"] == "2026-11-17T12:00+00:00"  # the app's clock is UTC, and the case says so
 
 
 def test_export_pseudonymises_the_caller_phones_and_address(stored, recordings, tmp_path):

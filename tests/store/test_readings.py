@@ -73,9 +73,9 @@ def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
         store_readings(s, "M-1", [2600], datetime(2026, 11, 16, 9, 30), told=["LOW_CONFIDENCE"])
         store_readings(s, "M-1", [2700], datetime(2026, 11, 21, 9))
     with app.app_context(), transaction() as s:
-        out = io.StringIO()
+        out = io.BytesIO()  # the export writes a file's bytes
         assert export_readings(s, out) == 2
-        rows = list(csv.reader(io.StringIO(out.getvalue())))
+        rows = list(csv.reader(io.StringIO(out.getvalue().decode())))
         assert rows[0] == HEADER
         assert rows[1] == [
             "100001",
@@ -90,7 +90,7 @@ def test_export_has_the_contract_columns_and_filters_by_day(app, runner):
             "accepted",
             "HIGH;LOW_CONFIDENCE",
         ]
-        out = io.StringIO()
+        out = io.BytesIO()  # the export writes a file's bytes
         assert export_readings(s, out, since=date(2026, 11, 20)) == 1
 
 

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.postgres
 
 def exported(app):
     with app.app_context():
-        out = io.StringIO()
+        out = io.BytesIO()  # the export writes a file's bytes
         export_readings(session(), out)
-    return list(csv.DictReader(io.StringIO(out.getvalue())))
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
 
 
 def readings(app):
