@@ -30,8 +30,10 @@ KEY_MEANINGS = {QuestionKind.INTENT: {"1": "readings"}, QuestionKind.YESNO: {"1"
 # the transport's, on transfer or error.
 # Said before asking again for a number whose groupings fit the question equally.
 BY_DIGIT = "by_digit"
+# Said before the read-back of a reading whose fraction the caller read off the display.
+DECIMALS = "decimals_dropped"
 ENGINE_SAYS = ("welcome", "no_input", "no_input_keys", "keypad_on", "keypad_offer", "not_understood",
-               BY_DIGIT, *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
+               BY_DIGIT, DECIMALS, *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
 
 
 def start(
@@ -90,12 +92,17 @@ def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
     node = ctx.flow[s.node]
     if event.value == "yes" and node.confirms and not _clean(event, ctx):
         return fail(s, ctx, Say("not_understood"))  # a «да» that may have been a «нет» stores nothing
+    if event.zones:  # «день …, ночь …»: not yet taken in one answer
+        return fail(s, ctx, Say("not_understood"))
     value = event.value
     if node.weigh and len(event.readings) > 1:
         value = node.weigh(s, event.readings, ctx)
         if value is None:  # «тридцать пять» for 35 or 305, and both fit: digit by digit, on an attempt
             return fail(s, ctx, Say(BY_DIGIT))
-    return _answer(s, value, event.confidence, ctx)
+    actions = _answer(s, value, event.confidence, ctx)
+    if event.decimals and s.pending is not None:  # the read-back says the fraction was dropped
+        return [Say(DECIMALS), *actions]
+    return actions
 
 
 def _clean(event: Speech, ctx: Context) -> bool:

@@ -10,6 +10,7 @@ from ivr.flows.identify import (
     ask_account,
     ask_address,
     ask_intent,
+    weigh_account,
 )
 from ivr.flows.operator import OPERATOR, answer_operator, ask_operator
 from ivr.flows.readings import (
@@ -35,6 +36,7 @@ FLOW = Flow(
         goes_to=("address", OPERATOR),
         says=("account", "account_keys", "account_unknown"),
         reason=TransferReason.ACCOUNT,
+        weigh=weigh_account,
     ),
     address=Node(
         QuestionKind.YESNO, ask_address, answer_address,

@@ -86,17 +86,29 @@ def garbage_phrases(locale: str) -> list[str]:
     return [phrase for phrase, _ in _entries(load(locale).vocabulary, "garbage")]
 
 
+# At a digits question these are no garbage: they are the number's sentence (sentence.py).
+SENTENCE = ("fillers", "context", "units", "end", "corrections", "decimal", "fractions", "zones")
+
+
+@cache
+def _sentence(locale: str) -> dict[tuple[str, ...], Term]:
+    vocabulary = load(locale).vocabulary
+    return {tuple(words(p)): (section, v) for section in SENTENCE for p, v in _entries(vocabulary, section)}
+
+
 @cache
 def _garbage(locale: str, kind: str) -> frozenset[tuple[str, ...]]:
     phrases = {tuple(words(phrase)) for phrase in garbage_phrases(locale)}
-    if kind == "digits":  # «секунду», «а»: fillers between numbers are no reason to refuse them
-        phrases -= {tuple(words(phrase)) for phrase, _ in _entries(load(locale).vocabulary, "fillers")}
+    if kind == "digits":  # «секунду», «извините»: a number's sentence is no reason to refuse it
+        phrases -= set(_sentence(locale))
     return frozenset(phrases)
 
 
 def garbled(text: str, locale: str, kind: str) -> bool:
     """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
     said = words(text)
+    if kind == "digits":  # "wait" in "no wait" is part of a correction
+        said = [word for term, word in phrases_in(said, _sentence(locale)) if term is None]
     return any(
         tuple(said[i : i + len(phrase)]) == phrase
         for phrase in _garbage(locale, kind)
@@ -115,7 +127,7 @@ def interpret(kind: str, text: str, locale: str) -> str | None:
     if "operator" in heard:
         return "operator"
     if kind == "digits":
-        from ivr.speech.numbers import parse_digits  # numbers builds on words(): import at use
+        from ivr.speech.sentence import parse_digits  # sentence builds on words(): import at use
 
         return parse_digits(text, locale)
     if kind == "yesno":

@@ -77,25 +77,28 @@ def _meter(case: Case) -> MeterInfo:
     return MeterInfo(1, "M-1", case.digits, zones)
 
 
-def taken(case: Case, speech: Speech) -> str | None:
-    """What the line takes from the answer: the number(s) it reads back, None when it asks again."""
+def flow_actions(case: Case, speech: Speech) -> tuple[CallState, list]:
+    """Run the case's transcript through Speech.judge and one step of the flow."""
     recognition = Recognition(case.say, TYPED_CONFIDENCE)
     heard = speech.judge(recognition, "digits", case.lang)
-    event = flows.Speech(
-        heard.text, heard.value, heard.confidence, margin=heard.margin, readings=heard.readings
-    )
+    event = flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin, readings=heard.readings,
+                         decimals=heard.decimals, zones=heard.zones)  # fmt: skip
     home = AccountInfo("000000", "ул. Тихая, 1", "Москва", (_meter(case),))
     accounts = {
         number: AccountInfo(number, "ул. Тихая, 2", "Москва", (_meter(case),)) for number in case.accounts
     }
     ctx = Context(_Directory({home.number: home, **accounts}), regions(None), TODAY, default_locale=case.lang)
     if case.at == "account":
-        state = CallState(node="account", locale=case.lang)
-        after, _actions = flows.advance(state, event, ctx)
-        return after.account if after.node == "address" else None
-    state = CallState(node="reading", locale=case.lang, account=home.number)
-    after, actions = flows.advance(state, event, ctx)
-    return read_back(after, actions)
+        return flows.advance(CallState(node="account", locale=case.lang), event, ctx)
+    return flows.advance(CallState(node="reading", locale=case.lang, account=home.number), event, ctx)
+
+
+def taken(case: Case, speech: Speech) -> str | None:
+    """What the line takes from the answer: the number(s) it reads back, None when it asks again."""
+    state, actions = flow_actions(case, speech)
+    if case.at == "account":
+        return state.account if state.node == "address" else None
+    return read_back(state, actions)
 
 
 def read_back(state: CallState, actions: list) -> str | None:
@@ -112,6 +115,8 @@ def judge(case: Case, speech: Speech) -> str:
     got = taken(case, speech)
     if got is None:
         return RIGHT if case.expect == ASK else ASKED
+    if case.expect == ASK:
+        return WRONG
     # 03140 and 3140 are one reading: the display shows it with its leading zero either way.
     same = [int(n) for n in got.split("/")] == [int(n) for n in case.expect.split("/")]
     return RIGHT if same else WRONG

@@ -193,10 +193,11 @@ NO_NUMBER = [
     ("en", "double"),
     ("ko", "안녕하세요"),
     ("ko", "네"),
-    # A word that is neither a number word nor a filler is no number, not one with it dropped.
-    ("ru", "мой номер один два"),
-    ("ru", "номер 5 6 7"),
-    ("en", "my number is one two"),
+    # A word that is neither a number word, a filler nor a sentence word said where callers say
+    # it (sentence.py) is no number, not one with it dropped.
+    ("ru", "один номер два"),
+    ("ru", "5 6 7 номер"),
+    ("en", "one two my number is"),
 ]
 
 
