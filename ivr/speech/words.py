@@ -15,8 +15,12 @@ SECTIONS = {
     "intent": ("readings", "operator"),
     "free": ("operator",),
 }
-# Free speech gets no grammar: the engine must hear anything.
-GRAMMAR = {**SECTIONS, "free": ()}
+# Free speech gets no grammar: the engine must hear anything. A digits question hears every word
+# the parser understands around a number too (numbers.py, sentence.py), each word on its own: Vosk
+# chains a grammar's single words in any order.
+HEARD_AROUND_NUMBERS = ("zero_runs", "hesitations", "fillers", "context", "units", "end", "corrections",
+                        "decimal", "fractions", "decimal_and", "zones")  # fmt: skip
+GRAMMAR = {**SECTIONS, "digits": (*SECTIONS["digits"], *HEARD_AROUND_NUMBERS), "free": ()}
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
@@ -143,5 +147,11 @@ def grammar(kind: str, locale: str) -> list[str]:
     """List the words and phrases a Vosk grammar needs for a question kind."""
     _sections(kind)
     vocabulary = load(locale).vocabulary
-    listed = [phrase for section in GRAMMAR[kind] for phrase, _ in _entries(vocabulary, section)]
+    listed = [
+        part
+        for section in GRAMMAR[kind]
+        for phrase, _ in _entries(vocabulary, section)
+        # The sentence's phrases as their words («лицевой», «счет»), answers as they are.
+        for part in (words(phrase) if section in HEARD_AROUND_NUMBERS else [phrase])
+    ]
     return list(dict.fromkeys(listed))
