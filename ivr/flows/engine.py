@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 from ivr.flows import readings
 from ivr.flows.common import TRANSFER_SAYS, ask, fail, transfer
-from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError
+from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError, Node
 from ivr.flows.model import (
     Action,
     Context,
@@ -92,8 +93,10 @@ def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
     node = ctx.flow[s.node]
     if event.value == "yes" and node.confirms and not _clean(event, ctx):
         return fail(s, ctx, Say("not_understood"))  # a «да» that may have been a «нет» stores nothing
-    if event.zones:  # «день …, ночь …»: not yet taken in one answer
-        return fail(s, ctx, Say("not_understood"))
+    if event.zones:  # «день …, ночь …»: at a question that takes zones named in one answer
+        if not node.zones:
+            return fail(s, ctx, Say("not_understood"))
+        return _checked(s, node, lambda: node.zones(s, event.zones, event.confidence, ctx))
     value = event.value
     if node.weigh and len(event.readings) > 1:
         value = node.weigh(s, event.readings, ctx)
@@ -112,8 +115,14 @@ def _clean(event: Speech, ctx: Context) -> bool:
 
 def _answer(s: CallState, value: str, confidence: float | None, ctx: Context) -> list[Action]:
     """Run the question's answer step, held to what its node declares."""
-    name, node = s.node, ctx.flow[s.node]
-    actions = node.answer(s, value, confidence, ctx)
+    node = ctx.flow[s.node]
+    return _checked(s, node, lambda: node.answer(s, value, confidence, ctx))
+
+
+def _checked(s: CallState, node: Node, step: Callable[[], list[Action]]) -> list[Action]:
+    """Run an answer step of the question the call is at, held to what its node declares."""
+    name = s.node
+    actions = step()
     if s.node not in (name, TRANSFERRED, *node.goes_to):
         raise FlowDefinitionError(f"question {name}: goes to undeclared {s.node}")
     for said in (a.prompt for a in actions if isinstance(a, Say)):

@@ -104,9 +104,9 @@ def taken(case: Case, speech: Speech) -> str | None:
 def read_back(state: CallState, actions: list) -> str | None:
     """The readings the read-back names, zone by zone; None when the caller is asked again."""
     ask = next((a for a in actions if isinstance(a, Ask)), None)
-    if state.node != "confirm" or ask is None:
+    if state.node not in ("confirm", "confirm_zones") or ask is None:
         return None
-    pending = getattr(state, "pending_zones", None) or [state.pending]
+    pending = sorted(state.named, key=lambda p: p.zone) if state.node == "confirm_zones" else [state.pending]
     return "/".join(p.digits for p in pending)
 
 
