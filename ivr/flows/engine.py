@@ -96,14 +96,15 @@ def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
     if event.zones:  # «день …, ночь …»: at a question that takes zones named in one answer
         if not node.zones:
             return fail(s, ctx, Say("not_understood"))
-        return _checked(s, node, lambda: node.zones(s, event.zones, event.confidence, ctx))
-    value = event.value
-    if node.weigh and len(event.readings) > 1:
-        value = node.weigh(s, event.readings, ctx)
-        if value is None:  # «тридцать пять» for 35 or 305, and both fit: digit by digit, on an attempt
-            return fail(s, ctx, Say(BY_DIGIT))
-    actions = _answer(s, value, event.confidence, ctx)
-    if event.decimals and s.pending is not None:  # the read-back says the fraction was dropped
+        actions = _checked(s, node, lambda: node.zones(s, event.zones, event.confidence, ctx))
+    else:
+        value = event.value
+        if node.weigh and len(event.readings) > 1:
+            value = node.weigh(s, event.readings, ctx)
+            if value is None:  # «тридцать пять» for 35 or 305, and both fit: digit by digit, on an attempt
+                return fail(s, ctx, Say(BY_DIGIT))
+        actions = _answer(s, value, event.confidence, ctx)
+    if event.decimals and (s.pending is not None or s.named):  # the read-back says the fraction was dropped
         return [Say(DECIMALS), *actions]
     return actions
 

@@ -90,3 +90,10 @@ def test_the_zones_waiting_for_their_read_back_survive_the_state_round_trip(ctx)
     assert again == state and [p.value for p in again.named] == [5100, 3100]
     _, actions = advance(replace(again), voice("yes"), ctx)
     assert any(isinstance(a, SaveMeter) for a in actions)
+
+
+def test_a_fraction_dropped_from_a_named_zone_is_said_before_the_read_back(ctx):
+    state, _ = at_two_zones(ctx)
+    event = replace(zones(("day", "5100"), ("night", "3100")), decimals=True)
+    _, actions = advance(state, event, ctx)
+    assert said(actions) == ["decimals_dropped", "confirm_zones_2"]
