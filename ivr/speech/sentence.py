@@ -143,8 +143,9 @@ def _words_only(tokens: list[Token]) -> list[Token] | None:
 
 def _corrected(tokens: list[Token], locale: str) -> tuple[str, ...]:
     """The number as the caller last gave it: each correction replaces what came before it, or,
-    said shorter, its tail («ноль семь два… ой, ноль семь три»); both are listed for the display
-    and the previous reading to weigh."""
+    said shorter, its tail («ноль семь два… ой, ноль семь три»). Where the tail may be longer or
+    shorter («нет, сорок шесть»: 46 or 406), each is listed for the display and the previous
+    reading to weigh."""
     versions, current = [], []
     for section, value in tokens:
         if section == "corrections":
@@ -160,9 +161,9 @@ def _corrected(tokens: list[Token], locale: str) -> tuple[str, ...]:
         said = readings(" ".join(version), locale)
         if not said:
             return ()
-        if found and len(said[0]) < len(found[0]):
+        if found and len(said[0]) < len(found[0]):  # a tail: «…семьдесят два, ой, семьдесят три»
             tails = (old[: -len(new)] + new for old in found[:TAILS] for new in said if len(new) < len(old))
-            said = tuple(dict.fromkeys([*tails, *said]))
+            said = tuple(dict.fromkeys(tails))
         found = said
     return tuple(islice(found, MAX_READINGS))
 
