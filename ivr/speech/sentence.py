@@ -20,6 +20,9 @@ from ivr.speech.numbers import MAX_READINGS, Parsed, is_number_word, readings
 from ivr.speech.words import phrases_in, words
 
 SECTIONS = ("context", "units", "end", "corrections", "decimal", "fractions", "decimal_and", "zones")
+# Matched with the sentence's words, the longest phrase first («сейчас скажу» before «сейчас»,
+# "hang on" before "on"), then handed to numbers.py as the words they are.
+NUMBER_NOISE = "fillers"
 # A correction shorter than what it corrects replaces its tail; this many versions of each are weighed.
 TAILS = 16
 
@@ -52,18 +55,21 @@ class Said:
 def _table(locale: str) -> dict[tuple[str, ...], Token]:
     vocabulary = load(locale).vocabulary
     table: dict[tuple[str, ...], Token] = {}
-    for section in SECTIONS:
+    for section in (NUMBER_NOISE, *SECTIONS):
         entries = vocabulary.get(section) or ()
         pairs = entries.items() if isinstance(entries, dict) else ((phrase, None) for phrase in entries)
         for phrase, value in pairs:
-            table[tuple(words(str(phrase)))] = (section, value)
+            said = tuple(words(str(phrase)))
+            table[said] = (section, said if section == NUMBER_NOISE else value)
     return table
 
 
 @lru_cache(maxsize=4096)
 def understand(text: str, locale: str) -> Said:
     """Read a sentence at a digits question; Said() when it holds no number one can take."""
-    tokens = [_token(term, word) for term, word in phrases_in(words(text), _table(locale))]
+    tokens = [
+        token for term, word in phrases_in(words(text), _table(locale)) for token in _tokens(term, word)
+    ]
     end = next((i for i, (section, _) in enumerate(tokens) if section == "end"), len(tokens))
     tokens = tokens[:end]  # «…, всё, спасибо»: the answer is over
     starts = [i for i, (section, _) in enumerate(tokens) if section == "zones"]
@@ -81,10 +87,12 @@ def understand(text: str, locale: str) -> Said:
     return Said(zones[0][1], decimals, tuple(zones))
 
 
-def _token(term: Token | None, word: str) -> Token:
+def _tokens(term: Token | None, word: str) -> list[Token]:
     if term is None:
-        return ("word", word)
-    return (term[0], word) if term[0] == "decimal_and" else term  # «и» may be a plain filler
+        return [("word", word)]
+    if term[0] == NUMBER_NOISE:
+        return [("word", part) for part in term[1]]
+    return [(term[0], word) if term[0] == "decimal_and" else term]  # «и» may be a plain filler
 
 
 def _is_number(token: Token, locale: str) -> bool:

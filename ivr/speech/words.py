@@ -111,8 +111,10 @@ def _garbage(locale: str, kind: str) -> frozenset[tuple[str, ...]]:
 def garbled(text: str, locale: str, kind: str) -> bool:
     """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
     said = words(text)
-    if kind == "digits":  # "wait" in "no wait" is part of a correction
-        said = [word for term, word in phrases_in(said, _sentence(locale)) if term is None]
+    if kind == "digits":  # "wait" in "no wait" is part of a correction; after «всё» nothing counts
+        heard = list(phrases_in(said, _sentence(locale)))
+        end = next((i for i, (term, _) in enumerate(heard) if term and term[0] == "end"), len(heard))
+        said = [word for term, word in heard[:end] if term is None]
     return any(
         tuple(said[i : i + len(phrase)]) == phrase
         for phrase in _garbage(locale, kind)

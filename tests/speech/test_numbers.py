@@ -178,9 +178,9 @@ RU_UNKNOWN = ["первый", "двадцатый", "сотня", "тире", "�
               "пожалуйста", "примерно", "около", "квартира", "рублей", "литров"]  # fmt: skip
 EN_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 EN_FILLERS = ["uh", "um", "so", "well", "like", "er", "hmm"]
-# Words with a meaning in a sentence (first, point, no: sentence.py) are left out.
+# Words with a meaning in a sentence (first, point, no, number, meter: sentence.py) are left out.
 EN_UNKNOWN = ["twentieth", "tenth", "dozen", "minus", "half", "billion", "grand", "hello", "please",
-              "wait", "number", "meter", "dollars", "flat", "about"]  # fmt: skip
+              "wait", "previous", "water", "dollars", "flat", "about"]  # fmt: skip
 
 
 def ru_generated():

@@ -16,6 +16,12 @@ from ivr.speech.service import Speech
         ("ru", "один два три, всё, спасибо, до свидания", "123"),
         ("en", "the reading is one two three kilowatt hours, that's it", "123"),
         ("en", "um let me check, one two three", "123"),
+        # Any run of context words leads the number; a filler phrase is matched whole.
+        ("ru", "номер моего лицевого счёта один два три", "123"),
+        ("ru", "так, сейчас скажу, один два три", "123"),
+        ("en", "hang on, the reading on my meter is one two three", "123"),
+        # After «всё» nothing counts, garbage words included.
+        ("ru", "один два три, это всё, что там есть", "123"),
     ],
 )
 def test_a_number_is_taken_out_of_the_words_callers_put_around_it(locale, text, expected):
@@ -38,6 +44,9 @@ def test_a_number_is_taken_out_of_the_words_callers_put_around_it(locale, text, 
         ("en", "[unk] twelve"),
         ("en", "twelve thousand dollars"),
         ("en", "about twelve thousand"),
+        ("ru", "на счётчике было двенадцать тысяч"),  # what it was, not what it is
+        ("ru", "предыдущие показания двенадцать тысяч"),
+        ("en", "the previous reading was twelve thousand"),
     ],
 )
 def test_a_word_said_where_callers_do_not_say_it_is_still_no_match(locale, text):
@@ -105,3 +114,15 @@ def test_sentence_words_are_no_garbage_at_a_digits_question(locale):
     text = {"ru": "подождите, извините, двенадцать", "en": "twelve, no wait, thirteen"}[locale]
     assert interpret("digits", text, locale) in ("12", "13")
     assert interpret("yesno", "извините да" if locale == "ru" else "sorry yes", locale) is None
+
+
+@pytest.mark.parametrize("locale", ["ru", "en", "ko"])
+def test_every_phrase_of_a_pack_is_text(locale):
+    """YAML reads a bare on, off, yes or no as a boolean: such a word would never be heard."""
+    from ivr.locales import load
+
+    for section, entries in load(locale).vocabulary.items():
+        phrases = (
+            entries.keys() if isinstance(entries, dict) else entries if isinstance(entries, list) else ()
+        )
+        assert all(isinstance(phrase, (str, int)) and phrase is not True for phrase in phrases), section
