@@ -16,11 +16,11 @@ import platform
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ivr.clock import wall  # noqa: E402
 from ivr.speech.recognizer import Recognition  # noqa: E402
 from ivr.speech.sentence import understand  # noqa: E402
 from ivr.speech.service import Speech  # noqa: E402
@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     Speech({}).judge(Recognition("один", 0.95), "digits", "ru")  # load the locale packs once
     Speech({}).judge(Recognition("one", 0.95), "digits", "en")
-    print(f"python benchmarks/judge.py --rounds {args.rounds}, {date.today()}, {platform.processor() or platform.machine()}, "
+    print(f"python benchmarks/judge.py --rounds {args.rounds}, {wall():%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     print("\n| path | transcripts | median ms | p99 ms | max ms | slowest |\n|---|---:|---:|---:|---:|---|")
     for cold in (True, False):

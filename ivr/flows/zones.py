@@ -1,7 +1,7 @@
 """Zones named in one answer («день двенадцать триста, ночь четыре тысячи»): each named zone of the
 meter is filled, and one read-back covers them.
 
-A suspicious reading (rules.SUSPICIOUS) gets its special read-back first, on its own. «Нет»
+A suspicious reading (rules.confirmation) gets its special read-back first, on its own. «Нет»
 re-asks the zones one by one. After the «да», the call goes on with the meter's zones still
 missing. A zone named twice, or one the meter lacks, is asked again with the reason.
 """
@@ -51,13 +51,9 @@ def answer_zones(
             return judged
         named.append(judged)
     # The suspicious ones first, each on its own; then one read-back for the rest, in zone order.
-    s.named = sorted(named, key=lambda p: (_special(p) is None, p.zone))
+    s.named = sorted(named, key=lambda p: (rules.confirmation(p.flags) is None, p.zone))
     s.goto(CONFIRM_ZONES, fresh=False)
     return [ask(s, ctx)]
-
-
-def _special(p: PendingReading) -> str | None:
-    return next((f for f in rules.SUSPICIOUS if f in p.flags), None)
 
 
 def confirm_prompts() -> tuple[str, ...]:
@@ -72,7 +68,7 @@ def confirm_prompts() -> tuple[str, ...]:
 
 def ask_confirm_zones(s: CallState, _ctx: Context) -> Ask:
     keys = "_keys" if s.on_keypad else ""
-    first, special = s.named[0], _special(s.named[0])
+    first, special = s.named[0], rules.confirmation(s.named[0].flags)
     if special or len(s.named) == 1:
         prompt = f"confirm_{special.lower()}" if special else "confirm"
         params = {"digits": first.digits, "consumption": first.consumption}
@@ -90,7 +86,7 @@ def answer_confirm_zones(s: CallState, value: str, _conf: float | None, ctx: Con
         s.named = []
         s.goto("reading", fresh=False)
         return fail(s, ctx, Say("reading_again"))
-    covered = 1 if _special(s.named[0]) else len(s.named)
+    covered = 1 if rules.confirmation(s.named[0].flags) else len(s.named)
     s.confirmed += s.named[:covered]
     s.named = s.named[covered:]
     if s.named:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -25,7 +25,8 @@ from ivr.speech.service import Speech
 
 CASES = Path(__file__).with_name("colloquial.yaml")
 HELD_OUT = Path(__file__).with_name("colloquial_heldout.yaml")  # measured, never tuned to
-TODAY = date(2026, 11, 17)  # inside Moscow's window
+NOW = datetime(2026, 11, 17, 9, 0)  # naive UTC: noon in Moscow, inside its window
+TODAY = NOW.date()
 ASK = "ask"
 RIGHT, ASKED, WRONG = "right", "asked again", "wrong"
 
@@ -88,7 +89,7 @@ def flow_actions(case: Case, speech: Speech) -> tuple[CallState, list]:
     accounts = {
         number: AccountInfo(number, "ул. Тихая, 2", "Москва", (_meter(case),)) for number in case.accounts
     }
-    ctx = Context(_Directory({home.number: home, **accounts}), regions(None), TODAY, default_locale=case.lang)
+    ctx = Context(_Directory({home.number: home, **accounts}), regions(None), NOW, default_locale=case.lang)
     if case.at == "account":
         return flows.advance(CallState(node="account", locale=case.lang), event, ctx)
     return flows.advance(CallState(node="reading", locale=case.lang, account=home.number), event, ctx)
