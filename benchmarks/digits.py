@@ -33,19 +33,22 @@ from ivr.speech import parse_digits, parse_reading  # noqa: E402
 
 EXACT_TARGET = 99.5
 FILLERS = {
-    "ru": ["э", "ну", "так", "значит", "то есть", "щас", "сейчас", "вот"],
+    "ru": ["э", "ну", "так", "значит", "как бы", "щас", "сейчас", "вот"],
     "en": ["uh", "um", "so", "well", "like", "er"],
 }
 # Words callers say that are no digit: ordinals, fractions, other quantities, answers, things.
+# Words that mean something around a number (запятая, показания, счетчик, нет, киловатт; "point",
+# "no", "first", "meter", "reading", "number": ivr/speech/sentence.py) are no longer unknown, and
+# are left out.
 UNKNOWN = {
     "ru": ["первый", "второй", "двадцатый", "сотый", "тысячный", "сотня", "десяток", "пара",
-           "запятая", "точка", "минус", "плюс", "половина", "четверть", "миллиард", "раз", "штук",
-           "дом", "квартира", "счетчик", "показания", "алло", "да", "нет", "не", "знаю",
-           "пожалуйста", "подождите", "сколько", "примерно", "около", "киловатт", "рублей"],
-    "en": ["first", "second", "twentieth", "hundredth", "dozen", "couple", "pair", "point",
+           "тире", "дробь", "минус", "плюс", "половина", "четверть", "миллиард", "раз", "штук",
+           "дом", "квартира", "вода", "газ", "алло", "да", "литров", "не", "знаю",
+           "пожалуйста", "погодите", "сколько", "примерно", "около", "гигакалорий", "рублей"],
+    "en": ["twelfth", "second", "twentieth", "hundredth", "dozen", "couple", "pair", "percent",
            "minus", "plus", "half", "quarter", "billion", "grand", "times", "house", "flat",
-           "meter", "reading", "hello", "yes", "no", "not", "know", "please", "wait", "about",
-           "around", "kilowatts", "dollars", "hours", "number"],
+           "water", "gas", "hello", "yes", "gallons", "not", "know", "please", "wait", "about",
+           "around", "liters", "dollars", "hours", "previous"],
 }  # fmt: skip
 COLLOQUIAL = {"тысяча": "тыща", "тысячи": "тыщи", "тысяч": "тыщ"}
 # The digits' names: callers reading digit by digit name them like school marks.

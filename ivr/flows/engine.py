@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 from ivr.flows import readings
 from ivr.flows.common import TRANSFER_SAYS, ask, fail, transfer
-from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError
+from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError, Node
 from ivr.flows.model import (
     Action,
     Context,
@@ -30,8 +31,10 @@ KEY_MEANINGS = {QuestionKind.INTENT: {"1": "readings"}, QuestionKind.YESNO: {"1"
 # the transport's, on transfer or error.
 # Said before asking again for a number whose groupings fit the question equally.
 BY_DIGIT = "by_digit"
+# Said before the read-back of a reading whose fraction the caller read off the display.
+DECIMALS = "decimals_dropped"
 ENGINE_SAYS = ("welcome", "no_input", "no_input_keys", "keypad_on", "keypad_offer", "not_understood",
-               BY_DIGIT, *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
+               BY_DIGIT, DECIMALS, *TRANSFER_SAYS, "transfer", "no_operator", "sorry_error")  # fmt: skip
 
 
 def start(
@@ -90,12 +93,20 @@ def _speech(s: CallState, event: Speech, ctx: Context) -> list[Action]:
     node = ctx.flow[s.node]
     if event.value == "yes" and node.confirms and not _clean(event, ctx):
         return fail(s, ctx, Say("not_understood"))  # a «да» that may have been a «нет» stores nothing
-    value = event.value
-    if node.weigh and len(event.readings) > 1:
-        value = node.weigh(s, event.readings, ctx)
-        if value is None:  # «тридцать пять» for 35 or 305, and both fit: digit by digit, on an attempt
-            return fail(s, ctx, Say(BY_DIGIT))
-    return _answer(s, value, event.confidence, ctx)
+    if event.zones:  # «день …, ночь …»: at a question that takes zones named in one answer
+        if not node.zones:
+            return fail(s, ctx, Say("not_understood"))
+        actions = _checked(s, node, lambda: node.zones(s, event.zones, event.confidence, ctx))
+    else:
+        value = event.value
+        if node.weigh and len(event.readings) > 1:
+            value = node.weigh(s, event.readings, ctx)
+            if value is None:  # «тридцать пять» for 35 or 305, and both fit: digit by digit, on an attempt
+                return fail(s, ctx, Say(BY_DIGIT))
+        actions = _answer(s, value, event.confidence, ctx)
+    if event.decimals and (s.pending is not None or s.named):  # the read-back says the fraction was dropped
+        return [Say(DECIMALS), *actions]
+    return actions
 
 
 def _clean(event: Speech, ctx: Context) -> bool:
@@ -105,8 +116,14 @@ def _clean(event: Speech, ctx: Context) -> bool:
 
 def _answer(s: CallState, value: str, confidence: float | None, ctx: Context) -> list[Action]:
     """Run the question's answer step, held to what its node declares."""
-    name, node = s.node, ctx.flow[s.node]
-    actions = node.answer(s, value, confidence, ctx)
+    node = ctx.flow[s.node]
+    return _checked(s, node, lambda: node.answer(s, value, confidence, ctx))
+
+
+def _checked(s: CallState, node: Node, step: Callable[[], list[Action]]) -> list[Action]:
+    """Run an answer step of the question the call is at, held to what its node declares."""
+    name = s.node
+    actions = step()
     if s.node not in (name, TRANSFERRED, *node.goes_to):
         raise FlowDefinitionError(f"question {name}: goes to undeclared {s.node}")
     for said in (a.prompt for a in actions if isinstance(a, Say)):

@@ -40,6 +40,9 @@ class Node:
     # (state, readings, ctx) -> the one that fits, or None when several do: a digits question that
     # can weigh what a spoken number may mean. Without it, the joined reading is taken.
     weigh: Callable | None = None
+    # (state, zones, confidence, ctx) -> actions: a digits question that takes zones named in one
+    # answer («день …, ночь …»). Without it, such an answer is not understood.
+    zones: Callable | None = None
 
 
 class Flow(Mapping[str, Node]):

@@ -30,10 +30,22 @@ def answer_intent(s: CallState, value: str, _conf: float | None, ctx: Context) -
 
 # --- 3. Account number -----------------------------------------------------------------------
 
+# At most this many groupings of a spoken account number are looked up: each costs a query.
+MAX_WEIGHED = 32
+
 
 def ask_account(s: CallState, _ctx: Context) -> Ask:
     prompt = "account_keys" if s.on_keypad else "account"
     return Ask("account", QuestionKind.DIGITS, s.on_keypad, prompt)
+
+
+def weigh_account(_s: CallState, readings: tuple[str, ...], ctx: Context) -> str | None:
+    """The spoken account number that is on file («сто пять двести ноль семь»: 105207, not
+    10520007); the joined one when none is, for the question to refuse; None when several are."""
+    on_file = [number for number in dict.fromkeys(readings[:MAX_WEIGHED]) if ctx.directory.account(number)]
+    if len(on_file) > 1:
+        return None
+    return on_file[0] if on_file else readings[0]
 
 
 def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:

@@ -34,6 +34,10 @@ class Speech:
     # Every digit string a spoken number may mean, `value` first («тридцать пять»: 35, 305); the
     # question weighs them with what it knows of the meter. Empty when there is nothing to weigh.
     readings: tuple[str, ...] = ()
+    decimals: bool = False  # the caller read a fraction off the display, which was dropped
+    # Zones the caller named in one answer («день …, ночь …»): (zone, its readings), in the order
+    # said; a zone is its number or a rate's name ("day", "night", "peak", "shoulder").
+    zones: tuple[tuple[object, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

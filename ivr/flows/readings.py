@@ -59,8 +59,20 @@ def weigh_reading(s: CallState, readings: tuple[str, ...], ctx: Context) -> str 
 
 
 def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -> list[Action]:
+    judged = judge_zone(s, s.zone, value, conf, ctx)
+    if isinstance(judged, list):
+        return judged
+    s.pending = judged
+    s.goto("confirm", fresh=False)  # the read-back spends the zone's attempts, not its own
+    return [ask(s, ctx)]
+
+
+def judge_zone(
+    s: CallState, index: int, value: str, conf: float | None, ctx: Context
+) -> PendingReading | list[Action]:
+    """One zone's reading to read back, or the failed attempt that refuses it."""
     meter = meter_of(s, ctx)
-    zone = meter.zones[s.zone]
+    zone = meter.zones[index]
     key = f"{meter.id}:{zone.zone}"
     unsure = [Flag.LOW_CONFIDENCE] if conf is not None and conf < ctx.rules.low_confidence else []
     region = account_of(s, ctx).region
@@ -72,7 +84,7 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
         s.refused_lower[key] = verdict.value
         lower = Say("reading_lower", {"previous": str(zone.previous)})
         return fail(s, ctx, lower, reason=TransferReason.LOWER)
-    s.pending = PendingReading(
+    return PendingReading(
         zone=zone.zone,
         value=verdict.value,
         digits=value,
@@ -83,8 +95,6 @@ def answer_reading(s: CallState, value: str, conf: float | None, ctx: Context) -
         period=verdict.period,
         turn=ctx.seq,
     )
-    s.goto("confirm", fresh=False)  # the read-back spends the zone's attempts, not its own
-    return [ask(s, ctx)]
 
 
 def confirm_prompts() -> tuple[str, ...]:
@@ -111,6 +121,11 @@ def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) 
         s.goto("reading", fresh=False)
         return fail(s, ctx, Say("reading_again"))
     s.confirmed.append(pending)
+    return go_on(s, ctx)
+
+
+def go_on(s: CallState, ctx: Context) -> list[Action]:
+    """After a confirmed reading: the meter's next zone not yet given, the next meter, or the end."""
     meter = meter_of(s, ctx)
     done = {p.zone for p in s.confirmed}
     left = [i for i, z in enumerate(meter.zones) if z.zone not in done]

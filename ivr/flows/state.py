@@ -41,6 +41,7 @@ class CallState:
     zone: int = 0  # index into the meter's zones
     pending: PendingReading | None = None  # a zone reading waiting for the caller's yes
     confirmed: list[PendingReading] = field(default_factory=list)  # this meter's confirmed zones
+    named: list[PendingReading] = field(default_factory=list)  # zones named in one answer, to confirm
     refused_lower: dict[str, int] = field(default_factory=dict)  # "meter:zone" -> value
     # Failed attempts at the current question, of every kind: silence, no-match, refusals, «нет» at
     # a read-back, an unclear «да», a request for the operator taken back. A zone's reading and its
@@ -63,6 +64,7 @@ class CallState:
         if values.get("pending") is not None:
             values["pending"] = PendingReading.from_dict(values["pending"])
         values["confirmed"] = [PendingReading.from_dict(p) for p in values.get("confirmed", ())]
+        values["named"] = [PendingReading.from_dict(p) for p in values.get("named", ())]
         return cls(**values)
 
     @property

@@ -10,6 +10,7 @@ from ivr.flows.identify import (
     ask_account,
     ask_address,
     ask_intent,
+    weigh_account,
 )
 from ivr.flows.operator import OPERATOR, answer_operator, ask_operator
 from ivr.flows.readings import (
@@ -22,6 +23,9 @@ from ivr.flows.readings import (
     zone_prompts,
 )
 from ivr.flows.terms import QuestionKind, TransferReason
+from ivr.flows.zones import CONFIRM_ZONES, answer_confirm_zones, answer_zones, ask_confirm_zones
+from ivr.flows.zones import SAYS as ZONE_SAYS
+from ivr.flows.zones import confirm_prompts as zone_confirm_prompts
 
 FLOW = Flow(
     "intent",
@@ -35,6 +39,7 @@ FLOW = Flow(
         goes_to=("address", OPERATOR),
         says=("account", "account_keys", "account_unknown"),
         reason=TransferReason.ACCOUNT,
+        weigh=weigh_account,
     ),
     address=Node(
         QuestionKind.YESNO, ask_address, answer_address,
@@ -43,10 +48,11 @@ FLOW = Flow(
     ),
     reading=Node(
         QuestionKind.DIGITS, ask_reading, answer_reading,
-        goes_to=("confirm", OPERATOR),
-        says=(*zone_prompts(), "reading_invalid", "reading_lower"),
+        goes_to=("confirm", CONFIRM_ZONES, OPERATOR),
+        says=(*zone_prompts(), "reading_invalid", "reading_lower", *ZONE_SAYS),
         reason=TransferReason.READING,
         weigh=weigh_reading,
+        zones=answer_zones,
     ),
     confirm=Node(
         QuestionKind.YESNO, ask_confirm, answer_confirm,
@@ -56,9 +62,17 @@ FLOW = Flow(
         reason=TransferReason.READING,
         confirms=True,
     ),
+    confirm_zones=Node(  # the read-back of zones named in one answer
+        QuestionKind.YESNO, ask_confirm_zones, answer_confirm_zones,
+        goes_to=(CONFIRM_ZONES, "reading", DONE, OPERATOR),
+        says=(*zone_confirm_prompts(), "reading_again", "meter_saved", "meter_intro", "next_period",
+              "review", "goodbye"),
+        reason=TransferReason.READING,
+        confirms=True,
+    ),
     operator=Node(  # asked on the attempts of the question the caller was at
         QuestionKind.YESNO, ask_operator, answer_operator,
-        goes_to=("account", "address", "reading", "confirm"),
+        goes_to=("account", "address", "reading", "confirm", CONFIRM_ZONES),
         says=("operator_confirm", "operator_confirm_keys", "operator_no"),
         reason=TransferReason.OPERATOR,
     ),

@@ -10,7 +10,7 @@ import yaml
 
 HERE = Path(__file__).parent
 # Numbers the caller gave or must check are read back digit by digit.
-SPELLED = ("digits", "previous")
+SPELLED = ("digits", "digits2", "digits3", "previous")
 
 
 class UnknownLocale(ValueError):

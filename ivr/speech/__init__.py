@@ -1,6 +1,6 @@
 """Offline speech: recognition, words to digits, audio, models."""
 
-from ivr.speech.numbers import Parsed, parse_digits, parse_reading
+from ivr.speech.numbers import Parsed
 from ivr.speech.recognizer import (
     AudioError,
     ModelError,
@@ -9,6 +9,7 @@ from ivr.speech.recognizer import (
     SpeechError,
     Word,
 )
+from ivr.speech.sentence import Said, parse_digits, parse_reading, understand
 from ivr.speech.words import interpret
 
 __all__ = [
@@ -17,9 +18,11 @@ __all__ = [
     "Parsed",
     "Recognition",
     "Recognizer",
+    "Said",
     "SpeechError",
     "Word",
     "interpret",
     "parse_digits",
     "parse_reading",
+    "understand",
 ]

@@ -3,8 +3,9 @@
 A transcript is number words and the locale's fillers, nothing else: any other word makes it a
 no-match, never a number with that word dropped. Callers chain words into groups («сто двадцать
 три»), and a group without a multiplier may hide pauses the transcript lost: «тридцать пять» is
-35, or 30 then 5 from a display read in pairs. `parse_reading` lists those groupings and keeps the
-one the meter's display and the previous reading allow; `parse_digits` takes the joined one.
+35, or 30 then 5 from a display read in pairs. `readings` lists those groupings; the flow keeps the
+one the meter's display and the previous reading allow. The words around a number (context, units,
+corrections, fractions, zones) are sentence.py's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import islice, product
 
-from ivr.flows.rules import pick_reading
 from ivr.locales import load
 from ivr.speech.words import phrases_in, words
 
@@ -67,6 +67,12 @@ def _table(locale: str) -> dict[tuple[str, ...], Term]:
     put(vocabulary.get("zero_runs"), "zeros", 0)
     put(vocabulary.get("hesitations"), "hesitant", 0)
     return table
+
+
+def is_number_word(word: str, locale: str) -> bool:
+    """Say whether a word says part of a number: a digit, a number word, "double", "oh"."""
+    term = _table(locale).get((word,))
+    return (word.isascii() and word.isdigit()) or (term is not None and term[0] != "filler")
 
 
 def _terms(text: str, locale: str) -> list[Term] | None:
@@ -251,31 +257,37 @@ def _unsaid(terms: list[Term]) -> list[Term] | None:
     )
 
 
+def _hundreds(terms: list[Term]) -> list[Term] | None:
+    """The terms with «двести ноль семь» as 207, the zero holding a bare hundred's tens; None when
+    no zero does. Read one by one, the words are 200, 0, 7: a display read in triples."""
+    out, i = [], 0
+    while i < len(terms):
+        hundred, zero, unit = (terms[i : i + 3] + [("", None)] * 3)[:3]
+        if (
+            hundred[0] == "num" and hundred[1] in range(100, 1000, 100)
+            and zero == ("num", 0) and unit[0] == "num" and unit[1] in range(1, 10)
+        ):  # fmt: skip
+            out.append(("arabic", str(hundred[1] + unit[1])))
+            i += 3
+        else:
+            out.append(terms[i])
+            i += 1
+    return out if len(out) < len(terms) else None
+
+
 def readings(text: str, locale: str) -> tuple[str, ...]:
     """Every digit string a transcript may mean, the joined one first; () when it holds no number.
 
     A first "oh" right before a number is a zero ("oh seven" = 07) or the caller thinking aloud
-    (7): both are listed, and the meter's display decides between them.
+    (7): both are listed, and the meter's display decides between them. «двести ноль семь» is
+    20007 or 207 (a hundred, then the tens' zero and the unit): both are listed too.
     """
     terms = _terms(text, locale)
     if terms is None:
         return ()
     hesitant = _unsaid(terms)
-    found = _spelled(terms) + (_spelled(hesitant) if hesitant else [])
+    hundreds = _hundreds(terms)
+    found = (
+        _spelled(terms) + (_spelled(hesitant) if hesitant else []) + (_spelled(hundreds) if hundreds else [])
+    )
     return tuple(dict.fromkeys(found))[:MAX_READINGS]
-
-
-def parse_digits(text: str, locale: str) -> str | None:
-    """Turn a transcript into a digit string; None when it holds no number."""
-    found = readings(text, locale)
-    return found[0] if found else None
-
-
-def parse_reading(
-    text: str, locale: str, digits: int | None = None, previous: int | str | None = None
-) -> Parsed:
-    """Read a transcript as a meter reading, using the display's digits and the previous reading
-    (the flow's `pick_reading`, which the call weighs a recognised answer's readings with)."""
-    found = readings(text, locale)
-    fits, value = pick_reading(found, digits, previous)
-    return Parsed(found, fits, value)

@@ -10,8 +10,8 @@ from ivr.config import Config
 from ivr.locales import available
 from ivr.settings import ConfigError
 from ivr.speech.engine import VoskRecognizer, load_model
-from ivr.speech.numbers import readings
 from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word, margin
+from ivr.speech.sentence import Said, understand
 from ivr.speech.words import interpret
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ class Heard:
     # None when the recogniser gave no n-best (typed transcripts, test doubles).
     margin: float | None = None
     readings: tuple[str, ...] = ()  # every digit string a number may mean, value first
+    decimals: bool = False  # a fraction read off the display was dropped (sentence.Said)
+    zones: tuple[tuple[object, tuple[str, ...]], ...] = ()  # zones named, each with its readings
 
 
 class Speech:
@@ -66,9 +68,10 @@ class Speech:
         lead = margin(recognition.alternatives, lambda text: interpret(kind, text, locale))
         value = interpret(kind, recognition.text, locale) if self._matches(recognition, lead) else None
         # A number lists every reading it may mean, for the question to weigh (flows.Speech).
-        spoken = readings(recognition.text, locale) if kind == "digits" and value and value.isdigit() else ()
+        number = kind == "digits" and value and value.isdigit()
+        said = understand(recognition.text, locale) if number else Said()
         return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds,
-                     margin=lead, readings=spoken)  # fmt: skip
+                     margin=lead, readings=said.readings, decimals=said.decimals, zones=said.zones)  # fmt: skip
 
     def _matches(self, recognition: Recognition, lead: float | None) -> bool:
         """Count a recognition as an answer when its words were heard confidently enough, and

@@ -221,6 +221,8 @@ class Listener:
             return False
         if u.question.kind != "digits" or heard.value == "operator":
             return True
+        if heard.zones:  # «день …, ночь …»: the next zone may follow the pause
+            return False
         return bool(u.question.lengths) and len(heard.value) >= max(u.question.lengths)
 
     def _take(self, u: _Utterance, heard: Heard) -> list[Utterance]:

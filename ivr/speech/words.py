@@ -15,8 +15,12 @@ SECTIONS = {
     "intent": ("readings", "operator"),
     "free": ("operator",),
 }
-# Free speech gets no grammar: the engine must hear anything.
-GRAMMAR = {**SECTIONS, "free": ()}
+# Free speech gets no grammar: the engine must hear anything. A digits question hears every word
+# the parser understands around a number too (numbers.py, sentence.py), each word on its own: Vosk
+# chains a grammar's single words in any order.
+HEARD_AROUND_NUMBERS = ("zero_runs", "hesitations", "fillers", "context", "units", "end", "corrections",
+                        "decimal", "fractions", "decimal_and", "zones")  # fmt: skip
+GRAMMAR = {**SECTIONS, "digits": (*SECTIONS["digits"], *HEARD_AROUND_NUMBERS), "free": ()}
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
@@ -86,17 +90,31 @@ def garbage_phrases(locale: str) -> list[str]:
     return [phrase for phrase, _ in _entries(load(locale).vocabulary, "garbage")]
 
 
+# At a digits question these are no garbage: they are the number's sentence (sentence.py).
+SENTENCE = ("fillers", "context", "units", "end", "corrections", "decimal", "fractions", "zones")
+
+
+@cache
+def _sentence(locale: str) -> dict[tuple[str, ...], Term]:
+    vocabulary = load(locale).vocabulary
+    return {tuple(words(p)): (section, v) for section in SENTENCE for p, v in _entries(vocabulary, section)}
+
+
 @cache
 def _garbage(locale: str, kind: str) -> frozenset[tuple[str, ...]]:
     phrases = {tuple(words(phrase)) for phrase in garbage_phrases(locale)}
-    if kind == "digits":  # «секунду», «а»: fillers between numbers are no reason to refuse them
-        phrases -= {tuple(words(phrase)) for phrase, _ in _entries(load(locale).vocabulary, "fillers")}
+    if kind == "digits":  # «секунду», «извините»: a number's sentence is no reason to refuse it
+        phrases -= set(_sentence(locale))
     return frozenset(phrases)
 
 
 def garbled(text: str, locale: str, kind: str) -> bool:
     """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
     said = words(text)
+    if kind == "digits":  # "wait" in "no wait" is part of a correction; after «всё» nothing counts
+        heard = list(phrases_in(said, _sentence(locale)))
+        end = next((i for i, (term, _) in enumerate(heard) if term and term[0] == "end"), len(heard))
+        said = [word for term, word in heard[:end] if term is None]
     return any(
         tuple(said[i : i + len(phrase)]) == phrase
         for phrase in _garbage(locale, kind)
@@ -115,7 +133,7 @@ def interpret(kind: str, text: str, locale: str) -> str | None:
     if "operator" in heard:
         return "operator"
     if kind == "digits":
-        from ivr.speech.numbers import parse_digits  # numbers builds on words(): import at use
+        from ivr.speech.sentence import parse_digits  # sentence builds on words(): import at use
 
         return parse_digits(text, locale)
     if kind == "yesno":
@@ -131,5 +149,11 @@ def grammar(kind: str, locale: str) -> list[str]:
     """List the words and phrases a Vosk grammar needs for a question kind."""
     _sections(kind)
     vocabulary = load(locale).vocabulary
-    listed = [phrase for section in GRAMMAR[kind] for phrase, _ in _entries(vocabulary, section)]
+    listed = [
+        part
+        for section in GRAMMAR[kind]
+        for phrase, _ in _entries(vocabulary, section)
+        # The sentence's phrases as their words («лицевой», «счет»), answers as they are.
+        for part in (words(phrase) if section in HEARD_AROUND_NUMBERS else [phrase])
+    ]
     return list(dict.fromkeys(listed))

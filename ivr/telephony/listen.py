@@ -59,7 +59,15 @@ def spoken(heard: Heard, path: str | None) -> Answer:
     words = [{"word": w.word, "conf": round(w.conf, 3), "start": w.start, "end": w.end}
              for w in heard.words]  # fmt: skip
     return Answer(
-        flows.Speech(heard.text, heard.value, heard.confidence, margin=heard.margin, readings=heard.readings),
+        flows.Speech(
+            heard.text,
+            heard.value,
+            heard.confidence,
+            margin=heard.margin,
+            readings=heard.readings,
+            decimals=heard.decimals,
+            zones=heard.zones,
+        ),  # fmt: skip
         "answered" if heard.value is not None else "no-match",
         heard=heard.text,
         confidence=heard.confidence,

@@ -25,6 +25,7 @@ anything = st.sampled_from([None, "operator", "yes", "no", "readings"]) | number
 typed = {"intent": st.sampled_from(["1", "1", "5"]), "digits": numbers.map(lambda n: n + "#"),
          "yesno": st.sampled_from(["1", "2", "2", "7"])}  # fmt: skip
 stray_keys = st.sampled_from(["0", "5", "#", "*"])
+zone_names = st.sampled_from([1, 2, 3, 4, "day", "night", "peak", "shoulder"])
 
 
 def weighted(*choices):
@@ -50,6 +51,14 @@ def answers(ask: Ask):
             | said
         )
     other = st.builds(Speech, st.just("…"), anything, st.floats(0, 1), margins)
+    if ask.kind == "digits":  # zones named in one answer, some twice or missing from the meter
+        named = st.lists(st.tuples(zone_names, numbers), min_size=1, max_size=3)
+        zones = st.tuples(named, st.floats(0, 1)).map(
+            lambda n: Speech(
+                "…", n[0][0][1], n[1], readings=(n[0][0][1],), zones=tuple((z, (v,)) for z, v in n[0])
+            )
+        )
+        other |= zones
     return weighted((16, said), (2, other), (1, keys), (1, st.just(Silence())))
 
 
@@ -64,7 +73,7 @@ def clean_yes(event, ask, rules):
 def question_of(state):
     """The question an answer spends attempts of: a zone for its reading and read-back."""
     node = state.back_to if state.node == "operator" else state.node
-    return ("zone", state.meter, state.zone) if node in ("reading", "confirm") else (node,)
+    return ("zone", state.meter, state.zone) if node in ("reading", "confirm", "confirm_zones") else (node,)
 
 
 def opening(caller, *values):
@@ -105,12 +114,20 @@ def test_every_call_ends_and_stores_only_readings_confirmed_with_a_clean_yes(ctx
         if question_of(state) != question:
             question, spent = question_of(state), 0
         to_keypad = isinstance(event, Keys) and not state.on_keypad  # once a call: asks again
+        # A «да» to one of several zones named in one answer is progress, not an attempt.
+        progress = (state.node == "confirm_zones" and clean_yes(event, ask, ctx.rules)
+                    and "zone1" not in ask.params and len(state.named) > 1)  # fmt: skip
         if state.node == "confirm" and clean_yes(event, ask, ctx.rules):
             meter = ACCOUNTS[state.account].meters[state.meter]
             confirmed[(meter.id, state.pending.zone)] = (state.pending.value, ask.params["digits"])
+        if state.node == "confirm_zones" and clean_yes(event, ask, ctx.rules):
+            meter = ACCOUNTS[state.account].meters[state.meter]
+            covered = state.named[:1] if "zone1" not in ask.params else state.named
+            for n, p in enumerate(covered, 1):
+                confirmed[(meter.id, p.zone)] = (p.value, ask.params["digits" if n == 1 else f"digits{n}"])
         state, actions = advance(state, event, ctx)
         answers_given += 1
-        spent += 0 if to_keypad else 1
+        spent += 0 if to_keypad or progress else 1
         most_spent = max(most_spent, spent)
         assert spent <= PER_QUESTION, f"{spent} answers at {question}"
         saved += [(s.meter_id, r) for s in actions if isinstance(s, SaveMeter) for r in s.readings]

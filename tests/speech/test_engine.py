@@ -142,6 +142,26 @@ def test_a_model_is_loaded_once_per_path(ko_model, ko_model_dir):
 
 
 @engine
+def test_a_grammar_holding_words_the_model_lacks_still_loads_and_decodes(
+    ko_model, korean, monkeypatch, caplog
+):
+    """The Russian and English sentence words (context, units, corrections, zones) in a Korean
+    model's digits grammar: left out with a warning, and the digits are heard all the same."""
+    from ivr.speech import engine as vosk_engine
+    from ivr.speech.words import grammar
+
+    foreign = [word for locale in ("ru", "en") for word in grammar("digits", locale)]
+    monkeypatch.setattr(vosk_engine, "grammar", lambda kind, locale: [*grammar(kind, locale), *foreign])
+    with caplog.at_level(logging.WARNING, "ivr.speech.engine"):
+        recognizer = VoskRecognizer(ko_model, "ko")
+    assert "показания" in caplog.text and "kilowatt" in caplog.text
+    heard = Speech({"ko": recognizer}).hear(
+        korean.join(["이", "이", "이"], gap=0.1, rate=16000), "digits", "ko"
+    )
+    assert heard.value == "222"
+
+
+@engine
 def test_grammar_words_the_model_lacks_are_left_out_with_a_warning(ko_model, caplog):
     with caplog.at_level(logging.WARNING, "ivr.speech.engine"):
         VoskRecognizer(ko_model, "ko")

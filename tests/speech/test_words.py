@@ -3,7 +3,7 @@
 import pytest
 
 from ivr.locales import load
-from ivr.speech import parse_digits
+from ivr.speech import numbers, parse_digits, sentence
 from ivr.speech.words import SECTIONS, grammar, interpret, words
 
 REQUIRED = ("spoken_digits", "digits", "numbers", "yes", "no", "readings", "operator", "fillers")
@@ -193,10 +193,11 @@ NO_NUMBER = [
     ("en", "double"),
     ("ko", "안녕하세요"),
     ("ko", "네"),
-    # A word that is neither a number word nor a filler is no number, not one with it dropped.
-    ("ru", "мой номер один два"),
-    ("ru", "номер 5 6 7"),
-    ("en", "my number is one two"),
+    # A word that is neither a number word, a filler nor a sentence word said where callers say
+    # it (sentence.py) is no number, not one with it dropped.
+    ("ru", "один номер два"),
+    ("ru", "5 6 7 номер"),
+    ("en", "one two my number is"),
 ]
 
 
@@ -352,7 +353,30 @@ def test_digits_grammar_lists_digit_number_and_operator_words(locale):
     listed = grammar("digits", locale)
     for section in ("digits", "numbers", "operator"):
         assert set(map(str, vocabulary[section])) <= set(listed)
-    assert not set(vocabulary["yes"]) & set(listed)
+    # "okay" and «ага» said before a number are fillers there, not a yes.
+    assert not set(vocabulary["yes"]) - set(vocabulary.get("fillers") or ()) & set(listed)
+
+
+@pytest.mark.parametrize("locale", ["ru", "en", "ko"])
+def test_the_digits_grammar_holds_every_word_the_parser_understands(locale):
+    """Every word numbers.py and sentence.py read is one the recogniser may output."""
+    understood = {word for phrase in [*numbers._table(locale), *sentence._table(locale)] for word in phrase}
+    assert understood <= set(grammar("digits", locale))
+    if locale != "ko":
+        assert {"запятая", "киловатт", "лицевой", "день", "всё".replace("ё", "е")} <= set(
+            grammar("digits", "ru")
+        )
+        assert {"point", "kilowatt", "account", "night", "sorry"} <= set(grammar("digits", "en"))
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_unk_counts_as_an_unknown_word_not_as_silence(locale):
+    """A model with [unk] puts it for what the grammar lacks; the parser hears a word it does not
+    know, so the answer is a no-match even with a number around it."""
+    number = {"ru": "двенадцать тысяч", "en": "twelve thousand"}[locale]
+    assert interpret("digits", number, locale) == "12000"
+    for text in (f"[unk] {number}", f"{number} [unk]", "[unk]"):
+        assert interpret("digits", text, locale) is None
 
 
 @pytest.mark.parametrize("locale", ["ru", "en", "ko"])

@@ -27,7 +27,9 @@ class Scripted:
         return []
 
 
-def listen(audio, kind="yesno", lengths=(), words=("네",), question=True, speech=None, scripted=Scripted):
+def listen(
+    audio, kind="yesno", lengths=(), words=("네",), question=True, speech=None, scripted=Scripted, locale="ko"
+):
     """Feed audio through a listener; return its events and the questions it asked for."""
     asked, decoders = [], []
 
@@ -39,7 +41,7 @@ def listen(audio, kind="yesno", lengths=(), words=("네",), question=True, speec
         decoders.append(scripted(words))
         return decoders[-1]
 
-    listener = Listener(decoder, "ko", speech or Speech({}, min_confidence=0.5), ask)
+    listener = Listener(decoder, locale, speech or Speech({}, min_confidence=0.5), ask)
     pcm = decode_wav(audio).pcm
     events = []
     for at in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
@@ -126,6 +128,22 @@ def test_a_shorter_number_waits_out_the_pause_between_digits(korean):
     events, _, _ = listen(digits(korean, 3, 0.6), kind="digits", lengths=(6,), words=["이", "이", "이"])
     [answer] = answers(events)
     assert answer.heard.value == "222"  # the 0.6 s gaps did not cut it
+    assert answer.taken - answer.speech_ended == pytest.approx(1.5, abs=0.021)
+
+
+def test_a_number_inside_a_sentence_is_taken_after_the_short_quiet_once_complete(korean):
+    words = ["у меня", "один", "два", "три"]
+    events, _, _ = listen(digits(korean, 4, 0.6), kind="digits", lengths=(3,), words=words, locale="ru")
+    [answer] = answers(events)
+    assert answer.heard.value == "123" and answer.heard.text == "у меня один два три"
+    assert answer.taken - answer.speech_ended == pytest.approx(QUIET_S, abs=0.021)
+
+
+def test_zones_named_in_one_answer_wait_out_the_pause_for_the_next_zone(korean):
+    words = ["день", "один", "два", "три"]
+    events, _, _ = listen(digits(korean, 4, 0.6), kind="digits", lengths=(3,), words=words, locale="ru")
+    [answer] = answers(events)
+    assert answer.heard.zones == (("day", ("123",)),)
     assert answer.taken - answer.speech_ended == pytest.approx(1.5, abs=0.021)
 
 
