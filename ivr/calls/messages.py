@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from ivr.store.readings import VerdictChanged, save_meter
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # judgements of one message, each after another submission changed its meter's verdict
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class TextLimits:
     max_chars: int = 480  # IVR_TEXT_MAX_CHARS: longer messages are refused unread
 
 
+def storable(body: str) -> str:
+    """The body as a database can hold it: NUL and lone surrogates (no text column takes them) become
+    U+FFFD, which the console shows as such."""
+    return UNSTORABLE.sub("\ufffd", body)
+
+
 class MessageService:
     """The only place that takes a text message, runs the text flow and saves its readings."""
 
@@ -64,12 +72,14 @@ class MessageService:
 
     def receive(self, incoming: Incoming) -> Outgoing:
         """Answer a message once; every further delivery of it gets the same reply."""
-        key = senders.key(incoming.channel, incoming.sender)
+        key = storable(senders.key(incoming.channel, incoming.sender))
 
         def work(s: Session) -> Outgoing:
-            values = {"channel": incoming.channel, "external_id": incoming.external_id[:255],
-                      "sender": senders.bare(incoming.sender)[:320], "sender_key": key[:320],
-                      "locale": self.locale, "body": incoming.body, "reply": "",
+            values = {"channel": incoming.channel, "external_id": storable(incoming.external_id)[:255],
+                      "sender": storable(senders.bare(incoming.sender))[:320], "sender_key": key[:320],
+                      "locale": self.locale, "body": storable(incoming.body[: self.limits.max_chars]),
+                      "body_chars": len(incoming.body) if len(incoming.body) > self.limits.max_chars else None,
+                      "reply": "",
                       "status": MessageStatus.REJECTED, "received_at": incoming.received_at}  # fmt: skip
             senders.one_at_a_time(s, key)
             inserted = s.execute(database.insert_ignoring(s, Message, values).returning(Message.id)).first()
@@ -78,7 +88,7 @@ class MessageService:
             if not inserted:  # Twilio retried, or another worker took it first
                 replied = message.replied_at is not None or not message.reply
                 return Outgoing(message.reply, message.locale, message.status, True, replied)
-            status, says, locale = self._answer(s, message, incoming)
+            status, says, locale = self._answer_or_refuse(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = replies.load(locale).text(says) if says else ""
             if says and incoming.channel != flows.Channel.EMAIL:  # the reply rides on the webhook's answer
@@ -90,6 +100,19 @@ class MessageService:
             return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
         return database.run(self.sessions, work)
+
+    def _answer_or_refuse(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
+        """A message the parser or the rules fail on is refused with the template and recorded, so that
+        it is never taken again and the sender's next message is read; only the database's own
+        failures for now go up, to be tried again."""
+        try:
+            with s.begin_nested():
+                return self._answer(s, m, incoming)
+        except Exception as error:
+            if database.transient(error):
+                raise
+            log.exception("%s %s could not be read: refused with the template", incoming.channel, m.id)
+            return MessageStatus.REJECTED, [Say("template")], incoming.locale_hint or self.locale
 
     def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
@@ -193,7 +216,7 @@ class MessageService:
     def replied(self, channel: str, external_id: str) -> None:
         """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
         database.run(self.sessions, lambda s: s.execute(
-            update(Message).where(Message.channel == channel, Message.external_id == external_id[:255])
+            update(Message).where(Message.channel == channel, Message.external_id == storable(external_id)[:255])
             .values(replied_at=self.clock.now()).execution_options(synchronize_session=False)))  # fmt: skip
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:

@@ -11,11 +11,16 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-# A zone label before a number: Т1 (Cyrillic or Latin T), "T1=", "т2:".
-ZONE = re.compile(r"(?<!\w)[тt]\s*([1-3])\s*[=:\-]?\s*(?=\d)")
-# Decimals written by habit: 12345.6, or 12345,6 (a comma before one or two digits, no space).
-DECIMAL = re.compile(r"(\d+)(?:\.\d+|,\d{1,2})(?![\d.,]?\d)")
-SEPARATORS = re.compile(r"[\s,;]+")
+# A zone label before a number: Т1 (Cyrillic or Latin T), "T1=", "т2:". Its digit is the one group.
+ZONE = r"(?<!\w)[тt]\s*([1-3])\s*[=:\-]?\s*(?=\d)"
+# A comma separates, except the decimal comma of a habit like 12345,6 (one or two digits, no space).
+SEPARATOR = r"[\s;]+|(?<!\d),|,(?!\d{1,2}(?![\d.,]?\d))"
+TOKENS = re.compile(f"{ZONE}|{SEPARATOR}")
+# Decimals written by habit: 12345.6, or 12345,6.
+DECIMAL = re.compile(r"(\d+)(?:\.\d+|,\d{1,2})")
+SIGNED = re.compile(r"[-−]\d")  # -1200: no meter counts backwards
+# Control characters (NUL among them) and lone surrogates: nobody types them, no template has them.
+UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 PUNCTUATION = ".:!?«»\"'()-—#№"
 
 # Words a customer may put before the numbers; each locale's, so they also tell its language.
@@ -62,30 +67,33 @@ class Text:
 
 
 def parse(body: str) -> Text:
-    """Read one text message: a keyword, the template, or nothing usable."""
+    """Read one text message: a keyword, the template, or nothing usable. Never raises: whatever a
+    sender writes is one of these."""
     text = body.strip().lower().replace("ё", "е")
     bare = text.strip(PUNCTUATION + " ")
     for kind, words in KEYWORDS.items():
         if bare in words or text in words:
             return Text(TextKind(kind), _keyword_locale(bare))
-    text = ZONE.sub(lambda m: f" @{m.group(1)} ", text)
-    text = DECIMAL.sub(lambda m: m.group(1) + "~", text)
     numbers: list[Number] = []
     words: list[str] = []
     zone = None
-    for token in SEPARATORS.split(text):
-        token = token.strip(PUNCTUATION)
-        if not token:
-            continue
-        if token.startswith("@"):
-            zone = int(token[1:])
-        elif token.rstrip("~").isdigit() and token.isascii():
-            numbers.append(Number(token.rstrip("~"), zone, token.endswith("~")))
+    readable = not UNREADABLE.search(text)
+    # re.split gives the pieces between labels and separators, each followed by a label's digit (or None).
+    parts = TOKENS.split(text)
+    for raw, label in zip(parts[::2], [*parts[1::2], None], strict=True):
+        token = raw.strip(PUNCTUATION)
+        decimal = DECIMAL.fullmatch(token)
+        if SIGNED.match(raw):
+            readable = False
+        elif token.isascii() and (token.isdigit() or decimal):
+            numbers.append(Number(decimal.group(1) if decimal else token, zone, decimal is not None))
             zone = None
-        else:
+        elif token:
             words.append(token)
+        if label:
+            zone = int(label)
     locale = _words_locale(words)
-    if not numbers or (words and locale is None):
+    if not (numbers and readable) or (words and locale is None):
         return Text(TextKind.UNKNOWN, locale or _keyword_locale(" ".join(words)))
     return Text(TextKind.READINGS, locale, tuple(numbers))
 

@@ -12,7 +12,7 @@ from typing import TypeVar
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -118,6 +118,14 @@ def run(sessions: sessionmaker, work: Callable[[Session], T]) -> T:
             else:
                 raise
     raise AssertionError("unreachable")
+
+
+def transient(error: BaseException) -> bool:
+    """Whether the database failed for now (down, timed out, a conflict), not at this data: worth
+    trying again later, where a DataError or an IntegrityError would fail alike every time."""
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and (_conflict(error) or _gone(error))
+    )
 
 
 def after_commit(s: Session, callback: Callable[[], None]) -> None:

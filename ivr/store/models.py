@@ -173,6 +173,8 @@ class Message(Base):
     sender_key: Mapped[str] = mapped_column(String(320), index=True)
     locale: Mapped[str] = mapped_column(String(8))
     body: Mapped[str] = mapped_column(Text, default="")
+    # A body longer than IVR_TEXT_MAX_CHARS is stored cut there; this is its length as received.
+    body_chars: Mapped[int | None]
     reply: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(24), index=True)  # a MessageStatus
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))

@@ -38,11 +38,16 @@ def sms() -> Response:
         return Response("MessageSid missing or malformed", status=400, mimetype="text/plain")
     sender = form.get("From", "").strip()
     channel = flows.Channel.WHATSAPP if sender.lower().startswith(senders.WHATSAPP) else flows.Channel.SMS
-    # ?locale=en on a second number's webhook URL: its senders are answered in English by default.
-    hint = request.args.get("locale") if request.args.get("locale") in locales.available() else None
-    incoming = Incoming(channel, sid, sender, form.get("Body", ""), runtime().clock.now(), hint, _media(form))
+    incoming = Incoming(
+        channel, sid, sender, form.get("Body", ""), runtime().clock.now(), _hint(), _media(form)
+    )
     out = recovery.bounded(lambda: runtime().messages.receive(incoming))
     return reply(out.text)
+
+
+def _hint() -> str | None:
+    """?locale=en on a second number's webhook URL: its senders are answered in English by default."""
+    return request.args.get("locale") if request.args.get("locale") in locales.available() else None
 
 
 def _media(form) -> bool:  # noqa: ANN001
@@ -54,14 +59,14 @@ def _media(form) -> bool:  # noqa: ANN001
 
 @bp.errorhandler(Exception)
 def failed(error: Exception) -> Response | HTTPException:
-    """The database down or too slow: an apology the sender reads, never a 500 Twilio retries."""
+    """The database down or too slow: an apology the sender reads, never a 500 Twilio retries. The
+    body is not read again here: a message that failed to be read would fail again."""
     if isinstance(error, HTTPException):
         return error
     log.error(
         "webhook %s failed: %s", request.path, error, exc_info=not isinstance(error, recovery.WebhookTimeout)
     )
-    locale = flows.parse_text(request.form.get("Body", "")[:480]).locale or runtime().config.locale
-    return reply(replies.load(locale).text([flows.Say("sorry_error")]))
+    return reply(replies.load(_hint() or runtime().config.locale).text([flows.Say("sorry_error")]))
 
 
 def init_app(app: Flask) -> None:

@@ -116,3 +116,11 @@ def test_the_english_console_names_channels_and_statuses(login, send):
     send("HELP")
     page = login("qa").get("/console/messages?lang=en").get_data(as_text=True)
     assert "Messages" in page and ">SMS<" in page and "help" in page
+
+
+def test_a_body_stored_cut_is_shown_as_cut_in_the_list_and_on_its_page(login, send):
+    cut, whole = send("100001 1100 " + "x" * 1000), send("100001 1100")
+    page = login("qa").get("/console/messages").get_data(as_text=True)
+    assert page.count("(обрезано: всего 1012 знаков)") == 1
+    assert "(обрезано" in login("qa").get(f"/console/messages/{cut.id}").get_data(as_text=True)
+    assert "(обрезано" not in login("qa").get(f"/console/messages/{whole.id}").get_data(as_text=True)

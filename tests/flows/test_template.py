@@ -1,8 +1,10 @@
 """The bill's template read in one place: many ways of writing it, keywords, and what is no template."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ivr.flows import Number, TextKind, parse_text
+from ivr.flows import Number, Text, TextKind, parse_text
 
 
 def n(digits, zone=None, decimals=False):
@@ -69,7 +71,10 @@ def test_keywords_alone(body, kind, locale):
 @pytest.mark.parametrize(
     "body",
     ["", "   ", "привет", "hello there", "100001 двенадцать тысяч", "мой счёт 100001 12345 спасибо большое",
-     "stop 100001", "🙂", "100001 12345 abc"],
+     "stop 100001", "🙂", "100001 12345 abc",
+     "@home 100001 12345", "100001 12345 @ivan_petrov", "@1 100001", "100001 @2 12345", "@", "@@1",
+     "700031 -1200", "700031 −1200", "-100001 12345", "100001 T1 12345 -6789",
+     "100001\x00 12345", "100001 12345\x00", "\x00", "100001 \x07 12345", "100001\x1b[0m 12345"],
 )  # fmt: skip
 def test_what_is_no_template_is_unknown(body):
     assert parse_text(body).kind == TextKind.UNKNOWN
@@ -89,3 +94,20 @@ def test_what_is_no_template_is_unknown(body):
 )
 def test_the_words_tell_the_language(body, locale):
     assert parse_text(body).locale == locale
+
+
+@given(st.text())
+def test_any_text_is_read_as_something_and_never_raises(body):
+    text = parse_text(body)
+    assert isinstance(text, Text) and text.kind in TextKind
+    assert text.kind == TextKind.READINGS or not text.numbers
+    assert all(n.digits.isascii() and n.digits.isdigit() for n in text.numbers)
+
+
+# The characters the template itself is made of, where a parser that marks or splits is likeliest to trip.
+OWN = "@ т t 1 2 3 = : - − , . ; # 0 9 лс да".split() + [" ", "\n", "\x00"]
+
+
+@given(st.lists(st.sampled_from(OWN)).map("".join))
+def test_the_template_s_own_characters_in_any_order_never_raise(body):
+    assert parse_text(body).kind in TextKind
