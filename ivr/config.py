@@ -266,7 +266,8 @@ class _Reader:
                       self.text("IVR_SMTP_PASSWORD"))  # fmt: skip
         return MailSettings(imap, smtp, self.text("IVR_MAIL_FROM"), self.path("IVR_MAIL_CA_FILE", must_exist=True),
                             self.number("IVR_MAIL_INTERVAL_S", 60.0, 1.0), self.text("IVR_MAIL_DONE_FOLDER"),
-                            self.number("IVR_MAIL_TIMEOUT_S", 30.0, 1.0, 300.0))  # fmt: skip
+                            self.number("IVR_MAIL_TIMEOUT_S", 30.0, 1.0, 300.0),
+                            self.text("IVR_MAIL_FAILED_FOLDER") or "Failed")  # fmt: skip
 
     def rules(self) -> Rules:
         overrides = {}

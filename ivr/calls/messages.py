@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +25,12 @@ from ivr.store.readings import VerdictChanged, save_meter
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # judgements of one message, each after another submission changed its meter's verdict
+T = TypeVar("T")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class StorageUnavailable(Exception):
+    """The database failed for now (down, timed out): the message was not taken; give it again later."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ class MessageService:
             database.after_commit(s, lambda: metrics.messages.labels(incoming.channel, status).inc())
             return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
-        return database.run(self.sessions, work)
+        return self._run(work)
 
     def _answer_or_refuse(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         """A message the parser or the rules fail on is refused with the template and recorded, so that
@@ -215,9 +221,17 @@ class MessageService:
 
     def replied(self, channel: str, external_id: str) -> None:
         """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
-        database.run(self.sessions, lambda s: s.execute(
+        self._run(lambda s: s.execute(
             update(Message).where(Message.channel == channel, Message.external_id == storable(external_id)[:255])
             .values(replied_at=self.clock.now()).execution_options(synchronize_session=False)))  # fmt: skip
+
+    def _run(self, work: Callable[[Session], T]) -> T:
+        try:
+            return database.run(self.sessions, work)
+        except Exception as error:
+            if database.transient(error):
+                raise StorageUnavailable(str(error).splitlines()[0]) from error
+            raise
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:

@@ -10,6 +10,8 @@ from ivr.console.blueprint import ROW_ID, bp
 from ivr.console.listing import Filters, day, number, paginate, within
 from ivr.console.masking import privacy
 from ivr.flows import Channel, MessageStatus
+from ivr.mail import aside, servers
+from ivr.runtime import config
 from ivr.store import database
 from ivr.store.models import Account, Message, Meter, Reading
 
@@ -67,7 +69,24 @@ def messages() -> str:
         readings=readings_of([m.id for m in page.items]),
         channels=CHANNELS,
         statuses=STATUSES,
+        mail=config().mail.imap is not None,
     )
+
+
+@bp.get("/messages/set-aside")
+def set_aside() -> str:
+    """The letters the e-mail poller could not take and set aside for a person, senders masked."""
+    pd = privacy("set-aside")  # masked: the page has no switch to show them
+    total, letters, error = 0, [], None
+    try:
+        if config().mail.imap is not None:
+            total, letters = aside.set_aside(config().mail)
+    except servers.NoFolder:
+        pass  # no letter was ever set aside
+    except (servers.MailUnavailable, OSError) as failed:
+        error = str(failed)
+    return render_template("console/set_aside.html", pd=pd, total=total, letters=letters, error=error,
+                           folder=config().mail.failed_folder, mail=config().mail.imap is not None)  # fmt: skip
 
 
 @bp.get(f"/messages/<{ROW_ID}:message_id>")

@@ -8,12 +8,13 @@ after a crash is taken again: its row tells that it was read, and whether its re
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import smtplib
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from ivr.calls.messages import Incoming, MessageService, Outgoing
+from ivr.calls.messages import Incoming, MessageService, Outgoing, StorageUnavailable
 from ivr.clock import Clock
 from ivr.flows import Channel
 from ivr.mail import letters, replies, servers
@@ -23,6 +24,10 @@ from ivr.store.phones import mask_email
 log = logging.getLogger(__name__)
 # A server that refuses a recipient for good (5xx) will refuse again: answering stops there.
 PERMANENT = 500
+# Rounds a letter is tried in while the database fails for now, before it is set aside.
+TRIES = len(servers.TRIED) + 1
+# The mailbox or the mail server failing: the round ends, every letter waits for the next.
+MAIL_DOWN = (servers.MailUnavailable, imaplib.IMAP4.error, smtplib.SMTPException, OSError)
 
 
 @dataclass
@@ -33,6 +38,8 @@ class Round:
     ignored: int = 0  # auto-replies, bounces and list mail: recorded, not answered
     silent: int = 0  # nothing to send (a reply already sent before a crash, or none due)
     undeliverable: int = 0  # replies the mail server refused for good
+    waiting: int = 0  # left unseen: the database failed for now
+    set_aside: int = 0  # moved to IVR_MAIL_FAILED_FOLDER for a person
 
     def __str__(self) -> str:
         return ", ".join(f"{count} {name}" for name, count in vars(self).items())
@@ -46,22 +53,38 @@ class Poller:
 
     def poll(self) -> Round:
         """Take every unseen letter once; MailUnavailable (or an IMAP/SMTP/network error) ends the round
-        and leaves the letters not yet done for the next one."""
+        and leaves the letters not yet done for the next one. One letter's failure never does."""
         self.settings.ready()
         done = Round()
         with servers.mailbox(self.settings) as imap, ExitStack() as outbox:
             self._outbox, self.smtp = outbox, None  # SMTP is connected at the first reply due
             for uid in servers.unseen(imap):
-                raw = servers.fetch(imap, uid)  # None: expunged meanwhile
-                try:
-                    letter = letters.read(raw, self.settings.sender or "") if raw is not None else None
-                except Exception:  # noqa: BLE001 - one unreadable letter must not stop the mailbox
-                    log.exception("letter %s could not be read: left unread for a person", uid.decode())
-                    continue
-                if letter is not None:
-                    self.take(letter, done)
-                servers.done(imap, uid, self.settings.done_folder)
+                if self.one(imap, uid, done):
+                    servers.done(imap, uid, self.settings.done_folder)
         return done
+
+    def one(self, imap: imaplib.IMAP4, uid: bytes, done: Round) -> bool:
+        """Read and take one letter; True when it is done. A letter the database fails on for now stays
+        unseen for the next round, at most TRIES rounds; one that fails otherwise (the service itself
+        refuses what it cannot read, so this is a bug), or the last time, is set aside for a person."""
+        try:
+            raw = servers.fetch(imap, uid)  # None: expunged meanwhile
+            if raw is not None:
+                self.take(letters.read(raw, self.settings.sender or ""), done)
+            return True
+        except MAIL_DOWN:
+            raise
+        except Exception as error:  # noqa: BLE001 - one letter must not stop the mailbox
+            rounds = servers.tries(imap, uid) + 1 if isinstance(error, StorageUnavailable) else TRIES
+            if rounds < TRIES:
+                log.warning("letter %s: %s (round %d of %d)", uid.decode(), error, rounds, TRIES)
+                servers.tried(imap, uid, rounds)
+                done.waiting += 1
+            else:
+                log.exception("letter %s set aside in %s", uid.decode(), self.settings.failed_folder)
+                servers.set_aside(imap, uid, self.settings.failed_folder)
+                done.set_aside += 1
+            return False
 
     def take(self, letter: letters.Letter, done: Round) -> None:
         incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock.now(),

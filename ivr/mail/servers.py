@@ -13,14 +13,21 @@ from contextlib import contextmanager
 
 from ivr.mail.settings import MailSettings
 
+# The keywords that count a letter's failed rounds, one each: the last round moves it instead.
+TRIED = ("$IvrTried1", "$IvrTried2")
+
 
 class MailUnavailable(Exception):
     """The mailbox or the mail server failed for now: the round ends, the letter waits for the next."""
 
 
+class NoFolder(MailUnavailable):
+    """The folder asked for is not there (IVR_MAIL_FAILED_FOLDER before any letter was set aside)."""
+
+
 @contextmanager
-def mailbox(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
-    """The IMAP mailbox, logged in, its folder selected."""
+def mailbox(settings: MailSettings, folder: str | None = None) -> Iterator[imaplib.IMAP4]:
+    """The IMAP mailbox, logged in, its folder (or this one, read-only) selected."""
     imap = settings.imap
     assert imap is not None  # MailSettings.ready() was called
     if imap.implicit_tls:
@@ -36,7 +43,9 @@ def mailbox(settings: MailSettings) -> Iterator[imaplib.IMAP4]:
             raise
     try:
         client.login(imap.user or "", imap.password or "")
-        _check(client.select(_quoted(imap.path)), "SELECT")
+        status, _ = client.select(_quoted(folder or imap.path), readonly=folder is not None)
+        if status != "OK":
+            raise (NoFolder if folder else MailUnavailable)(f"IMAP SELECT failed: {status}")
         yield client
     finally:
         try:
@@ -51,9 +60,16 @@ def unseen(client: imaplib.IMAP4) -> list[bytes]:
     return data[0].split() if data and data[0] else []
 
 
-def fetch(client: imaplib.IMAP4, uid: bytes) -> bytes | None:
-    """The letter as it is, without setting \\Seen (BODY.PEEK); None when it was expunged meanwhile."""
-    data = _check(client.uid("FETCH", uid, "(BODY.PEEK[])"), "FETCH")
+def every(client: imaplib.IMAP4) -> list[bytes]:
+    """The UIDs of all the folder's letters, oldest first."""
+    data = _check(client.uid("SEARCH", None, "ALL"), "SEARCH")
+    return data[0].split() if data and data[0] else []
+
+
+def fetch(client: imaplib.IMAP4, uid: bytes, part: str = "BODY.PEEK[]") -> bytes | None:
+    """The letter as it is (or the part asked for), without setting \\Seen (BODY.PEEK); None when it
+    was expunged meanwhile."""
+    data = _check(client.uid("FETCH", uid, f"({part})"), "FETCH")
     return next((item[1] for item in data if isinstance(item, tuple)), None)
 
 
@@ -62,6 +78,26 @@ def done(client: imaplib.IMAP4, uid: bytes, folder: str | None) -> None:
     _check(client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Seen)"), "STORE")
     if folder:
         _check(client.uid("MOVE", uid, _quoted(folder)), "MOVE")
+
+
+def tries(client: imaplib.IMAP4, uid: bytes) -> int:
+    """How many rounds this letter failed in for now (the database down), counted on the letter itself
+    in IMAP keywords, so that a poll run by cron counts alike."""
+    data = _check(client.uid("FETCH", uid, "(FLAGS)"), "FETCH")
+    flags = b" ".join(item[0] if isinstance(item, tuple) else item for item in data if item).lower()
+    return sum(keyword.lower().encode() in flags for keyword in TRIED)
+
+
+def tried(client: imaplib.IMAP4, uid: bytes, count: int) -> None:
+    """Count one more failed round on the letter (count: the rounds so far, this one included)."""
+    _check(client.uid("STORE", uid, "+FLAGS.SILENT", f"({TRIED[count - 1]})"), "STORE")
+
+
+def set_aside(client: imaplib.IMAP4, uid: bytes, folder: str) -> None:
+    """Move the letter, unread, to the folder where a person looks for the letters the hotline could
+    not take; the folder is made when missing."""
+    client.create(_quoted(folder))  # NO when it exists: nothing to do
+    _check(client.uid("MOVE", uid, _quoted(folder)), "MOVE")
 
 
 @contextmanager

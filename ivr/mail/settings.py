@@ -37,6 +37,7 @@ class MailSettings:
     interval_s: float = 60.0  # IVR_MAIL_INTERVAL_S: between two looks into the mailbox
     done_folder: str | None = None  # IVR_MAIL_DONE_FOLDER: move answered letters there
     timeout_s: float = 30.0  # IVR_MAIL_TIMEOUT_S: a silent server fails the round, never hangs it
+    failed_folder: str = "Failed"  # IVR_MAIL_FAILED_FOLDER: letters the hotline could not take
 
     def tls(self) -> ssl.SSLContext:
         """Certificates are always verified; IVR_MAIL_CA_FILE adds a CA to the system's."""
