@@ -26,6 +26,9 @@ from ivr.store.readings import VerdictChanged, save_meter
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # judgements of one message, each after another submission changed its meter's verdict
 T = TypeVar("T")
+# A «ДА» that arrived by the deadline is taken within this: a webhook's budget is 9 s, and a letter's
+# transaction is bounded by the database's timeouts. The expiry run waits this long past a deadline.
+IN_FLIGHT = timedelta(seconds=30)
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -197,26 +200,28 @@ class MessageService:
 
     def expire(self, notify: Callable[[str, str, str], None]) -> int:
         """Mark readings whose «ДА» never came as expired, then tell each sender who has not opted
-        out, through notify(channel, sender, text) (after the commit). Returns how many expired."""
+        out, through notify(channel, sender, text) (after the commit). Returns how many expired.
 
-        def work(s: Session) -> tuple[int, list[tuple[str, str, str]]]:
-            due = s.scalars(select(Message).where(Message.status == MessageStatus.AWAITING_CONFIRMATION,
-                            Message.expires_at <= self.clock.now()).with_for_update()).all()  # fmt: skip
-            notices = []
-            for m in due:
-                m.status = MessageStatus.EXPIRED
-                if not senders.opted_out(s, m):
-                    notices.append(
-                        (m.channel, m.sender, replies.load(m.locale).text([Say("expired_notice")]))
-                    )
-            return len(due), notices
+        Each sender's are expired in a transaction of their own, under the sender's lock. A «ДА» that
+        arrived in time and is taken after that still stores them (senders.waiting); IN_FLIGHT after
+        the deadline, no such «ДА» is left to come, so nobody is told of an expiry that was undone."""
+        now = self.clock.now() - IN_FLIGHT
+        expired = 0
+        for key in self._run(lambda s: senders.due(s, now)):
 
-        expired, notices = database.run(self.sessions, work)
-        for channel, sender, text in notices:
-            try:
-                notify(channel, sender, text)
-            except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
-                log.exception("could not tell %s that its readings expired", mask(sender))
+            def work(s: Session, key: str = key) -> tuple[int, list[tuple[str, str, str]]]:
+                rows = senders.expire(s, key, now)
+                told = [m for m in rows if not senders.opted_out(s, m)]
+                return len(rows), [(m.channel, m.sender, replies.load(m.locale).text([Say("expired_notice")]))
+                                   for m in told]  # fmt: skip
+
+            count, notices = self._run(work)
+            expired += count
+            for channel, sender, text in notices:
+                try:
+                    notify(channel, sender, text)
+                except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
+                    log.exception("could not tell %s that its readings expired", mask(sender))
         return expired
 
     def replied(self, channel: str, external_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, case, func, select, update
 from sqlalchemy.orm import Session
 
 from ivr.flows import Channel, MessageStatus
@@ -68,16 +68,41 @@ def opted_out(s: Session, m: Message) -> bool:
 
 
 def waiting(s: Session, m: Message) -> Message | None:
-    """The sender's newest message whose readings wait for «ДА», locked."""
-    query = (select(Message).where(_theirs(m), Message.status == MessageStatus.AWAITING_CONFIRMATION)
+    """The sender's newest message whose readings wait for «ДА», locked; or whose readings the expiry
+    run marked expired although this message («ДА») arrived before their deadline: it is in time."""
+    in_time = (Message.status == MessageStatus.EXPIRED) & (Message.expires_at > m.received_at)
+    query = (select(Message).where(_theirs(m), (Message.status == MessageStatus.AWAITING_CONFIRMATION) | in_time)
              .order_by(Message.id.desc()).limit(1).with_for_update())  # fmt: skip
     return s.scalars(query).first()
 
 
 def drop_waiting(s: Session, m: Message) -> None:
-    """A newer submission replaces readings still waiting for «ДА»: they will never be stored."""
+    """A newer submission replaces readings still waiting for «ДА»: they will never be stored. Their
+    deadline ends with it, so that no later «ДА» counts as in time for them."""
+    deadline = case((Message.expires_at > m.received_at, m.received_at), else_=Message.expires_at)
     s.execute(update(Message).where(_theirs(m), Message.status == MessageStatus.AWAITING_CONFIRMATION)
-              .values(status=MessageStatus.EXPIRED).execution_options(synchronize_session=False))  # fmt: skip
+              .values(status=MessageStatus.EXPIRED, expires_at=deadline)
+              .execution_options(synchronize_session=False))  # fmt: skip
+
+
+def due(s: Session, now: datetime) -> list[str]:
+    """The senders whose readings waited for «ДА» until before now, in the order they sent them."""
+    query = (select(Message.sender_key).where(Message.status == MessageStatus.AWAITING_CONFIRMATION,
+                                              Message.expires_at <= now)
+             .group_by(Message.sender_key).order_by(func.min(Message.id)))  # fmt: skip
+    return list(s.scalars(query))
+
+
+def expire(s: Session, sender_key: str, now: datetime) -> list[Message]:
+    """Mark the sender's readings that waited for «ДА» until before now expired, under the sender's
+    lock, which a «ДА» holds while it is taken: the two never interleave."""
+    one_at_a_time(s, sender_key)
+    query = (select(Message).where(Message.sender_key == sender_key, Message.expires_at <= now,
+                                   Message.status == MessageStatus.AWAITING_CONFIRMATION).with_for_update())  # fmt: skip
+    rows = list(s.scalars(query))
+    for m in rows:
+        m.status = MessageStatus.EXPIRED
+    return rows
 
 
 def refused_lower(last: Row | None) -> dict[str, int]:
