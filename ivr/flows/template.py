@@ -19,6 +19,14 @@ TOKENS = re.compile(f"{ZONE}|{SEPARATOR}")
 # Decimals written by habit: 12345.6, or 12345,6.
 DECIMAL = re.compile(r"(\d+)(?:\.\d+|,\d{1,2})")
 SIGNED = re.compile(r"[-−]\d")  # -1200: no meter counts backwards
+# Thousands grouped by a space (a no-break or narrow no-break one too), as Russian writes them: 12 500.
+GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)")
+# The cautious reading of the same: a one- or two-digit lead and one group, 6 000 4 000 150 250 350.
+GROUPED_SHORT = re.compile(r"(?<![\w.,])\d{1,2}[ \u00a0\u202f]\d{3}(?!\d)")
+# ... taken as thousands at once before a decimal comma, 12 500,7; otherwise only when the numbers as
+# written are more than the account's zones (texts.take).
+GROUPED_DECIMAL = re.compile(GROUPED.pattern + r"(?=,\d{1,2}(?![\d.,]?\d))")
+UNIT = re.compile(r"(?<=\d)(?=квт)")  # 12500кВт·ч: the unit written on to the number
 # Control characters (NUL among them) and lone surrogates: nobody types them, no template has them.
 UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 PUNCTUATION = ".:!?«»\"'()-—#№"
@@ -26,8 +34,9 @@ PUNCTUATION = ".:!?«»\"'()-—#№"
 # Words a customer may put before the numbers; each locale's, so they also tell its language.
 WORDS = {
     "ru": {"показания", "показание", "показ", "счет", "счета", "лс", "л/с", "лицевой", "номер",
-           "счетчик", "передаю", "квартира", "электроэнергия"},  # ё is read as е
-    "en": {"readings", "reading", "account", "acc", "meter", "number", "no", "my"},
+           "счетчик", "передаю", "квартира", "электроэнергия",
+           "квт", "квт·ч", "квт*ч", "квт.ч", "квтч", "квт/ч"},  # ё is read as е
+    "en": {"readings", "reading", "account", "acc", "meter", "number", "no", "my", "kwh"},
     "ko": {"검침", "계정", "계좌", "번호", "계량기"},
 }  # fmt: skip
 KEYWORDS = {
@@ -60,6 +69,8 @@ class Text:
     kind: TextKind
     locale: str | None = None  # the language its words are in; None when it has none
     numbers: tuple[Number, ...] = ()
+    # Other readings, with space-grouped thousands joined (12 500 -> 12500), the cautious one first.
+    grouped: tuple[tuple[Number, ...], ...] = ()
 
     @property
     def decimals(self) -> bool:
@@ -74,10 +85,20 @@ def parse(body: str) -> Text:
     for kind, words in KEYWORDS.items():
         if bare in words or text in words:
             return Text(TextKind(kind), _keyword_locale(bare))
+    text = UNIT.sub(" ", GROUPED_DECIMAL.sub(_joined, text))
+    numbers, words, readable = _read(text)
+    locale = _words_locale(words)
+    if not (numbers and readable) or UNREADABLE.search(text) or (words and locale is None):
+        return Text(TextKind.UNKNOWN, locale or _keyword_locale(" ".join(words)))
+    grouped = {tuple(_read(pattern.sub(_joined, text))[0]): None for pattern in (GROUPED_SHORT, GROUPED)}
+    return Text(TextKind.READINGS, locale, tuple(numbers), tuple(g for g in grouped if g != tuple(numbers)))
+
+
+def _read(text: str) -> tuple[list[Number], list[str], bool]:
+    """The numbers and the words; False when a number is signed."""
     numbers: list[Number] = []
     words: list[str] = []
-    zone = None
-    readable = not UNREADABLE.search(text)
+    zone, readable = None, True
     # re.split gives the pieces between labels and separators, each followed by a label's digit (or None).
     parts = TOKENS.split(text)
     for raw, label in zip(parts[::2], [*parts[1::2], None], strict=True):
@@ -92,10 +113,11 @@ def parse(body: str) -> Text:
             words.append(token)
         if label:
             zone = int(label)
-    locale = _words_locale(words)
-    if not (numbers and readable) or (words and locale is None):
-        return Text(TextKind.UNKNOWN, locale or _keyword_locale(" ".join(words)))
-    return Text(TextKind.READINGS, locale, tuple(numbers))
+    return numbers, words, readable
+
+
+def _joined(match: re.Match) -> str:
+    return "".join(c for c in match.group() if c.isdigit())
 
 
 def _words_locale(words: list[str]) -> str | None:

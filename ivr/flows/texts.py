@@ -39,6 +39,10 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
     """Judge a template message; `lower` holds the values this sender's last message had refused,
     `minutes` how long a rollover or high use waits for «ДА»."""
     found = _account(text.numbers, sender, ctx)
+    for grouped in text.grouped if not _fits(found) else ():  # more numbers than zones: 12 500 is 12500
+        if _fits(regrouped := _account(grouped, sender, ctx)):
+            found = regrouped
+            break
     if isinstance(found, TextResult):
         return found
     account, numbers = found
@@ -118,6 +122,15 @@ def _account(
     if first is not None and len(numbers) > 1:
         return TextResult(MessageStatus.REFUSED, [Say("account_unknown", {"account": first.digits})])
     return TextResult(MessageStatus.REFUSED, [Say("account_missing"), Say("template")])
+
+
+def _fits(found: tuple[AccountInfo, list] | TextResult) -> bool:
+    """An account, and as many readings as it has zones, in an order its labels allow."""
+    if isinstance(found, TextResult):
+        return False
+    account, numbers = found
+    ordered = _in_zone_order(numbers, account.meters)
+    return ordered is not None and len(ordered) == sum(len(m.zones) for m in account.meters)
 
 
 def _usable(account: AccountInfo | None, numbers: list) -> tuple[AccountInfo, list] | TextResult:

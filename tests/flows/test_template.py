@@ -39,11 +39,42 @@ def n(digits, zone=None, decimals=False):
         ("100001 12345.67 6789,5", (n("100001"), n("12345", decimals=True), n("6789", decimals=True))),
         ("100001, 12345, 6", (n("100001"), n("12345"), n("6"))),  # a comma and a space: a separator
         ("12345", (n("12345"),)),
+        ("100001 12 500,7", (n("100001"), n("12500", decimals=True))),  # thousands before a decimal comma
+        ("100001 12\u202f500,7", (n("100001"), n("12500", decimals=True))),  # a narrow no-break space
+        ("100001 12\u00a0500,75", (n("100001"), n("12500", decimals=True))),  # a no-break space
+        ("100001 1 012 500,7", (n("100001"), n("1012500", decimals=True))),
+        ("100001 12.500", (n("100001"), n("12", decimals=True))),  # no comma: a decimal, as ever
+        ("100001 12 500", (n("100001"), n("12"), n("500"))),  # as written; the flow may group them
+        ("100001 12 500,7 6 789,1", (n("100001"), n("12500", decimals=True), n("6789", decimals=True))),
+        ("ЛС 100001 показания 12345 кВт·ч", (n("100001"), n("12345"))),
+        ("л/с 100001 12345 кВт", (n("100001"), n("12345"))),
+        ("Л/С 100001 Т1 12345 кВт.ч Т2 6789 квтч", (n("100001"), n("12345", 1), n("6789", 2))),
+        ("100001 12345кВт·ч", (n("100001"), n("12345"))),
+        ("100001 12345 kWh", (n("100001"), n("12345"))),
     ],
 )
 def test_the_template_in_its_many_forms(body, numbers):
     text = parse_text(body)
     assert (text.kind, text.numbers) == (TextKind.READINGS, numbers)
+
+
+@pytest.mark.parametrize(
+    ("body", "grouped"),
+    [
+        ("100001 12 500", [(n("100001"), n("12500"))]),
+        ("100001 12\u202f500", [(n("100001"), n("12500"))]),
+        ("1 100", [(n("1100"),)]),
+        ("100001 Т1 12 500 Т2 6 789", [(n("100001"), n("12500", 1), n("6789", 2))]),
+        ("100001 12 500.5", [(n("100001"), n("12500", decimals=True))]),
+        ("100001 123 500", [(n("100001"), n("123500"))]),  # a three-digit lead only when all may join
+        ("6 000 4 000 150 250", [(n("6000"), n("4000"), n("150"), n("250")), (n("6000"), n("4000150250"))]),
+        ("100001 12500", []),  # nothing grouped: no other reading
+        ("100001 12 50", []),  # a group is three digits
+        ("100001 1234 500", []),  # and follows one to three
+    ],
+)
+def test_space_grouped_thousands_are_offered_as_another_reading(body, grouped):
+    assert parse_text(body).grouped == tuple(grouped)
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,23 @@ def test_a_sender_not_on_the_account_is_flagged_and_told(ctx):
 def test_the_rule_may_send_unverified_senders_to_review(ctx):
     strict = replace(ctx, rules=Rules(unverified_sender_review=True))
     assert Say("review") in take("100001 1100", strict, sender="+79260000000").says
+
+
+@pytest.mark.parametrize(
+    ("body", "sender", "readings"),
+    [
+        ("100001 1 100", SENDER, [(1, 1, 1100, ())]),  # three numbers for one zone: 1 100 is 1100
+        ("1\u202f100", SENDER, [(1, 1, 1100, ())]),  # the account left out, a narrow no-break space
+        ("100001 1 100,5", SENDER, [(1, 1, 1100, ())]),  # before a decimal comma, always
+        ("200002 6 000 4 000 150 250 350", SHARED, [(2, 1, 6000, ()), (2, 2, 4000, ()), (3, 1, 150, ()),
+                                                    (3, 2, 250, ()), (3, 3, 350, ())]),
+    ],
+)  # fmt: skip
+def test_space_grouped_thousands_are_read_when_the_numbers_are_too_many(ctx, body, sender, readings):
+    assert values(take(body, ctx, sender=sender)) == readings
+
+
+def test_space_grouped_numbers_that_fit_the_zones_stay_as_written(ctx):
+    result = take("200002 6000 4000 150 250 350", ctx, sender=SHARED)
+    assert [r.value for s in result.saves for r in s.readings] == [6000, 4000, 150, 250, 350]
+    assert take("100001 1100 500", ctx).status == MessageStatus.REFUSED  # no thousands: 1100 is no group
