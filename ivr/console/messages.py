@@ -83,7 +83,7 @@ def set_aside() -> str:
             total, letters = aside.set_aside(config().mail)
     except servers.NoFolder:
         pass  # no letter was ever set aside
-    except (servers.MailUnavailable, OSError) as failed:
+    except servers.DOWN as failed:
         error = str(failed)
     return render_template("console/set_aside.html", pd=pd, total=total, letters=letters, error=error,
                            folder=config().mail.failed_folder, mail=config().mail.imap is not None)  # fmt: skip

@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 PERMANENT = 500
 # Rounds a letter is tried in while the database fails for now, before it is set aside.
 TRIES = len(servers.TRIED) + 1
-# The mailbox or the mail server failing: the round ends, every letter waits for the next.
-MAIL_DOWN = (servers.MailUnavailable, imaplib.IMAP4.error, smtplib.SMTPException, OSError)
 
 
 @dataclass
@@ -72,7 +70,7 @@ class Poller:
             if raw is not None:
                 self.take(letters.read(raw, self.settings.sender or ""), done)
             return True
-        except MAIL_DOWN:
+        except servers.DOWN:  # the round ends; every letter waits for the next
             raise
         except Exception as error:  # noqa: BLE001 - one letter must not stop the mailbox
             rounds = servers.tries(imap, uid) + 1 if isinstance(error, StorageUnavailable) else TRIES

@@ -21,6 +21,10 @@ class MailUnavailable(Exception):
     """The mailbox or the mail server failed for now: the round ends, the letter waits for the next."""
 
 
+# The mailbox or the mail server failing, in any of the ways the libraries say so.
+DOWN = (MailUnavailable, imaplib.IMAP4.error, smtplib.SMTPException, OSError)
+
+
 class NoFolder(MailUnavailable):
     """The folder asked for is not there (IVR_MAIL_FAILED_FOLDER before any letter was set aside)."""
 
