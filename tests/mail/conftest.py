@@ -12,6 +12,7 @@ from email.utils import make_msgid
 
 import pytest
 
+from ivr.clock import Clock
 from ivr.mail.poll import Poller
 from ivr.mail.settings import MailSettings, Server
 from ivr.runtime import runtime
@@ -120,8 +121,8 @@ def settings_for(
 def poller(app, dovecot, mailbox, smtp) -> Poller:
     """Polls the test's folder and answers through the test's SMTP server, on the test's database."""
     minutes = itertools.count()
-    return Poller(settings_for(dovecot, mailbox, smtp), runtime(app).messages,
-                  lambda: NOW + timedelta(seconds=next(minutes)))  # fmt: skip
+    clock = Clock(runtime(app).clock.utility, lambda: NOW + timedelta(seconds=next(minutes)))
+    return Poller(settings_for(dovecot, mailbox, smtp), runtime(app).messages, clock)
 
 
 @pytest.fixture
