@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows, metrics
-from ivr.calls import senders
+from ivr.calls import senders, storage
+from ivr.calls.storage import storable
 from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
@@ -25,15 +24,9 @@ from ivr.store.readings import VerdictChanged, save_meter
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # judgements of one message, each after another submission changed its meter's verdict
-T = TypeVar("T")
 # A «ДА» that arrived by the deadline is taken within this: a webhook's budget is 9 s, and a letter's
 # transaction is bounded by the database's timeouts. The expiry run waits this long past a deadline.
 IN_FLIGHT = timedelta(seconds=30)
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-class StorageUnavailable(Exception):
-    """The database failed for now (down, timed out): the message was not taken; give it again later."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +56,6 @@ class TextLimits:
     rate_limit: int = 10  # IVR_TEXT_RATE_LIMIT messages per sender ...
     rate_window_minutes: int = 60  # ... in IVR_TEXT_RATE_WINDOW_MINUTES
     max_chars: int = 480  # IVR_TEXT_MAX_CHARS: longer messages are refused unread
-
-
-def storable(body: str) -> str:
-    """The body as a database can hold it: NUL and lone surrogates (no text column takes them) become
-    U+FFFD, which the console shows as such."""
-    return UNSTORABLE.sub("\ufffd", body)
 
 
 class MessageService:
@@ -108,7 +95,7 @@ class MessageService:
             database.after_commit(s, lambda: metrics.messages.labels(incoming.channel, status).inc())
             return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
-        return self._run(work)
+        return storage.run(self.sessions, work)
 
     def _answer_or_refuse(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
         """A message the parser or the rules fail on is refused with the template and recorded, so that
@@ -207,7 +194,7 @@ class MessageService:
         the deadline, no such «ДА» is left to come, so nobody is told of an expiry that was undone."""
         now = self.clock.now() - IN_FLIGHT
         expired = 0
-        for key in self._run(lambda s: senders.due(s, now)):
+        for key in storage.run(self.sessions, lambda s: senders.due(s, now)):
 
             def work(s: Session, key: str = key) -> tuple[int, list[tuple[str, str, str]]]:
                 rows = senders.expire(s, key, now)
@@ -215,7 +202,7 @@ class MessageService:
                 return len(rows), [(m.channel, m.sender, replies.load(m.locale).text([Say("expired_notice")]))
                                    for m in told]  # fmt: skip
 
-            count, notices = self._run(work)
+            count, notices = storage.run(self.sessions, work)
             expired += count
             for channel, sender, text in notices:
                 try:
@@ -226,17 +213,9 @@ class MessageService:
 
     def replied(self, channel: str, external_id: str) -> None:
         """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
-        self._run(lambda s: s.execute(
+        storage.run(self.sessions, lambda s: s.execute(
             update(Message).where(Message.channel == channel, Message.external_id == storable(external_id)[:255])
             .values(replied_at=self.clock.now()).execution_options(synchronize_session=False)))  # fmt: skip
-
-    def _run(self, work: Callable[[Session], T]) -> T:
-        try:
-            return database.run(self.sessions, work)
-        except Exception as error:
-            if database.transient(error):
-                raise StorageUnavailable(str(error).splitlines()[0]) from error
-            raise
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:

@@ -14,7 +14,8 @@ import smtplib
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from ivr.calls.messages import Incoming, MessageService, Outgoing, StorageUnavailable
+from ivr.calls.messages import Incoming, MessageService, Outgoing
+from ivr.calls.storage import StorageUnavailable
 from ivr.clock import Clock
 from ivr.flows import Channel
 from ivr.mail import letters, replies, servers
