@@ -11,10 +11,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+import pytest
+
 from ivr.console.export import cell
 from ivr.store.database import session
 from ivr.store.models import AuditEvent
 from ivr.store.readings_csv import HEADER
+
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
 
 def rows(response) -> list[dict]:  # noqa: ANN001

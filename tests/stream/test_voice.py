@@ -66,6 +66,7 @@ def test_an_answer_is_heard_alike_in_real_time_and_faster(app, streamed, korean,
     assert (first.heard, first.value, first.outcome) == ("계량기", "readings", "answered")
 
 
+@pytest.mark.both_databases
 def test_a_key_pressed_as_the_caller_speaks_wins_and_the_words_change_nothing(
     app, streamed, korean, twilio_api
 ):
@@ -82,6 +83,7 @@ def test_a_key_pressed_as_the_caller_speaks_wins_and_the_words_change_nothing(
     assert len(turns(app, call.sid)) == 3 and call.heard.text == heard.text
 
 
+@pytest.mark.both_databases
 def test_a_key_that_comes_after_the_spoken_answer_changes_nothing(app, streamed, korean):
     call = streamed(locale="ko")
     call.dial(), call.say(korean.say("계량기"))

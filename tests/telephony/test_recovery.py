@@ -21,7 +21,7 @@ from ivr.telephony import recovery
 from ivr.telephony.recordings import RecordingError, fetch_recording
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 SORRY = load_pack("ru").text("sorry_error")
 
 
@@ -178,10 +178,6 @@ def test_without_a_token_the_webhooks_refuse_calls_and_health_says_why(unsigned)
 
 def test_demo_mode_takes_unsigned_calls(unsigned):
     app = create_app({**unsigned, "IVR_DEMO": "1"})
-    with app.app_context():
-        from ivr.store.migrate import upgrade
-
-        upgrade()
     call = TwilioCall(FlaskTransport(app), PUBLIC_URL, token=None, account_sid=ACCOUNT_SID)
     assert call.dial().waits_for in ("gather", "record")
     assert app.test_client().get("/healthz").get_json()["twilio"].startswith("demo")

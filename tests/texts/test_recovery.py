@@ -13,7 +13,7 @@ from ivr.store.database import transaction
 from ivr.store.models import Reading
 from ivr.telephony import recovery
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_database_that_is_down_gets_an_apology(app, text):
