@@ -56,8 +56,11 @@ def instance_outside_the_checkout(tmp_path_factory) -> None:
 
 def pytest_generate_tests(metafunc) -> None:
     """Tests on a database run on SQLite; those marked `both_databases` on PostgreSQL as well."""
-    if "db_url" not in metafunc.fixturenames:
-        return
+    if "db_url" not in metafunc.fixturenames or any(
+        "db_url" in (names.replace(" ", "").split(",") if isinstance(names, str) else names)
+        for names in (m.args[0] for m in metafunc.definition.iter_markers("parametrize"))
+    ):
+        return  # no database, or the test names its own
     both = metafunc.definition.get_closest_marker("both_databases")
     postgres = pytest.param("postgres", marks=pytest.mark.postgres)
     metafunc.parametrize("db_url", ["sqlite", postgres] if both else ["sqlite"], indirect=True)
