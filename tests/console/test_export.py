@@ -11,8 +11,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-import pytest
-
 from ivr.console.export import cell
 from ivr.store.database import session
 from ivr.store.models import AuditEvent
