@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the tests need and run the whole suite. Used by README and .ci/run.
+# Install what the tests need and run the whole suite (or the tests named). Used by README and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +33,14 @@ fi
 "$PYTHON" -m ruff check .
 "$PYTHON" -m ruff format --check .
 
-exec "$PYTHON" -m pytest -n 2 "$@"
+# With arguments, pytest runs what they name. Without, every test in two stages, both always run:
+# the suite, then the tests that start whole servers (nginx, gunicorn, `ivr serve`), a minute or more
+# each. --dist loadfile keeps each of their files on one worker, so a module's servers start once.
+if (($#)); then
+  exec "$PYTHON" -m pytest -n 2 "$@"
+fi
+servers=(tests/deployment tests/blackbox tests/test_serve_demo.py)
+status=0
+"$PYTHON" -m pytest -n 2 "${servers[@]/#/--ignore=}" || status=$?
+"$PYTHON" -m pytest -n 2 --dist loadfile "${servers[@]}" || status=$?
+exit "$status"

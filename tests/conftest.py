@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import responses
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from ivr import create_app
 from ivr.qa.driver import FlaskTransport, TwilioCall
@@ -21,12 +22,14 @@ from ivr.speech.recognizer import Recognition
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
 from ivr.store.migrate import upgrade
+from tests.databases import PgCopy, sqlite_copy
 
 TOKEN = "test-auth-token"
 ACCOUNT_SID = "AC" + "1" * 32
 PUBLIC_URL = "https://hotline.example"
 RECORDINGS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/"
 PG_URL = os.environ.get("IVR_TEST_POSTGRES_URL")
+CHEAP_HASH = "pbkdf2:sha256:1"  # console passwords: the product's scrypt costs 0.1 s a hash
 NOW = datetime(2026, 11, 17, 12, 0)  # inside Moscow's window (15-20)
 
 ACCOUNTS_CSV = """account,phones,address,region,meter,zones,digits,t1,t2,t3,read_on
@@ -51,37 +54,98 @@ def instance_outside_the_checkout(tmp_path_factory) -> None:
     os.environ["IVR_INSTANCE_DIR"] = str(tmp_path_factory.mktemp("instance"))
 
 
+def pytest_generate_tests(metafunc) -> None:
+    """Tests on a database run on SQLite; those marked `both_databases` on PostgreSQL as well."""
+    if "db_url" not in metafunc.fixturenames or any(
+        "db_url" in (names.replace(" ", "").split(",") if isinstance(names, str) else names)
+        for names in (m.args[0] for m in metafunc.definition.iter_markers("parametrize"))
+    ):
+        return  # no database, or the test names its own
+    both = metafunc.definition.get_closest_marker("both_databases")
+    postgres = pytest.param("postgres", marks=pytest.mark.postgres)
+    metafunc.parametrize("db_url", ["sqlite", postgres] if both else ["sqlite"], indirect=True)
+
+
+def prepare(url: str) -> None:
+    """Migrate a database and import the test accounts into it."""
+    app = create_app({"IVR_DATABASE_URL": url, "RECOGNIZERS": {}, "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        upgrade()
+        with transaction() as s:
+            import_accounts(s, io.StringIO(ACCOUNTS_CSV))
+    app.extensions["ivr.db"].kw["bind"].dispose()
+
+
 @pytest.fixture(scope="session")
-def pg_database() -> str:
-    """A database of this test worker's own on the PostgreSQL server."""
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite database migrated once a test worker, holding the test accounts; tests get copies."""
+    path = tmp_path_factory.mktemp("template") / "ivr.sqlite3"
+    prepare(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    """A connection to the PostgreSQL server that creates and drops the test databases."""
     if not PG_URL:
         pytest.skip("PostgreSQL not configured: set IVR_TEST_POSTGRES_URL")
-    # The pid keeps two test runs on one server (two developers, or CI) out of each other's way.
-    name = f"ivr_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.connect().close()
     except Exception as e:  # noqa: BLE001
         admin.dispose()
         pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {e}")
-    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield admin
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def pg_name(purpose: str) -> str:
+    # The pid keeps two test runs on one server (two developers, or CI) out of each other's way.
+    return f"ivr_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}_{purpose}"
+
+
+@contextmanager
+def pg_created(admin: Engine, name: str) -> Iterator[str]:
+    """A new, empty database on the server, dropped afterwards; its URL."""
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_admin) -> Iterator[str]:
+    """An empty database of this test worker's own on the PostgreSQL server."""
+    with pg_created(pg_admin, pg_name("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_copy(pg_admin) -> Iterator[PgCopy]:
+    """A PostgreSQL database migrated once a test worker, holding the test accounts, and its copy."""
+    with pg_created(pg_admin, pg_name("template")) as url:
+        prepare(url)
+        copy = PgCopy(pg_admin, template=pg_name("template"), name=pg_name("test"))
+        yield copy
+        copy.drop()
+
+
+@pytest.fixture
+def pg_url(pg_copy) -> str:
+    """A migrated PostgreSQL database holding the test accounts, as the template left it."""
+    return pg_copy.reset()
+
+
+@pytest.fixture
 def db_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
-    url = request.getfixturevalue("pg_database")
-    engine = create_engine(url)
-    with engine.begin() as conn:  # a clean schema for every test
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+    """A migrated database holding the test accounts, fresh for each test."""
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_url")
+    return sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path / "ivr.sqlite3")
 
 
 class TranscriptRecognizer:
@@ -126,18 +190,16 @@ def settings(request, db_url, tmp_path) -> dict:
         "IVR_CLOCK": lambda: NOW,
         "RECOGNIZERS": {code: TranscriptRecognizer(code) for code in ("ru", "en")},
         "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": CHEAP_HASH,
     }
     return {**defaults, **(marker.kwargs if marker else {})}
 
 
 @contextmanager
 def migrated_app(settings: dict) -> Iterator:
-    """An app on a migrated database holding the test accounts; its engine closed afterwards."""
+    """An app on its settings' database (db_url's: migrated, with the test accounts); its engine
+    closed afterwards."""
     app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        with transaction() as s:
-            import_accounts(s, io.StringIO(ACCOUNTS_CSV))
     yield app
     app.extensions["ivr.db"].kw["bind"].dispose()
 

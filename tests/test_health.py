@@ -4,6 +4,8 @@ import pytest
 
 from ivr import __version__
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 def test_healthz_reports_database_speech_and_version(client):
     body = client.get("/healthz").get_json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -14,6 +15,9 @@ from ivr.store.models import User
 
 NAME = re.compile(r"[\w.@-]{1,64}")
 MIN_PASSWORD = 8
+# Costs about 0.1 s a hash by design. The test suite passes a cheap method as the Flask key
+# PASSWORD_HASH_METHOD, which no environment variable sets.
+HASH_METHOD = "scrypt"
 
 
 class UserError(ValueError):
@@ -22,6 +26,15 @@ class UserError(ValueError):
 
 def by_name(session: Session, name: str) -> User | None:
     return session.scalars(select(User).where(User.name == name)).first()
+
+
+def hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD") or HASH_METHOD
+
+
+def password_hash(password: str) -> str:
+    """A salted hash of a password."""
+    return generate_password_hash(password, hash_method())
 
 
 def check_password(password: str) -> None:
@@ -39,7 +52,7 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
     check_password(password)
     if by_name(session, name) is not None:
         raise UserError("users.taken")
-    user = User(name=name, role=role, password_hash=generate_password_hash(password), created_at=clock.now())
+    user = User(name=name, role=role, password_hash=password_hash(password), created_at=clock.now())
     session.add(user)
     session.flush()
     return user
@@ -47,7 +60,7 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
 
 def set_password(user: User, password: str) -> None:
     check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = password_hash(password)
 
 
 def set_role(user: User, role: str) -> None:

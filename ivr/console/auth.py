@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from ivr import metrics
 from ivr.console import audit, clock, throttle
+from ivr.console.accounts import hash_method
 from ivr.console.blueprint import bp
 from ivr.store import database
 from ivr.store.models import User
@@ -50,14 +51,14 @@ def load_staff(user_id: str) -> Staff | None:
 
 
 @cache
-def _decoy_hash() -> str:
-    return generate_password_hash("no such user")
+def _decoy_hash(method: str) -> str:
+    return generate_password_hash("no such user", method)
 
 
 def check(user: User | None, password: str) -> bool:
     """Check a password; unknown names cost the same time, so they cannot be told apart."""
     if user is None:
-        check_password_hash(_decoy_hash(), password)
+        check_password_hash(_decoy_hash(hash_method()), password)
         return False
     return check_password_hash(user.password_hash, password)
 

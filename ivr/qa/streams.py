@@ -70,6 +70,8 @@ class StreamLine:
         self.stream_sid = "MZ" + sid[2:]
         self.queue: deque[tuple[bytes, bool]] = deque()  # (frame, sent at the replay's speed)
         self.spoke_at: dict[int, float] = {}  # marker -> when the speech's last frame went out
+        self.audio_s = 0.0  # the call's audio time: seconds of audio sent so far
+        self.spoke_audio_s: dict[int, float] = {}  # marker -> the audio time of the speech's last frame
         self.sent_at: dict[int, float] = {}  # marker -> when the tail after it went out
         self.sequence = itertools.count(1)
         self.lock = threading.Lock()
@@ -140,8 +142,10 @@ class StreamLine:
             except (ConnectionClosed, OSError):
                 self.running = False
                 return
+            self.audio_s += FRAME_S
             if marker > 0:
                 self.spoke_at[marker] = time.monotonic()
+                self.spoke_audio_s[marker] = self.audio_s
             elif marker < 0:
                 self.sent_at[-marker] = time.monotonic()
             due += FRAME_S * self.slowdown / (self.speed if fast else 1.0)

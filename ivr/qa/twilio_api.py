@@ -26,6 +26,7 @@ class Update:
     at: float  # time.monotonic()
     status: int
     fetched_at: float | None = None  # when the new TwiML was requested
+    audio_s: float | None = None  # the call's audio time then (StreamLine.audio_s): a load-proof clock
 
 
 class TwilioApi:
@@ -51,12 +52,14 @@ class TwilioApi:
 
     def received(self, sid: str, url: str) -> int:
         update = Update(sid, url, time.monotonic(), 200)
+        call = self.calls.get(sid)
+        if call is not None and call.line is not None:
+            update.audio_s = call.line.audio_s
         with self.lock:
             if self.failures > 0:
                 self.failures -= 1
                 update.status = 500
             self.updates.append(update)
-        call = self.calls.get(sid)
         if update.status == 200 and call is not None:
             # Twilio answers the update at once and fetches the new TwiML right after.
             threading.Thread(target=call.moved_to, args=(update,), daemon=True).start()

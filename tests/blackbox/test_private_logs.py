@@ -5,12 +5,15 @@ import os
 import re
 from datetime import timedelta
 
+import pytest
 import requests
 from sqlalchemy import create_engine, text
 
 from ivr.clock import server_today
 from ivr.qa.driver import CallError, HttpTransport, TwilioCall
 from tests.serving import free_port, gunicorn_logged, ivr
+
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
 TOKEN = "private-logs-token"
 PASSWORD = "correct horse battery"

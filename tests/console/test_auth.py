@@ -65,6 +65,15 @@ def test_passwords_are_stored_hashed(app, users):
     assert PASSWORD not in user.password_hash and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
 
 
+@pytest.mark.settings(PASSWORD_HASH_METHOD=None)  # the product's own method, not the tests' cheap one
+def test_the_product_hashes_passwords_with_scrypt(app, users, anonymous):
+    with app.app_context():
+        user = session().scalars(select(User).where(User.name == "qa")).one()
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert anonymous.login("qa").status_code == 302
+
+
+@pytest.mark.both_databases
 def test_sixth_attempt_within_15_minutes_gets_429_even_with_the_right_password(anonymous, users):
     for _ in range(5):
         assert anonymous.login("qa", "guess").status_code == 401
@@ -72,6 +81,7 @@ def test_sixth_attempt_within_15_minutes_gets_429_even_with_the_right_password(a
     assert response.status_code == 429 and "через 15 мин" in response.get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_failed_attempts_are_counted_in_the_database_for_every_worker(app, settings, users):
     first = Console(app.test_client())
     for _ in range(3):

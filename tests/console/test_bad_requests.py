@@ -8,6 +8,8 @@ from ivr.console.blueprint import POLICY
 from ivr.store.database import transaction
 from ivr.store.models import Call
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 TOO_BIG = 2**31  # PostgreSQL's integer ends one below
 
 # (who, method, path, form, status)

@@ -29,7 +29,6 @@ ARGS = [
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),  # the browser is the subject here
 ]
 
 

@@ -14,6 +14,8 @@ from tests.conftest import NOW
 from tests.console.conftest import today as local_today
 from tests.console.conftest import tone_wav
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 def sids(response) -> list[str]:  # noqa: ANN001
     return re.findall(r"/console/calls/(CA\d+)", response.get_data(as_text=True))

@@ -13,6 +13,8 @@ from ivr.store.models import Turn
 from tests.conftest import NOW
 from tests.console.conftest import today
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 @pytest.fixture
 def week(app, make_call):

@@ -16,6 +16,8 @@ from ivr.store.database import session
 from ivr.store.models import AuditEvent
 from ivr.store.readings_csv import HEADER
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 def rows(response) -> list[dict]:  # noqa: ANN001
     assert response.status_code == 200 and response.mimetype == "text/csv"

@@ -13,6 +13,8 @@ from ivr.store.database import transaction
 from tests.conftest import NOW
 from tests.console.conftest import BASE, PASSWORD, Console
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 def attempt(console: Console, name: str, password: str = "guess", **environ) -> int:  # noqa: ANN003
     """One login from an address (REMOTE_ADDR) or through a proxy (HTTP_X_FORWARDED_FOR)."""

@@ -13,6 +13,8 @@ from ivr.store.models import AuditEvent, Reading
 from tests.conftest import NOW
 from tests.console.conftest import KNOWN, STRANGER
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 @pytest.fixture
 def query(app):

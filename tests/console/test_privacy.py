@@ -3,6 +3,7 @@
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from ivr.console.masking import mask_address
@@ -10,6 +11,8 @@ from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
 from ivr.store.models import User
 from tests.conftest import ACCOUNTS_CSV
+
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
 
 def test_masked_call_page_hides_the_address_of_an_account_the_caller_rejected(app, phone, login):

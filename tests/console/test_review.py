@@ -12,6 +12,8 @@ from ivr.store.database import session
 from ivr.store.models import AuditEvent, Meter, Reading
 from ivr.store.readings_csv import export_readings
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 
 def exported(app) -> list[dict]:
     with app.app_context():

@@ -13,6 +13,8 @@ from ivr.console.dashboard import summarise
 from ivr.store.database import session
 from tests.console.conftest import Console
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 # 22:30 UTC on 10 November is 01:30 on 11 November in Moscow (UTC+3).
 LATE = datetime(2026, 11, 10, 22, 30)
 

@@ -16,7 +16,7 @@ from tests.conftest import NOW
 from tests.mail.conftest import CUSTOMER, HOTLINE, letter
 from tests.mail.test_poll import poll, stored
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 
 class Crash(BaseException):

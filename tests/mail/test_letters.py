@@ -12,8 +12,6 @@ from ivr.logs import scrub
 from tests.mail.conftest import CUSTOMER, HOTLINE, letter
 from tests.mail.test_poll import poll, stored
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.mark.parametrize(
     "header, value",

@@ -13,8 +13,6 @@ from ivr.store.database import transaction
 from ivr.store.models import Message, Reading
 from tests.mail.conftest import CUSTOMER, HOTLINE, letter, settings_for
 
-pytestmark = pytest.mark.postgres
-
 
 def poll(app, poller: Poller):  # noqa: ANN201
     with app.app_context():

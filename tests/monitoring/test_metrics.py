@@ -5,6 +5,8 @@ import pytest
 from tests.console.conftest import Console
 from tests.monitoring.scrape import samples, value
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 CALLER = "+79161234567"
 
 

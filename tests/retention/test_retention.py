@@ -20,6 +20,8 @@ from ivr.store import audit
 from ivr.store.database import transaction
 from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, Turn
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 NOW = datetime(2026, 11, 17, 9, 0)  # naive UTC: 12:00 in Moscow
 KEY = "pseudonym-test-key"
 NUMBER = "+79161234567"

@@ -11,7 +11,7 @@ from ivr.store.database import session, transaction
 from ivr.store.models import Meter, Reading, Turn
 from tests.conftest import say
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 TWO_ZONES = "+74995509550"  # account 200002: M-2 with T1 5000 and T2 3000, then M-3
 
 

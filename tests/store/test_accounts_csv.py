@@ -10,7 +10,7 @@ from ivr.store.accounts_csv import HEADER, ImportFailed, import_accounts
 from ivr.store.database import transaction
 from ivr.store.models import Account, Meter, Phone
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 HEAD = ",".join(HEADER) + "\n"
 GOOD = HEAD + '555001,8-495-728-70-11,"ул. Новая, 5",Москва,N-1,2,6,10,20,,2026-10-01\n'
 

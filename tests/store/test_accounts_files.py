@@ -13,6 +13,8 @@ from ivr.store.directory import StoreDirectory
 from ivr.store.models import Account, Meter, Reading
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 ROW = '555001;+7 916 555-00-11;"ул. Новая, д. 5";Москва;N-1;1;6;10;;;2026-10-01'
 SECOND = '555001;+7 916 555-00-11;"ул. Новая, д. 5";Москва;N-2;1;6;20;;;2026-10-01'
 

@@ -8,7 +8,7 @@ from ivr.store.database import engine
 from ivr.store.migrate import upgrade
 from ivr.store.models import Base
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 
 def test_migrations_match_the_models(app):

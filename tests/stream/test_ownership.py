@@ -75,6 +75,7 @@ def test_the_signature_opens_no_other_call_s_stream(app, server, streamed, phone
         line.stop()
 
 
+@pytest.mark.both_databases
 def test_a_second_start_for_a_live_call_is_refused_and_the_first_stream_keeps_the_call(app, server, streamed):
     call = streamed()
     call.dial()
@@ -118,7 +119,7 @@ def at_once(sockets, message):
     return codes
 
 
-@pytest.mark.postgres
+@pytest.mark.both_databases
 def test_starts_for_one_call_at_once_on_two_workers_leave_one_stream(app, server, other_worker, phone):
     for _ in range(10):
         call = phone()

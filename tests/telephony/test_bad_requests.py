@@ -9,7 +9,7 @@ from ivr.store.database import session
 from ivr.store.models import Reading
 from tests.conftest import say
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 ODD = [
     {},

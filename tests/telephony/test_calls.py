@@ -12,7 +12,7 @@ from ivr.store.models import Call, Reading, Turn
 from ivr.store.readings_csv import export_readings
 from tests.conftest import say
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 
 def exported(app):

@@ -4,7 +4,7 @@ so the caller hears no apology and the status callback, which Twilio never repea
 import threading
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from ivr.qa.driver import FlaskTransport, TwilioCall
@@ -18,18 +18,16 @@ OUTAGE_S = 1.0  # a restart of an idle server took 1.1-1.3 s in the soak test
 
 
 @pytest.fixture
-def relay(pg_database):
+def relay(pg_url):
     """The test database reached through a relay that can go down and come back."""
-    with create_engine(pg_database).begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    relay = Relay(make_url(pg_database).port or 5432).up()
+    relay = Relay(make_url(pg_url).port or 5432).up()
     yield relay
     relay.down()
 
 
 @pytest.fixture
-def app(relay, pg_database, tmp_path):
-    url = make_url(pg_database).set(port=relay.port).render_as_string(hide_password=False)
+def app(relay, pg_url, tmp_path):
+    url = make_url(pg_url).set(port=relay.port).render_as_string(hide_password=False)
     config = {"IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": PUBLIC_URL,
                       "IVR_RECORDINGS_DIR": str(tmp_path), "IVR_CLOCK": lambda: NOW, "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
                       "RECOGNIZERS": {"ru": TranscriptRecognizer("ru")}, "SECRET_KEY": "test-secret"}  # fmt: skip

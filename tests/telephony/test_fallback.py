@@ -10,6 +10,8 @@ from ivr.runtime import runtime
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 from tests.serving import free_port
 
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
+
 FALLBACK = PUBLIC_URL + "/twilio/fallback"
 
 

@@ -7,8 +7,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from ivr.qa.driver import parse
 from tests.telephony.conftest import READING, Hotline, to_read_back
+
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
 PAIRS = 200
 AT_ONCE = 20  # calls in flight at a time: keeps the test near a minute on two cores

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ivr.store.database import session
 from ivr.store.models import Meter, Reading
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 NIGHT = datetime(2026, 11, 17, 21, 30)  # 00:30 on the 18th in Moscow
 NOON = datetime(2026, 11, 18, 9, 0)  # 12:00 on the 18th in Moscow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -11,6 +12,8 @@ from ivr.store.models import Message, Reading
 from tests.telephony.conftest import CALLERS, Hotline, phone
 from tests.telephony.conftest import hotline as hotline  # gunicorn -w 2 on SQLite and PostgreSQL
 from tests.telephony.test_races import at_once
+
+pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
 MESSAGES = 40
 DUPLICATES = 4

@@ -13,7 +13,7 @@ from ivr.store.database import transaction
 from ivr.store.models import Reading
 from ivr.telephony import recovery
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_database_that_is_down_gets_an_apology(app, text):
@@ -41,9 +41,14 @@ def test_a_row_lock_held_elsewhere_answers_an_apology_within_the_budget(app, tex
         elapsed = time.monotonic() - started
         conn.rollback()
     holder.dispose()
-    assert code == 200 and reply.startswith("Извините") and elapsed < 3
-    time.sleep(1.0)  # the lock is gone: the late work goes through, once, as on the voice line
+    # In Twilio's 15 s, the lock still held: the apology did not wait for the lock.
+    assert code == 200 and reply.startswith("Извините") and elapsed < 15
+    stored = []
+    deadline = time.monotonic() + 30  # the lock is gone: the late work goes through
+    while not stored and time.monotonic() < deadline:
+        with app.app_context(), transaction() as s:
+            stored = [r.value for r in s.scalars(select(Reading))]
     code, reply, _ = text("100001 1100", sid="SM" + "d" * 32)  # the same message again
     assert reply.startswith("Принято")
-    with app.app_context(), transaction() as s:
+    with app.app_context(), transaction() as s:  # once, as on the voice line
         assert [r.value for r in s.scalars(select(Reading))] == [1100]

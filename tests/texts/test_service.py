@@ -18,7 +18,7 @@ from ivr.store.models import Message, Meter, Reading
 from tests.conftest import ACCOUNT_SID, NOW
 from tests.texts.conftest import KNOWN, STRANGER
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.both_databases
 MESSAGES_API = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
 
 

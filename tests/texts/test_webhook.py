@@ -11,8 +11,6 @@ from ivr.store.models import Message, Reading
 from tests.conftest import PUBLIC_URL, TOKEN
 from tests.texts.conftest import KNOWN, message_text, signed
 
-pytestmark = pytest.mark.postgres
-
 
 def stored(app) -> list[tuple]:
     with app.app_context(), transaction() as s:
@@ -49,6 +47,7 @@ def test_in_demo_mode_unsigned_messages_are_taken(client):
     assert response.status_code == 200 and "100001" in response.get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_twilio_retrying_a_message_stores_its_reading_once(app, text):
     first = text("100001 1100", sid="SM" + "c" * 32)
     again = text("100001 1100", sid="SM" + "c" * 32)
