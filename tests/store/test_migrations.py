@@ -45,7 +45,7 @@ def test_calls_taken_before_outcomes_were_data_keep_their_meaning(settings):
         "CA4": (None, "<Response><Gather /></Response>"),
     }
     with app.app_context():
-        upgrade("0008_retention")
+        upgrade("0009_message_cut")
         with engine().begin() as conn:
             conn.execute(text(
                 "INSERT INTO calls (sid, caller, called, locale, state, seq, last_twiml, status, outcome,"

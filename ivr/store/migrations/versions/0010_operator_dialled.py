@@ -1,13 +1,13 @@
 """calls: whether a transfer dialled an operator, recorded as data instead of read from the TwiML
 
-Revision ID: 0009_operator_dialled
-Revises: 0008_retention
+Revision ID: 0010_operator_dialled
+Revises: 0009_message_cut
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0009_operator_dialled"
-down_revision = "0008_retention"
+revision = "0010_operator_dialled"
+down_revision = "0009_message_cut"
 branch_labels = None
 depends_on = None
 
