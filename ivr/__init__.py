@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         raise ConfigError(f"IVR_REGIONS_FILE: {error}") from None
     sessions = database.init_app(app, cfg.database_url)
     clock = Clock(cfg.timezone, overrides.get("IVR_CLOCK") or wall)  # tests and QA replays set the source
-    calls = CallService(sessions, windows, cfg.rules, clock)
+    calls = CallService(sessions, windows, cfg.rules, clock, operator=bool(cfg.operator_number))
     messages = MessageService(sessions, windows, cfg.rules, cfg.locale, clock, cfg.text)
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
                                   windows, calls, messages, clock)  # fmt: skip

@@ -57,8 +57,11 @@ class Waiting:
 class CallService:
     """The only place that loads a call, runs the flow, saves its effects and persists its state."""
 
-    def __init__(self, sessions: sessionmaker, regions: Regions, rules: Rules, clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker, regions: Regions, rules: Rules, clock: Clock,
+                 operator: bool) -> None:  # fmt: skip
+        """operator: the line has an operator to dial, so a transfer puts the caller through."""
         self.sessions, self.regions, self.rules, self.clock = sessions, regions, rules, clock
+        self.operator = operator
         self.streams = CallStreams(sessions)
 
     def begin(self, sid: str, caller: str, called: str, locale: str, keypad: bool,
@@ -72,7 +75,7 @@ class CallService:
             values = {"sid": sid, "caller": caller[:64], "caller_e164": normalise(caller),
                       "called": called[:64], "locale": locale, "state": {}, "seq": 0,
                       "last_twiml": "", "status": "in-progress", "version": 1,
-                      "started_at": self.clock.now(), "errors": 0, "listen": STARTING if stream else None}  # fmt: skip
+                      "started_at": self.clock.now(), "errors": 0, "operator_dialled": False, "listen": STARTING if stream else None}  # fmt: skip
             s.execute(database.insert_ignoring(s, Call, values))
             call = self._locked(s, sid)
             if call.seq > 0:  # another delivery of this webhook greeted the caller already
@@ -167,7 +170,8 @@ class CallService:
 
         def work(s: Session) -> None:
             s.execute(update(Call).where(Call.sid == sid, Call.outcome.is_(None)).values(
-                outcome=flows.Outcome.TRANSFERRED, end_reason=reason, account_snapshot=None,
+                outcome=flows.Outcome.TRANSFERRED, end_reason=reason, operator_dialled=self.operator,
+                account_snapshot=None,
             ).execution_options(synchronize_session=False))  # fmt: skip
 
         database.run(self.sessions, work)
@@ -204,7 +208,9 @@ class CallService:
         call.last_twiml = renderer.render(actions, call.seq, stream)
         if state.ended:
             call.outcome = state.ended
-            call.end_reason = next((a.reason for a in actions if isinstance(a, flows.Transfer)), None)
+            transfer = next((a for a in actions if isinstance(a, flows.Transfer)), None)
+            call.end_reason = transfer.reason if transfer else None
+            call.operator_dialled = transfer is not None and self.operator
             call.account_snapshot = None  # the address is needed no longer
         s.flush()
         return Reply(call.last_twiml, call.seq)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -87,6 +98,8 @@ class Call(Base):
     # Webhooks of this call that failed in a row; the second sends the caller to a person.
     errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     end_reason: Mapped[str | None] = mapped_column(String(32))  # why it was transferred
+    # A transfer put the caller through to an operator; without one to dial the line apologised.
+    operator_dialled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The caller's audio stream (IVR_LISTEN=stream): starting, live or lost; None on <Record> calls.
     listen: Mapped[str | None] = mapped_column(String(8))
     # The call's account as the flow saw it: loaded once, dropped when the call ends.

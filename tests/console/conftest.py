@@ -148,11 +148,7 @@ def make_call(app):
                 ended_at=started + timedelta(seconds=duration),
                 duration_s=duration,
                 # A transfer dials the operator; without one the line apologises and hangs up.
-                last_twiml=(
-                    "<Response><Dial>+74950000001</Dial></Response>"
-                    if outcome == "transferred" and operator
-                    else "<Response><Hangup /></Response>"
-                ),
+                operator_dialled=outcome == "transferred" and operator,
             )
             s.add(call)
             s.flush()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import ivr.flows
 from ivr.runtime import runtime
 from ivr.store.database import session
 from ivr.store.models import Call
@@ -71,6 +72,31 @@ def test_a_real_call_asking_for_an_operator_on_a_line_without_one_shows_no_opera
         assert session().scalars(select(Call)).one().outcome == "transferred"  # the flow's word
     page = login("qa").get(f"/console/calls/{call.sid}").get_data(as_text=True)
     assert ">оператора нет<" in page and "переведён на оператора" not in page
+
+
+@pytest.mark.settings(IVR_OPERATOR_NUMBER="+74950000001")
+def test_a_real_call_put_through_to_the_operator_shows_transferred(app, phone, login):
+    call = phone()
+    call.dial()
+    assert call.press("0").dialled == "+74950000001"
+    call.hangup()
+    page = login("qa").get(f"/console/calls/{call.sid}").get_data(as_text=True)
+    assert "переведён на оператора" in page and ">оператора нет<" not in page
+
+
+@pytest.mark.settings(IVR_OPERATOR_NUMBER="+74950000001")
+def test_a_call_handed_to_the_operator_after_errors_shows_transferred(app, phone, login, monkeypatch):
+    call = phone()
+    call.dial()
+    monkeypatch.setattr(ivr.flows, "advance", broken)
+    call.press("1")
+    assert call.press("1").dialled == "+74950000001"  # the transport's own hand-over, no flow ran
+    page = login("qa").get(f"/console/calls/{call.sid}").get_data(as_text=True)
+    assert "переведён на оператора" in page and ">оператора нет<" not in page
+
+
+def broken(*args: object) -> None:
+    raise RuntimeError("a deterministic bug")
 
 
 def test_the_review_queue_shows_only_undecided_readings_by_default(login, make_call):

@@ -3,10 +3,13 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
+from ivr import create_app
 from ivr.store.database import engine
 from ivr.store.migrate import upgrade
 from ivr.store.models import Base
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.both_databases
 
@@ -30,3 +33,27 @@ def test_db_upgrade_command_creates_the_schema(runner, tmp_path, monkeypatch):
 
     result = runner.invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_calls_taken_before_outcomes_were_data_keep_their_meaning(settings):
+    """A transfer whose last reply dialled the operator was put through; any other was not."""
+    app = create_app(settings)
+    replies = {
+        "CA1": ("transferred", "<Response><Say>…</Say><Dial>+74950000001</Dial></Response>"),
+        "CA2": ("transferred", "<Response><Say>…</Say><Hangup /></Response>"),
+        "CA3": ("completed", "<Response><Hangup /></Response>"),
+        "CA4": (None, "<Response><Gather /></Response>"),
+    }
+    with app.app_context():
+        upgrade("0009_message_cut")
+        with engine().begin() as conn:
+            conn.execute(text(
+                "INSERT INTO calls (sid, caller, called, locale, state, seq, last_twiml, status, outcome,"
+                " started_at, version) VALUES (:sid, '', '', 'ru', '{}', 1, :twiml, 'completed', :outcome,"
+                " :at, 1)"
+            ), [{"sid": sid, "outcome": o, "twiml": t, "at": NOW} for sid, (o, t) in replies.items()])  # fmt: skip
+        upgrade()
+        with engine().connect() as conn:
+            dialled = dict(conn.execute(text("SELECT sid, operator_dialled FROM calls")).all())
+    app.extensions["ivr.db"].kw["bind"].dispose()
+    assert dialled == {"CA1": True, "CA2": False, "CA3": False, "CA4": False}

@@ -147,7 +147,11 @@ def test_operator_by_key_zero_dials_the_operator(app, phone):
     assert heard.waits_for == "dial" and heard.dialled == "+74950000001"
     call.hangup()
     with app.app_context():
-        assert session().scalars(select(Call)).one().outcome == "transferred"
+        assert session().execute(select(Call.outcome, Call.end_reason, Call.operator_dialled)).one() == (
+            "transferred",
+            "operator",
+            True,
+        )
 
 
 def test_operator_without_a_number_apologises_and_hangs_up(app, phone):
@@ -155,6 +159,8 @@ def test_operator_without_a_number_apologises_and_hangs_up(app, phone):
     call.dial()
     heard = say(call, "оператор")
     assert heard.waits_for == "hangup" and "операторы сейчас недоступны" in heard.text
+    with app.app_context():
+        assert session().execute(select(Call.outcome, Call.operator_dialled)).one() == ("transferred", False)
 
 
 def test_three_failures_transfer_to_the_operator_saying_why(app, phone):

@@ -44,10 +44,13 @@ def test_a_bug_apologises_asks_again_then_hangs_up_politely_without_an_operator(
     assert second.says == [SORRY, pack.text("transfer_error"), pack.text("no_operator")]
     assert second.waits_for == "hangup"
     with app.app_context():
-        assert session().execute(select(Call.errors, Call.outcome, Call.end_reason)).one() == (
+        assert session().execute(
+            select(Call.errors, Call.outcome, Call.end_reason, Call.operator_dialled)
+        ).one() == (
             2,
             "transferred",
             "error",
+            False,
         )
 
 
@@ -58,6 +61,12 @@ def test_a_bug_twice_in_a_row_puts_the_caller_through_to_the_operator(app, phone
     broken_flow(monkeypatch)
     call.press("1")
     assert call.press("1").dialled == "+74950000001"
+    with app.app_context():
+        assert session().execute(select(Call.outcome, Call.end_reason, Call.operator_dialled)).one() == (
+            "transferred",
+            "error",
+            True,
+        )
 
 
 def test_an_answer_after_an_error_clears_the_count(app, phone, monkeypatch):
