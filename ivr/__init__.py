@@ -72,6 +72,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if cfg.node_name:  # behind a balancer, operators see which node answered
         app.after_request(lambda response: _named(response, cfg.node_name))
+    if (cfg.public_url or "").startswith("https://"):  # reached over TLS: browsers are told to keep to it
+        app.after_request(_strict_transport)
     return app
 
 
@@ -83,6 +85,15 @@ def warn_if_refusing_calls(app: Flask) -> None:
     if not runtime(app).config.takes_calls:
         log.error("TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every call (503). "
                   "Set it, or IVR_DEMO=1 for a demo without signatures.")  # fmt: skip
+
+
+# A year, the usual; no includeSubDomains: the utility's other hosts are not ours to vouch for.
+HSTS = "max-age=31536000"
+
+
+def _strict_transport(response):  # noqa: ANN001, ANN202
+    response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
 def _named(response, node: str):  # noqa: ANN001, ANN202
