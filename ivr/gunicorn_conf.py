@@ -14,6 +14,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
+# What gunicorn can bound itself. It cannot bound how long a client takes to send its headers or body:
+# a thread reads them as slowly as they come, so a few hundred slow sockets take every thread. Only a
+# proxy in front with header and body timeouts (deploy/nginx-site.conf) keeps the nodes safe to face
+# the internet (docs/DEPLOYMENT.md, "Slow clients").
+bind = ["127.0.0.1:8000"]  # loopback: the proxy reaches it; -b (or GUNICORN_CMD_ARGS) for another address
+timeout = 30  # a worker whose main loop is silent this long is killed and replaced
+graceful_timeout = 20  # on stop or reload, requests in flight get this long (the app answers within 9 s)
+keepalive = 2  # seconds an idle kept-alive connection is held (nginx opens one per request anyway)
+limit_request_line = 4094  # bytes; the longest webhook URL is far below 1 KB
+limit_request_fields = 50  # Twilio sends about 15 headers; a browser through nginx about 20
+limit_request_field_size = 8190  # bytes; the console's cookie is the largest
+
 _made = None
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     _folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
