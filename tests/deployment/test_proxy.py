@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 import requests
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from twilio.request_validator import RequestValidator
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as open_socket
@@ -33,7 +33,6 @@ from ivr.qa.report import table
 from ivr.qa.targets import ACCOUNT_SID, Remote
 from ivr.speech.models import bundled_models
 from ivr.store.models import Call, Turn
-from tests.conftest import PG_URL
 from tests.deployment.topology import nginx, nginx_binary, node
 from tests.qa.conftest import CALLS
 from tests.serving import free_port, ivr
@@ -91,24 +90,6 @@ class Deployment:
     database_url: str
     recordings: LocalRecordings
     env: dict
-
-
-@pytest.fixture(scope="module")
-def database():
-    """A PostgreSQL database of this module's own."""
-    if not PG_URL:
-        pytest.skip("the deployment runs on PostgreSQL: set IVR_TEST_POSTGRES_URL")
-    name = f"ivr_deploy_{os.getpid()}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,10 @@ SITE = ROOT / "deploy" / "nginx-site.conf"
 NODE_OPTIONS = ("--preload", "-w", "2")
 
 
-def render_site(nodes: list[str], listen: str, server_name: str, certificate: Path, key: Path) -> str:
-    """deploy/nginx-site.conf with its placeholders filled in."""
+def render_site(nodes: list[str], listen: str, server_name: str, certificate: Path, key: Path,
+                timeouts: dict[str, str] | None = None) -> str:  # fmt: skip
+    """deploy/nginx-site.conf with its placeholders filled in, and any of its client timeouts
+    (`client_header_timeout` and the like, each in the template) set otherwise."""
     values = {
         "@NODES@": "\n    ".join(f"server {node};" for node in nodes),
         "@LISTEN@": listen,
@@ -38,6 +40,9 @@ def render_site(nodes: list[str], listen: str, server_name: str, certificate: Pa
     for placeholder, value in values.items():
         site = site.replace(placeholder, value)
     assert not re.search(r"@[A-Z_]+@", site), "a placeholder of nginx-site.conf is not filled"
+    for name, value in (timeouts or {}).items():
+        site, found = re.subn(rf"^(\s*){name} \S+;$", rf"\g<1>{name} {value};", site, flags=re.M)
+        assert found == 1, f"nginx-site.conf sets {name} {found} times"
     return site
 
 
@@ -69,13 +74,13 @@ def main_config(folder: Path, site: Path) -> str:
 
 
 @contextmanager
-def nginx(folder: Path, nodes: list[str], port: int) -> Iterator[str]:
+def nginx(folder: Path, nodes: list[str], port: int, timeouts: dict[str, str] | None = None) -> Iterator[str]:
     """Run nginx on `port` in front of `nodes` (host:port); yield its https base URL. The certificate
-    (self-signed, for 127.0.0.1) is `folder`/proxy.crt."""
+    (self-signed, for 127.0.0.1) is `folder`/proxy.crt; `timeouts` as render_site's."""
     folder.mkdir(parents=True, exist_ok=True)
     certificate, key = self_signed(folder)
     site = folder / "site.conf"
-    site.write_text(render_site(nodes, f"127.0.0.1:{port}", "localhost", certificate, key))
+    site.write_text(render_site(nodes, f"127.0.0.1:{port}", "localhost", certificate, key, timeouts))
     config = folder / "nginx.conf"
     config.write_text(main_config(folder, site))
     with (folder / "stderr.log").open("w") as stderr:
@@ -109,11 +114,12 @@ def _wait_for_port(port: int, proc: subprocess.Popen, folder: Path) -> None:
 
 @contextmanager
 def node(env: dict, name: str, folder: Path, options: tuple[str, ...] = NODE_OPTIONS,
-         wait_s: float = 120.0) -> Iterator[str]:  # fmt: skip
-    """One app node: the production gunicorn command on a free loopback port, its own instance folder
-    and logs, named `name` (X-IVR-Node); yield host:port once /healthz/ready says it takes calls."""
+         wait_s: float = 120.0, port: int | None = None) -> Iterator[str]:  # fmt: skip
+    """One app node: the production gunicorn command on a loopback port (a free one unless given: a
+    node restarted behind nginx takes its old port again), its own instance folder and logs, named
+    `name` (X-IVR-Node); yield host:port once /healthz/ready says it takes calls."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     env = {**env, "IVR_NODE_NAME": name, "IVR_INSTANCE_DIR": str(folder),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}  # fmt: skip
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each node counts in a folder of its own
