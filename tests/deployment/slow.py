@@ -21,17 +21,19 @@ class SlowClients:
     """`headers` sockets sending unfinished headers and `bodies` sockets sending a 4 KB body, each a
     byte a second until `quiet` is set. While refilling, a socket the server closed is replaced."""
 
-    def __init__(self, port: int, ca: Path, headers: int, bodies: int) -> None:
-        self.port, self.context = port, ssl.create_default_context(cafile=str(ca))
+    def __init__(self, port: int, ca: Path | None, headers: int, bodies: int) -> None:
+        """Over TLS trusting `ca`; without a CA, plain HTTP (a node reached directly)."""
+        self.port, self.context = port, ssl.create_default_context(cafile=str(ca)) if ca else None
         self.wanted = [HEADERS] * headers + [BODY] * bodies
-        self.open: dict[ssl.SSLSocket, bytes] = {}
+        self.open: dict[socket.socket, bytes] = {}
         self.opened = self.closed = self.refused = 0
         self.filled, self.quiet, self.stop = threading.Event(), threading.Event(), threading.Event()
 
     def connect(self, start: bytes) -> None:
         try:
-            raw = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-            sock = self.context.wrap_socket(raw, server_hostname="localhost")
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            if self.context:
+                sock = self.context.wrap_socket(sock, server_hostname="localhost")
             sock.sendall(start)
             sock.setblocking(False)  # TLS 1.3 makes a socket readable with no data (session tickets)
         except OSError:
@@ -55,7 +57,7 @@ class SlowClients:
                     raise ConnectionResetError
                 if not self.quiet.is_set():
                     sock.send(b"a")
-            except ssl.SSLWantWriteError:
+            except (ssl.SSLWantWriteError, BlockingIOError):
                 pass
             except OSError:  # ssl.SSLError too
                 del self.open[sock]
@@ -78,9 +80,9 @@ class SlowClients:
             sock.close()
 
 
-def _read(sock: ssl.SSLSocket) -> bool:
+def _read(sock: socket.socket) -> bool:
     """False at EOF; True when data came, or only TLS records of no data."""
     try:
         return bool(sock.recv(4096))
-    except ssl.SSLWantReadError:
+    except (ssl.SSLWantReadError, BlockingIOError):
         return True
