@@ -12,8 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-HEADERS = b"POST /twilio/sms HTTP/1.1\r\nHost: localhost\r\nX-Slow: "  # a header line that never ends
-BODY = (b"POST /twilio/sms HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+HEADER_START = b"POST /twilio/sms HTTP/1.1\r\nHost: localhost\r\nX-Slow: "  # a header line that never ends
+BODY_START = (b"POST /twilio/sms HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         b"Content-Length: 4096\r\n\r\nBody=")  # fmt: skip
 
 
@@ -24,7 +24,7 @@ class SlowClients:
     def __init__(self, port: int, ca: Path | None, headers: int, bodies: int) -> None:
         """Over TLS trusting `ca`; without a CA, plain HTTP (a node reached directly)."""
         self.port, self.context = port, ssl.create_default_context(cafile=str(ca)) if ca else None
-        self.wanted = [HEADERS] * headers + [BODY] * bodies
+        self.wanted = [HEADER_START] * headers + [BODY_START] * bodies
         self.open: dict[socket.socket, bytes] = {}
         self.opened = self.closed = self.refused = 0
         self.filled, self.quiet, self.stop = threading.Event(), threading.Event(), threading.Event()
@@ -43,10 +43,14 @@ class SlowClients:
         self.opened += 1
 
     def fill(self) -> None:
-        """Open sockets until each kind has as many as it wants."""
+        """Open sockets until each kind has as many as it wants, trickling to those open meanwhile."""
+        last = time.monotonic()
         for start in set(self.wanted):
             for _ in range(self.wanted.count(start) - sum(s == start for s in self.open.values())):
                 self.connect(start)
+                if time.monotonic() - last >= 1.0:  # opening hundreds of TLS sockets takes seconds
+                    self.trickle()
+                    last = time.monotonic()
 
     def trickle(self) -> None:
         """One byte to every open socket (none once quiet); count and forget those the server closed."""
