@@ -22,6 +22,7 @@ import argparse
 import itertools
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,7 @@ def run(folder: Path, args: argparse.Namespace, stack: ExitStack) -> None:
     api = TwilioApi(ACCOUNT, TOKEN)
     stack.callback(api.close)
     mail = dovecot_folder()
+    stack.callback(shutil.rmtree, mail, ignore_errors=True)
     dovecot = Dovecot(mail, certificate(mail)[0])
     dovecot.start()
     stack.callback(dovecot.stop)
