@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ivr.console import charts, clock
 from ivr.console import outcomes as call_outcomes
 from ivr.console.blueprint import bp
+from ivr.console.i18n import translate
 from ivr.console.listing import day, within
 from ivr.flows import Channel, ReadingStatus, question_order
 from ivr.store import database
@@ -150,5 +151,9 @@ def dashboard() -> str:
     """Show the period's figures and charts."""
     start, end = period(request.args)
     summary = summarise(database.session(), start, end)
-    chart = charts.bars([(d.strftime("%d.%m"), n) for d, n in summary.per_day])
-    return render_template("console/dashboard.html", start=start, end=end, s=summary, chart=chart)
+    series = [(d.strftime("%d.%m"), n) for d, n in summary.per_day]
+    title = translate(
+        "dashboard.chart", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}", total=sum(n for _, n in series)
+    )
+    drawn = [charts.bars(series, title, width) for width in (charts.WIDE, charts.NARROW)]
+    return render_template("console/dashboard.html", start=start, end=end, s=summary, charts=drawn)
