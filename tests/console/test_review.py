@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -209,6 +210,33 @@ def test_a_decided_reading_takes_no_second_decision_and_offers_none(app, login, 
     page = console.get(f"/console/readings/{negative.reading_id}").get_data(as_text=True)
     assert all(f"/{d}" not in page for d in ("approve", "correct", "reject"))
     assert "Решение по показанию уже принято" in page
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_two_supervisors_deciding_at_once_take_one_decision(app, login, negative):
+    """The decision locks the reading, then checks it is still undecided: the second waits and is refused."""
+    consoles = {d: login("supervisor") for d in ("approve", "reject", "correct")}
+    forms = {"approve": {"note": "a"}, "reject": {"note": "r"}, "correct": {"value": "950", "reason": "c"}}
+    start = threading.Barrier(len(consoles))
+    answers: list[int] = []
+
+    def decide(decision: str) -> None:
+        start.wait()
+        path = f"/console/readings/{negative.reading_id}/{decision}"
+        answers.append(consoles[decision].post(path, forms[decision]).status_code)
+
+    threads = [threading.Thread(target=decide, args=(d,)) for d in consoles]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert answers == [303] * 3
+    reading, meter, events = state(app, negative.reading_id)
+    [event] = events
+    assert (
+        reading.status == {"approve": "accepted", "reject": "rejected", "correct": "accepted"}[event.action]
+    )
+    assert meter.last_t1 == {"approve": 900, "reject": 1000, "correct": 950}[event.action]
 
 
 def test_unknown_reading_is_404(login):
