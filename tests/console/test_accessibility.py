@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ivr.store import review
+from ivr.store.database import transaction
 from tests.conftest import NOW
 from tests.console.conftest import CHROMIUM, PASSWORD, STRANGER
 
@@ -42,12 +44,14 @@ def axe() -> str:
 
 
 @pytest.fixture
-def pages(users, make_call, send) -> dict[str, str]:
+def pages(app, users, make_call, send) -> dict[str, str]:
     """A console with something on every page: calls, messages, a reading waiting, a decided one."""
     sent = send("100001 1200", sender=STRANGER)
     send("HELP")
     waiting = make_call(flags="NEGATIVE", status="pending_review", value=900, started=NOW)
-    make_call(flags="HIGH;LOW_CONFIDENCE", value=9999, started=NOW)
+    decided = make_call(flags="HIGH;LOW_CONFIDENCE", value=9999, started=NOW)
+    with app.app_context(), transaction() as s:
+        review.approve(s, review.locked(s, decided.reading_id), "supervisor", "checked", NOW)
     return {
         "calls": "/console/calls",
         "call": f"/console/calls/{waiting.sid}",
@@ -55,7 +59,10 @@ def pages(users, make_call, send) -> dict[str, str]:
         "message": f"/console/messages/{sent.id}",
         "queue": "/console/readings",
         "all readings": "/console/readings?show=all",
+        "flagged readings": "/console/readings?show=flagged",
         "reading": f"/console/readings/{waiting.reading_id}",
+        "decided reading": f"/console/readings/{decided.reading_id}",
+        "not found": "/console/readings/999999",
         "dashboard": f"/console/dashboard?start=2026-11-01&end={NOW.date()}",
         "users": "/console/users",
     }
