@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from ivr.store import review
-from ivr.store.database import transaction
 from tests.conftest import NOW
 from tests.console.conftest import CHROMIUM, PASSWORD, STRANGER
 
@@ -44,14 +42,13 @@ def axe() -> str:
 
 
 @pytest.fixture
-def pages(app, users, make_call, send) -> dict[str, str]:
+def pages(login, make_call, send) -> dict[str, str]:
     """A console with something on every page: calls, messages, a reading waiting, a decided one."""
     sent = send("100001 1200", sender=STRANGER)
     send("HELP")
     waiting = make_call(flags="NEGATIVE", status="pending_review", value=900, started=NOW)
     decided = make_call(flags="HIGH;LOW_CONFIDENCE", value=9999, started=NOW)
-    with app.app_context(), transaction() as s:
-        review.approve(s, review.locked(s, decided.reading_id), "supervisor", "checked", NOW)
+    login("supervisor").post(f"/console/readings/{decided.reading_id}/approve", {"note": "checked"})
     return {
         "calls": "/console/calls",
         "call": f"/console/calls/{waiting.sid}",
