@@ -60,6 +60,7 @@ def pages(login, make_call, send) -> dict[str, str]:
         "reading": f"/console/readings/{waiting.reading_id}",
         "decided reading": f"/console/readings/{decided.reading_id}",
         "not found": "/console/readings/999999",
+        "billing export": "/console/readings/export",
         "dashboard": f"/console/dashboard?start=2026-11-01&end={NOW.date()}",
         "users": "/console/users",
     }
