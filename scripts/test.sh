@@ -10,6 +10,7 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+command -v npm >/dev/null || need_apt+=(npm)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
@@ -17,6 +18,18 @@ if ((${#need_apt[@]})); then
     echo "missing Debian packages: ${need_apt[*]} (their tests will skip)" >&2
   fi
 fi
+
+# axe-core for the console's accessibility test, with npm, into a cache outside the checkout (the test
+# finds it there, or at $IVR_AXE_CORE); it is never fetched while the tests run.
+AXE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/ivr/axe-core"
+if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+  if command -v npm >/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix "$AXE_DIR" axe-core@4.14.1 >/dev/null
+  else
+    echo "npm is missing: the accessibility test will skip (apt-get install npm)" >&2
+  fi
+fi
+export IVR_AXE_CORE="$AXE_DIR/node_modules/axe-core/axe.min.js"
 
 . scripts/python-env.sh '[dev]'   # sets $PYTHON: this Python, or the project's .venv where pip needs one
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 1100, 260  # about the size it is shown at, so the labels keep their size
+WIDE, NARROW = 1100, 360  # about the sizes shown on a desktop and on a phone, so labels keep their size
+HEIGHT = 260
 LEFT, BOTTOM, TOP = 44, 26, 12
 TICKS = 4
-MAX_LABELS = 15
+LABEL_SPACE = 60  # a day's label, "17.11", and a gap
 
 
 def _step(value: int) -> int:
@@ -20,21 +21,23 @@ def _step(value: int) -> int:
         scale *= 10
 
 
-def bars(series: list[tuple[str, int]], title: str = "") -> Markup:
-    """A bar chart of labelled counts, scaled to fit its container."""
+def bars(series: list[tuple[str, int]], title: str, width: int = WIDE) -> Markup:
+    """A bar chart of labelled counts, scaled to fit its container; the title names it to a screen
+    reader, and each bar's own title gives its count."""
     step = _step(max([n for _, n in series] + [1]))
     top = step * TICKS
-    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    plot_w, plot_h = width - LEFT - 8, HEIGHT - BOTTOM - TOP
     slot = plot_w / max(1, len(series))
-    every = max(1, -(-len(series) // MAX_LABELS))
+    every = max(1, -(-len(series) // max(1, plot_w // LABEL_SPACE)))
+    size = "wide" if width == WIDE else "narrow"
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart {size}" viewBox="0 0 {width} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">'
     ]
     for i in range(TICKS + 1):  # grid lines with their values
         value = step * i
         y = TOP + plot_h - plot_h * i / TICKS
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<line class="grid" x1="{LEFT}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
     for i, (label, n) in enumerate(series):
         h = plot_h * n / top

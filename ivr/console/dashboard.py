@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 from ivr.console import charts, clock
 from ivr.console import outcomes as call_outcomes
 from ivr.console.blueprint import bp
+from ivr.console.i18n import translate
 from ivr.console.listing import day, within
-from ivr.flows import Channel, question_order
+from ivr.flows import Channel, ReadingStatus, question_order
 from ivr.store import database
 from ivr.store.models import Call, Reading, Turn
 
 DEFAULT_DAYS = 30
 LONGEST_DAYS = 366  # one bar a day stays readable up to a year
 NO_MATCH = ("no-match", "no-audio", "bad-audio", "no-model")
+CURRENT = Reading.status != ReadingStatus.SUPERSEDED  # a superseded reading was given again: count it once
 
 
 @dataclass
@@ -115,7 +117,7 @@ def transfer_reasons(s: Session, turns) -> list[tuple[str, str | None, int]]:  #
 
 
 def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int]]:
-    """Readings received on each day of the utility's calendar, days without any included.
+    """Current readings received on each day of the utility's calendar, days without any included.
 
     Counted per UTC hour, then each hour put on its local day: exact for every zone a whole number
     of hours from UTC, as all of Russia's are.
@@ -123,7 +125,7 @@ def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int
     utc_day, hour = func.date(Reading.received_at), extract("hour", Reading.received_at)
     rows = s.execute(
         select(utc_day, hour, func.count())
-        .where(*within(Reading.received_at, start, end))
+        .where(CURRENT, *within(Reading.received_at, start, end))
         .group_by(utc_day, hour)
     ).all()
     counts: Counter[date] = Counter()
@@ -135,10 +137,10 @@ def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int
 
 
 def readings_per_channel(s: Session, start: date, end: date) -> dict[str, int]:
-    """Readings received by voice, SMS, WhatsApp and e-mail in the period."""
+    """Current readings received by voice, SMS, WhatsApp and e-mail in the period."""
     rows = s.execute(
         select(Reading.channel, func.count())
-        .where(*within(Reading.received_at, start, end))
+        .where(CURRENT, *within(Reading.received_at, start, end))
         .group_by(Reading.channel)
     ).all()
     return {**dict.fromkeys(Channel, 0), **dict(rows)}
@@ -149,5 +151,9 @@ def dashboard() -> str:
     """Show the period's figures and charts."""
     start, end = period(request.args)
     summary = summarise(database.session(), start, end)
-    chart = charts.bars([(d.strftime("%d.%m"), n) for d, n in summary.per_day])
-    return render_template("console/dashboard.html", start=start, end=end, s=summary, chart=chart)
+    series = [(d.strftime("%d.%m"), n) for d, n in summary.per_day]
+    title = translate(
+        "dashboard.chart", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}", total=sum(n for _, n in series)
+    )
+    drawn = [charts.bars(series, title, width) for width in (charts.WIDE, charts.NARROW)]
+    return render_template("console/dashboard.html", start=start, end=end, s=summary, charts=drawn)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ivr.console.clock import day_start
+from ivr.flows import Flag
 from ivr.store.models import Reading
 
 PAGE_SIZE = 25
-REVIEW_FLAGS = ("NEGATIVE", "HIGH", "ROLLOVER", "LOW_CONFIDENCE", "OUT_OF_WINDOW", "UNVERIFIED_SENDER")
-FLAGS = (*REVIEW_FLAGS, "ZERO")
+FLAGS = tuple(Flag)
 DAYS = (date(1900, 1, 1), date(2999, 12, 31))  # wide, yet far from datetime's ends
 
 

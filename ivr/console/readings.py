@@ -20,17 +20,16 @@ from ivr.store import database
 from ivr.store.models import Account, Meter, Reading
 
 STATUSES = tuple(ReadingStatus)
+SHOWN = {"queue": review.queue, "flagged": review.flagged}  # any other `show` lists every reading
 READING_FILTERS = ("show", "start", "end", "status", "flag", "account", "unmask")
 HISTORY = 6
 
 
 def readings_query(f: Filters) -> Select:
-    """The review queue (by default) or all readings, narrowed by the filters."""
-    query = (
-        review.queue()
-        if f.get("show", "queue") == "queue"
-        else (select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc()))
-    )
+    """The review queue (by default), the flagged accepted readings or all readings, narrowed by the
+    filters."""
+    shown = SHOWN.get(f.get("show", "queue"))
+    query = shown() if shown else select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc())
     query = query.join(Reading.meter).join(Meter.account)
     query = query.options(joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call))
     query = query.where(*within(Reading.received_at, day(f.get("start")), day(f.get("end"))))
@@ -75,7 +74,7 @@ def reading(reading_id: int) -> str:
         pd=pd,
         trail=trail,
         history=history(found),
-        open=found.status in review.OPEN,
+        decidable=review.decidable(found),
         audible=audible,
     )
 

@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ivr.console import clock
-from ivr.console.listing import REVIEW_FLAGS, has_flag
+from ivr.flows import ReadingStatus
 from ivr.runtime import runtime
 from ivr.store import review
 from ivr.store.models import Reading
-from ivr.store.review import OPEN, ReviewError, locked, subject
+from ivr.store.review import ReviewError, decidable, locked, subject
 
-__all__ = ["OPEN", "ReviewError", "approve", "correct", "locked", "queue", "reject", "subject"]
+__all__ = [
+    "ReviewError",
+    "approve",
+    "correct",
+    "decidable",
+    "flagged",
+    "locked",
+    "queue",
+    "reject",
+    "subject",
+]
 
 
 def queue() -> Select:
-    """Flagged readings that no supervisor has decided on yet, oldest first."""
+    """The readings the reading judgement held for a supervisor (stored pending_review), oldest first.
+
+    Keyed on the stored status, not on flags: which flags hold a reading is the judgement's rule alone.
+    """
     return (
         select(Reading)
-        .where(Reading.status.in_(OPEN), Reading.reviewed_at.is_(None))
-        .where(or_(*(has_flag(f) for f in REVIEW_FLAGS)))
+        .where(Reading.status == ReadingStatus.PENDING_REVIEW)
         .order_by(Reading.received_at, Reading.id)
+    )
+
+
+def flagged() -> Select:
+    """Readings that carry a flag yet were accepted as they are: a second look if wanted, newest first."""
+    return (
+        select(Reading)
+        .where(Reading.status == ReadingStatus.ACCEPTED, Reading.flags != "")
+        .order_by(Reading.received_at.desc(), Reading.id.desc())
     )
 
 

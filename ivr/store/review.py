@@ -21,6 +21,11 @@ class ReviewError(ValueError):
     """A decision that cannot be taken; the argument is the message key for the console."""
 
 
+def decidable(reading: Reading) -> bool:
+    """Whether a reading still takes a decision: open, and no supervisor has decided on it yet."""
+    return reading.status in OPEN and reading.reviewed_at is None
+
+
 def subject(reading: Reading) -> str:
     return f"reading:{reading.id}"
 
@@ -85,7 +90,7 @@ def correct(session: Session, reading: Reading, actor: str, value: str, reason: 
 
 
 def _open(reading: Reading) -> str:
-    if reading.status not in OPEN:
+    if not decidable(reading):
         raise ReviewError("review.settled")
     return reading.status
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import threading
 import wave
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from ivr import recordings
 from ivr.calls.messages import Incoming
@@ -29,6 +31,17 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 MOSCOW = ZoneInfo("Europe/Moscow")
 KNOWN = "+79161234567"  # on account 100001 (one zone, previous 1000)
 STRANGER = "+79260000000"  # on no account
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 def tone_wav(seconds: float = 2.0, rate: int = 8000) -> bytes:
@@ -93,6 +106,37 @@ def login(app, users):
         return console
 
     return log_in
+
+
+@pytest.fixture
+def server(app):
+    """The console on a real HTTP server on 127.0.0.1, in a thread."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser_context():
+    """new(**options) -> a context of a real headless Chromium, Russian, 1280 px wide by default."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def new(**options: object):  # noqa: ANN202
+            defaults = {"viewport": {"width": 1280, "height": 860}, "locale": "ru-RU"}
+            return browser.new_context(**{**defaults, **options})
+
+        yield new
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    return browser_context().new_page()
 
 
 @dataclass

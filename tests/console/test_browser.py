@@ -3,54 +3,20 @@
 from __future__ import annotations
 
 import os
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import NOW
-from tests.console.conftest import PASSWORD, STRANGER
+from tests.console.conftest import CHROMIUM, PASSWORD, STRANGER
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
 ]
-
-
-@pytest.fixture
-def server(app):
-    """The console on a real HTTP server on 127.0.0.1, in a thread."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="ru-RU")
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.fixture
@@ -156,6 +122,8 @@ def test_supervisor_finds_a_call_plays_its_audio_and_approves_its_flagged_readin
     page.set_viewport_size({"width": 1280, "height": 860})
 
     page.click("nav.main >> text=Проверка показаний")
+    assert page.locator(f"a[href$='/console/readings/{made.reading_id}']").count() == 0  # accepted: no queue
+    page.click("nav.tabs >> text=С отметками, принятые")
     page.click(f"a[href$='/console/readings/{made.reading_id}']")
     page.fill("form[action$='/approve'] input[name=note]", "Сверено с фото счётчика")
     page.click("form[action$='/approve'] button")
@@ -207,3 +175,49 @@ def test_supervisor_filters_messages_shows_a_sender_and_approves_an_unverified_r
     assert "Сосед передал показания" in page.inner_text("ol.trail")
     page.click("text=Перейти к сообщению")
     page.wait_for_url(f"**/console/messages/{stranger.id}")
+
+
+def test_messages_fit_a_line_each_and_a_decided_reading_offers_no_more_decisions(
+    server, page, users, send, make_call
+):
+    send("100001 1100")  # superseded by the next reading of the same meter and period
+    stranger = send("100001 1200", sender=STRANGER)
+    send("HELP")
+
+    page.goto(server + "/console/login")
+    page.fill("input[name=name]", "supervisor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/calls")
+    page.goto(server + "/console/messages")
+    statuses = page.eval_on_selector_all(
+        "select[name=status] option[value]:not([value=''])", "os => os.map(o => [o.value, o.textContent])"
+    )
+    assert [v for v, shown in statuses if shown.strip() == v] == []  # every status in Russian
+    assert ("ignored", "пропущено (автоответ)") in [tuple(s) for s in statuses]
+
+    replies = page.eval_on_selector_all(
+        "table.messages tbody tr",
+        """rows => rows.map(row => {
+            const clip = row.querySelector('td:nth-child(6) .clip');
+            const line = parseFloat(getComputedStyle(clip).lineHeight);
+            return {lines: clip.getBoundingClientRect().height / line, full: clip.title,
+                    row: row.getBoundingClientRect().height};
+        })""",
+    )
+    assert len(replies) == 3 and all(r["lines"] < 1.5 and r["row"] < 60 for r in replies), replies
+    assert stranger.reply in [r["full"] for r in replies]  # the whole reply, a hover away
+
+    page.goto(server + f"/console/dashboard?start=2026-11-01&end={NOW.date()}")
+    assert page.inner_text("tr[data-channel=sms] td.num") == "1"  # the superseded reading is not counted
+
+    page.goto(server + f"/console/messages/{stranger.id}")
+    page.click("table.list a >> text=Открыть")
+    text = page.inner_text("section.card >> nth=0")
+    assert "Текст сообщения: «100001 1200»" in text and "Отправитель:" not in text
+    page.fill("form[action$='/approve'] input[name=note]", "Сосед передал показания")
+    page.click("form[action$='/approve'] button")
+    page.wait_for_selector(".flash.ok")
+    for decision in ("approve", "correct", "reject"):
+        assert page.locator(f"form[action$='/{decision}']").count() == 0
+    assert "Решение по показанию уже принято" in page.inner_text("main")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from ivr.console.charts import bars
+from ivr.console.charts import NARROW, WIDE, bars
 from ivr.console.dashboard import period, summarise
 from ivr.store.database import session, transaction
 from ivr.store.models import Turn
@@ -88,15 +88,26 @@ def test_period_defaults_to_the_last_30_days_and_is_capped_at_a_year(app):
 
 
 def test_bar_chart_is_inline_svg_with_one_bar_a_day_and_whole_number_ticks():
-    svg = str(bars([("01.11", 3), ("02.11", 0), ("03.11", 7)]))
+    svg = str(bars([("01.11", 3), ("02.11", 0), ("03.11", 7)], "Показания по дням"))
     assert svg.startswith("<svg") and svg.count('<rect class="bar"') == 3
     assert ">8</text>" in svg and ".5<" not in svg and "<title>03.11: 7</title>" in svg
+    assert 'aria-label="Показания по дням"' in svg
+
+
+def test_a_phones_chart_labels_fewer_days_than_a_desktops():
+    month = [(f"{d:02}.11", d) for d in range(1, 31)]
+    labelled = {w: str(bars(month, "t", w)).count('text-anchor="middle"') for w in (WIDE, NARROW)}
+    assert labelled == {WIDE: 15, NARROW: 5}
 
 
 def test_dashboard_page_shows_the_figures_and_the_chart(login, week):
     page = login("qa").get("/console/dashboard").get_data(as_text=True)
     assert "Звонков" in page and ">4<" in page and "50.0%" in page and "0:50" in page
-    assert '<svg class="chart"' in page and "Воронка по вопросам" in page
+    assert (
+        '<svg class="chart wide"' in page
+        and '<svg class="chart narrow"' in page
+        and "Воронка по вопросам" in page
+    )
 
 
 def test_dashboard_with_no_calls_shows_dashes_not_errors(login):

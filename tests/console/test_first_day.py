@@ -99,14 +99,14 @@ def broken(*args: object) -> None:
     raise RuntimeError("a deterministic bug")
 
 
-def test_the_review_queue_shows_only_undecided_readings_by_default(login, make_call):
-    decided = make_call(flags="HIGH")
-    undecided = make_call(flags="LOW_CONFIDENCE")
+def test_the_review_queue_shows_only_readings_waiting_for_a_decision_by_default(login, make_call):
+    decided = make_call(flags="NEGATIVE", status="pending_review", value=950)
+    accepted = make_call(flags="LOW_CONFIDENCE")
     pending = make_call(flags="NEGATIVE", status="pending_review", value=900)
     console = login("supervisor")
     console.post(f"/console/readings/{decided.reading_id}/approve", {"note": "checked"})
     queue = console.get("/console/readings").get_data(as_text=True)
-    listed = [m for m in (decided, undecided, pending) if f'/readings/{m.reading_id}"' in queue]
-    assert listed == [undecided, pending]
+    listed = [m for m in (decided, accepted, pending) if f'/readings/{m.reading_id}"' in queue]
+    assert listed == [pending]
     everything = console.get("/console/readings?show=all").get_data(as_text=True)
     assert f'/readings/{decided.reading_id}"' in everything

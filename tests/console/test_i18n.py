@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ivr.console.i18n import LOCALES, messages
-from ivr.flows import TransferReason, question_order
+from ivr.flows import Channel, Flag, MessageStatus, ReadingStatus, TransferReason, question_order
 
 ENGLISH = {
     "/console/calls": "Calls",
@@ -26,8 +26,13 @@ def test_both_catalogues_have_the_same_keys():
     assert all(messages(code).values() for code in LOCALES)
 
 
-def test_every_question_and_transfer_reason_has_a_name_in_both_catalogues():
+def test_every_word_the_console_shows_has_a_name_in_both_catalogues():
+    """Questions, transfer reasons, statuses, channels and flags: what filters offer and badges show."""
     names = [f"question.{q}" for q in question_order()] + [f"reason.{r}" for r in TransferReason]
+    names += [f"message_status.{s}" for s in MessageStatus] + [f"status.{s}" for s in ReadingStatus]
+    names += (
+        [f"channel.{c}" for c in Channel] + [f"flag.{f}" for f in Flag] + [f"flag.{f}.hint" for f in Flag]
+    )
     for code in LOCALES:
         assert [n for n in names if n not in messages(code)] == [], code
 

@@ -94,7 +94,7 @@ def test_unmask_audit_names_the_filters_and_every_record_shown(app, login, make_
     for path in (
         "/console/calls?outcome=completed&by_number=1&unmask=1",
         "/console/calls.csv?outcome=completed&by_number=1&unmask=1",
-        "/console/readings?flag=HIGH&unmask=1",
+        "/console/readings?show=flagged&flag=HIGH&unmask=1",
         "/console/readings.csv?show=all&unmask=1",
         f"/console/calls/{other.sid}?unmask=1",
     ):
@@ -111,7 +111,7 @@ def test_unmask_audit_names_the_filters_and_every_record_shown(app, login, make_
             "/console/calls.csv?by_number=1&caller=916&outcome=completed",
             f"call:{flagged.sid}",
         ),
-        ("readings", "/console/readings?flag=HIGH", f"reading:{flagged.reading_id}"),
+        ("readings", "/console/readings?flag=HIGH&show=flagged", f"reading:{flagged.reading_id}"),
         ("export:readings", "/console/readings.csv?show=all", f"reading:{flagged.reading_id}"),
         (f"call:{other.sid}", f"/console/calls/{other.sid}", f"call:{other.sid}"),
     ]

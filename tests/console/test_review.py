@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -45,19 +46,25 @@ def high(make_call):
     return make_call(flags="HIGH", status="accepted", value=9999)
 
 
-def test_queue_lists_flagged_readings_not_yet_reviewed(login, make_call, negative, high):
+def listed(console, path: str, *made) -> list:  # noqa: ANN001
+    """Which of the made calls' readings a list page links to."""
+    page = console.get(path).get_data(as_text=True)
+    return [m for m in made if f'/console/readings/{m.reading_id}"' in page]
+
+
+def test_the_queue_holds_exactly_the_readings_waiting_for_review(login, make_call, negative, high):
+    """Flags alone send nothing to review: the judgement's stored pending_review does."""
     plain = make_call(flags="", value=1100)
-    zero = make_call(flags="ZERO", value=1100)
-    page = login("qa").get("/console/readings").get_data(as_text=True)
-    assert (
-        f"/console/readings/{negative.reading_id}" in page and f"/console/readings/{high.reading_id}" in page
-    )
-    assert (
-        f'/console/readings/{plain.reading_id}"' not in page
-        and f'/console/readings/{zero.reading_id}"' not in page
-    )
-    every = login("qa").get("/console/readings?show=all").get_data(as_text=True)
-    assert f'/console/readings/{plain.reading_id}"' in every
+    late = make_call(flags="OUT_OF_WINDOW", value=1100)
+    unverified = make_call(flags="UNVERIFIED_SENDER", status="pending_review", value=1100)
+    console = login("qa")
+    made = (negative, high, plain, late, unverified)
+    assert listed(console, "/console/readings", *made) == [negative, unverified]
+    assert listed(console, "/console/readings?show=flagged", *made) == [high, late]
+    assert listed(console, "/console/readings?show=all", *made) == list(made)
+    assert listed(console, "/console/readings?show=flagged&flag=OUT_OF_WINDOW", *made) == [late]
+    tabs = console.get("/console/readings").get_data(as_text=True)
+    assert 'href="/console/readings?show=flagged"' in tabs and "С отметками, принятые" in tabs
 
 
 def test_reviewed_readings_leave_the_queue(login, negative):
@@ -185,6 +192,51 @@ def test_settled_readings_take_no_more_decisions(app, login, high):
     assert reading.status == "rejected" and [e.action for e in events] == ["reject"]
     page = console.get(f"/console/readings/{high.reading_id}").get_data(as_text=True)
     assert "/approve" not in page
+
+
+@pytest.mark.parametrize("first", ["approve", "reject"])
+def test_a_decided_reading_takes_no_second_decision_and_offers_none(app, login, negative, first):
+    console = login("supervisor")
+    form = {"approve": {"note": "ok"}, "reject": {"note": "no"}}
+    console.post(f"/console/readings/{negative.reading_id}/{first}", form[first])
+    decided, _, _ = state(app, negative.reading_id)
+    for second, data in (*form.items(), ("correct", {"value": "950", "reason": "retyped"})):
+        response = console.post(f"/console/readings/{negative.reading_id}/{second}", data)
+        assert response.status_code == 303
+        assert "уже есть решение" in console.get(response.headers["Location"]).get_data(as_text=True)
+    reading, _, events = state(app, negative.reading_id)
+    assert (reading.status, reading.value, reading.reviewed_at) == (decided.status, 900, decided.reviewed_at)
+    assert [e.action for e in events] == [first]
+    page = console.get(f"/console/readings/{negative.reading_id}").get_data(as_text=True)
+    assert all(f"/{d}" not in page for d in ("approve", "correct", "reject"))
+    assert "Решение по показанию уже принято" in page
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_two_supervisors_deciding_at_once_take_one_decision(app, login, negative):
+    """The decision locks the reading, then checks it is still undecided: the second waits and is refused."""
+    consoles = {d: login("supervisor") for d in ("approve", "reject", "correct")}
+    forms = {"approve": {"note": "a"}, "reject": {"note": "r"}, "correct": {"value": "950", "reason": "c"}}
+    start = threading.Barrier(len(consoles))
+    answers: list[int] = []
+
+    def decide(decision: str) -> None:
+        start.wait()
+        path = f"/console/readings/{negative.reading_id}/{decision}"
+        answers.append(consoles[decision].post(path, forms[decision]).status_code)
+
+    threads = [threading.Thread(target=decide, args=(d,)) for d in consoles]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert answers == [303] * 3
+    reading, meter, events = state(app, negative.reading_id)
+    [event] = events
+    assert (
+        reading.status == {"approve": "accepted", "reject": "rejected", "correct": "accepted"}[event.action]
+    )
+    assert meter.last_t1 == {"approve": 900, "reject": 1000, "correct": 950}[event.action]
 
 
 def test_unknown_reading_is_404(login):
