@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ivr import metrics
 from ivr.flows import Judgement, ReadingStatus, Regions, SaveMeter, ZoneInfo, ZoneReading, heard, rejudge
@@ -40,7 +40,9 @@ def save_meter(
     and flags agree with each other even when another call saved the meter since the read-back.
     A verdict other than the one read back raises VerdictChanged.
     """
-    meter = session.get(Meter, save.meter_id, with_for_update=True)
+    # The meter's row lock, and its account's region in the same statement.
+    locked = select(Meter).options(joinedload(Meter.account)).where(Meter.id == save.meter_id)
+    meter = session.scalars(locked.with_for_update(of=Meter)).first()
     if meter is None:
         raise LookupError(f"meter {save.meter_id} is gone")
     region = meter.account.region
