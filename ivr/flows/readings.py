@@ -141,15 +141,22 @@ def go_on(s: CallState, ctx: Context) -> list[Action]:
     return [*actions, *closing(s)]
 
 
+def one_yes_covers(named: list[PendingReading]) -> list[PendingReading]:
+    """The zones named in one answer that one «да» confirms: a suspicious one alone (its special
+    confirmation comes first), else all of them."""
+    return named[:1] if named and rules.confirmation(named[0].flags) else list(named)
+
+
 def reconfirm(s: CallState, zone: int, ctx: Context) -> list[Action]:
     """The store found, under the meter's lock, that `zone` of the current meter no longer has the
-    verdict the caller heard (another call saved the meter meanwhile): nothing was saved, and the
-    zone is judged again and read back with its new verdict. The caller's «да» to the reading just
-    read back still counts for it."""
-    if s.pending is not None and s.pending.zone != zone:
-        s.confirmed.append(s.pending)
-    given = next(p for p in (s.pending, *s.confirmed) if p is not None and p.zone == zone)
-    s.pending, s.confirmed = None, [p for p in s.confirmed if p.zone != zone]
+    verdict the caller heard (another call or an import moved the meter, or the day changed since the
+    read-back): nothing was saved, and the zone is judged again and read back with its new verdict.
+    The caller's «да» still counts for the other readings it confirmed; zones named in one answer
+    and not yet confirmed are asked for again."""
+    said_yes = [*s.confirmed, *([s.pending] if s.pending else []), *one_yes_covers(s.named)]
+    given = next(p for p in said_yes if p.zone == zone)
+    s.pending, s.named = None, []
+    s.confirmed = [p for p in said_yes if p.zone != zone]
     s.zone = [z.zone for z in meter_of(s, ctx).zones].index(zone)
     s.goto("reading", fresh=False)
     return [Say("reading_changed"), *answer_reading(s, given.digits, given.confidence, ctx)]

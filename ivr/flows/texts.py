@@ -75,7 +75,9 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
         for meter in account.meters
     )  # fmt: skip
     notes = [Say("decimals_dropped")] if text.decimals else []
-    special = [(m, z, v) for m, z, v in pending if v.confirmation in (Flag.ROLLOVER, Flag.HIGH)]
+    # Every special confirmation is a «ДА» by text, but NEGATIVE's: sending the same lower value again
+    # was the sender insisting.
+    special = [(m, z, v) for m, z, v in pending if v.confirmation not in (None, Flag.NEGATIVE)]
     if special:
         asks = [_confirm_say(account, m, z, v) for m, z, v in special]
         says = [*notes, *asks, Say("confirm_ask", {"minutes": minutes})]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ivr.flows import rules
 from ivr.flows.common import ask, fail, meter_of
 from ivr.flows.model import Action, Ask, Context, MeterInfo, Say
-from ivr.flows.readings import go_on, judge_zone
+from ivr.flows.readings import go_on, judge_zone, one_yes_covers
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.terms import QuestionKind
 
@@ -86,9 +86,9 @@ def answer_confirm_zones(s: CallState, value: str, _conf: float | None, ctx: Con
         s.named = []
         s.goto("reading", fresh=False)
         return fail(s, ctx, Say("reading_again"))
-    covered = 1 if rules.confirmation(s.named[0].flags) else len(s.named)
-    s.confirmed += s.named[:covered]
-    s.named = s.named[covered:]
+    covered = one_yes_covers(s.named)
+    s.confirmed += covered
+    s.named = s.named[len(covered) :]
     if s.named:
         return [ask(s, ctx)]
     return go_on(s, ctx)

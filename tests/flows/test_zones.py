@@ -1,6 +1,7 @@
 """Zones named in one answer: each named zone filled, one read-back, the missing zones asked after."""
 
 from dataclasses import replace
+from datetime import datetime
 
 from ivr.flows import SaveMeter, Speech, advance
 from ivr.flows.state import CallState
@@ -97,3 +98,20 @@ def test_a_fraction_dropped_from_a_named_zone_is_said_before_the_read_back(ctx):
     event = replace(zones(("day", "5100"), ("night", "3100")), decimals=True)
     _, actions = advance(state, event, ctx)
     assert said(actions) == ["decimals_dropped", "confirm_zones_2"]
+
+
+def test_a_named_zone_whose_verdict_changed_before_the_yes_is_read_back_again(ctx):
+    """The store refused the «да» to both named zones (midnight closed the window meanwhile): the
+    changed zone is read back again, the other keeps its «да», and one more «да» saves both."""
+    from ivr.flows import reconfirm
+
+    state, _ = at_two_zones(ctx)
+    state, _ = advance(state, zones(("day", "5100"), ("night", "3100")), ctx)
+    late = replace(ctx, now=datetime(2026, 11, 20, 21, 0, 5))  # 00:00:05 on the 21st in Moscow
+    state, actions = reconfirm(state, 2, late)
+    assert said(actions)[0] == "reading_changed" and asked(actions).prompt == "confirm"
+    assert asked(actions).params["digits"] == "3100" and [p.zone for p in state.confirmed] == [1]
+    state, actions = advance(state, voice("yes"), late)
+    [save] = [a for a in actions if isinstance(a, SaveMeter)]
+    assert sorted((r.zone, r.value) for r in save.readings) == [(1, 5100), (2, 3100)]
+    assert "OUT_OF_WINDOW" in dict((r.zone, r.flags) for r in save.readings)[2]

@@ -81,7 +81,7 @@ def test_a_read_back_that_midnight_changed_is_read_back_again_before_it_is_store
     assert "следующем" not in call.press("1100#").text
     MIDNIGHT[0] = datetime(2026, 11, 20, 21, 0, 5)
     again = call.press("1").text
-    assert "пришли другие показания" in again and "если верно" in again.lower()
+    assert "данные по этому счётчику изменились" in again and "если верно" in again.lower()
     with app.app_context():
         assert session().scalars(select(Reading)).all() == []
     assert "следующем расчётном периоде" in call.press("1").text
