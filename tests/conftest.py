@@ -295,5 +295,5 @@ def store_readings(s, serial: str, values: list[int], now: datetime, told=(), in
     for zone, value in zip(info.zones, values):  # the first zones: a test may give fewer
         v = judge(str(value), info.digits, zone, day, window, told, value if insist else None)
         assert v.outcome == "accept", v
-        readings.append(ZoneReading(zone.zone, v.value, v.flags, None, v.period))
+        readings.append(ZoneReading(zone.zone, v.value, v.flags, None, v.period, use=v.consumption))
     return save_meter(s, SaveMeter(meter.id, tuple(readings)), regions, now)

@@ -77,6 +77,7 @@ class ZoneReading:
     confidence: float | None
     period: str
     turn: int | None = None  # the seq of the question the caller gave the reading at
+    use: int | None = None  # the use read back with a special confirmation ("1600 kWh, more than usual")
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,8 @@ def reconfirm(s: CallState, zone: int, ctx: Context) -> list[Action]:
 
 def save_meter(s: CallState, meter: MeterInfo, ctx: Context) -> SaveMeter:
     readings = tuple(
-        ZoneReading(p.zone, p.value, p.flags, p.confidence, p.period, p.turn) for p in s.confirmed
+        ZoneReading(p.zone, p.value, p.flags, p.confidence, p.period, p.turn, p.consumption)
+        for p in s.confirmed
     )
     s.saved += len(readings)
     s.next_period |= any(Flag.OUT_OF_WINDOW in r.flags for r in readings)

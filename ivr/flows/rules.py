@@ -101,8 +101,10 @@ class Judgement:
 
     @property
     def heard(self) -> tuple:
-        """What the caller was told: a stored verdict must equal the one read back."""
-        return self.outcome, self.flags, self.status, self.confirmation, self.period
+        """What the caller was told: a stored verdict must equal the one read back. The use is told
+        with a special confirmation only."""
+        use = self.consumption if self.confirmation else None
+        return self.outcome, self.flags, self.status, self.confirmation, self.period, use
 
 
 def judge(
@@ -149,10 +151,12 @@ def rejudge(value: int, heard: Iterable[str], display: int, zone: ZoneInfo, day:
     return judge(str(value), display, zone, day, window, [f for f in TOLD if f in heard], insisted, rules)
 
 
-def heard(flags: Iterable[str], period: str, rules: Rules = Rules()) -> tuple:
-    """What a caller was told of a reading read back with these flags, as Judgement.heard says it."""
+def heard(flags: Iterable[str], period: str, use: int | None, rules: Rules = Rules()) -> tuple:
+    """What a caller was told of a reading read back with these flags (and this use, with a special
+    confirmation), as Judgement.heard says it."""
     ordered = tuple(f for f in Flag if f in set(flags))
-    return "accept", ordered, status_for(ordered, rules), confirmation(ordered), period
+    special = confirmation(ordered)
+    return "accept", ordered, status_for(ordered, rules), special, period, use if special else None
 
 
 def pick_reading(

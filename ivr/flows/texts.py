@@ -70,7 +70,8 @@ def take(text: Text, sender: str | None, ctx: Context, lower: dict[str, int], mi
         return TextResult(MessageStatus.REFUSED, says, account.number, lower=refused)
     saves = tuple(
         SaveMeter(meter.id, tuple(
-            ZoneReading(zone, v.value, v.flags, None, v.period) for m, zone, v in pending if m.id == meter.id
+            ZoneReading(zone, v.value, v.flags, None, v.period, use=v.consumption)
+            for m, zone, v in pending if m.id == meter.id
         ), ctx.rules)
         for meter in account.meters
     )  # fmt: skip
@@ -168,14 +169,16 @@ def _confirm_say(account: AccountInfo, meter: MeterInfo, zone: int, verdict: rul
 def held_json(saves: tuple[SaveMeter, ...]) -> dict:
     """Readings waiting for «ДА», as kept on the message."""
     return {"meters": [{"meter_id": save.meter_id, "readings": [
-        {"zone": r.zone, "value": r.value, "flags": list(r.flags), "period": r.period} for r in save.readings
+        {"zone": r.zone, "value": r.value, "flags": list(r.flags), "period": r.period, "use": r.use}
+        for r in save.readings
     ]} for save in saves]}  # fmt: skip
 
 
 def from_held(data: dict, rule: rules.Rules) -> tuple[SaveMeter, ...]:
     return tuple(
         SaveMeter(m["meter_id"], tuple(
-            ZoneReading(r["zone"], r["value"], tuple(Flag(f) for f in r["flags"]), None, r["period"])
+            ZoneReading(r["zone"], r["value"], tuple(Flag(f) for f in r["flags"]), None, r["period"],
+                        use=r.get("use"))
             for r in m["readings"]
         ), rule)
         for m in data["meters"]

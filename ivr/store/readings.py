@@ -88,7 +88,7 @@ def _judged(session: Session, meter: Meter, zr: ZoneReading, save: SaveMeter, re
     zone = ZoneInfo(zr.zone, previous, previous_on, daily)
     window = regions.window(meter.account.region)
     verdict = rejudge(zr.value, zr.flags, meter.digits, zone, day, window, save.rules)
-    if verdict.heard != heard(zr.flags, zr.period, save.rules):
+    if verdict.heard != heard(zr.flags, zr.period, zr.use, save.rules):
         raise VerdictChanged(meter.id, zr.zone, verdict)
     return verdict, previous, previous_on
 

@@ -98,7 +98,7 @@ def test_status_confirmation_and_review_come_with_the_verdict():
 def test_judged_again_it_keeps_what_the_channel_knew_and_what_the_caller_insisted_on():
     first = judge("999", 6, z(1000), TODAY, WINDOW, (Flag.LOW_CONFIDENCE,), 999)
     again = rejudge(999, first.flags, 6, z(1000), TODAY, WINDOW)
-    assert again.heard == first.heard == heard(first.flags, first.period)
+    assert again.heard == first.heard == heard(first.flags, first.period, first.consumption)
     moved = rejudge(999, first.flags, 6, z(900), TODAY, WINDOW)  # another call saved 900 meanwhile
     assert moved.heard != first.heard and moved.flags == (Flag.LOW_CONFIDENCE,)
 

@@ -18,8 +18,8 @@ from tests.conftest import store_readings
 pytestmark = pytest.mark.both_databases
 
 
-def zr(zone, value, flags=(), period="2026-11"):
-    return ZoneReading(zone, value, tuple(flags), None, period)
+def zr(zone, value, flags=(), period="2026-11", use=None):
+    return ZoneReading(zone, value, tuple(flags), None, period, use=use)
 
 
 def meter_id(s, serial):
@@ -64,7 +64,13 @@ def test_a_verdict_other_than_the_one_read_back_is_not_stored(app):
             save_meter(s, SaveMeter(mid, (zr(1, 2600),)), load(None), datetime(2026, 11, 16, 9))
         assert changed.value.verdict.flags == ("HIGH",) and changed.value.zone == 1
         assert s.scalars(select(Reading)).all() == [] and s.get(Meter, mid).last_t1 == 1000
-        [r] = save_meter(s, SaveMeter(mid, (zr(1, 2600, ["HIGH"]),)), load(None), datetime(2026, 11, 16, 9))
+        with pytest.raises(VerdictChanged):  # HIGH, but read back with another use than 1600
+            save_meter(
+                s, SaveMeter(mid, (zr(1, 2600, ["HIGH"], use=1500),)), load(None), datetime(2026, 11, 16, 9)
+            )
+        [r] = save_meter(
+            s, SaveMeter(mid, (zr(1, 2600, ["HIGH"], use=1600),)), load(None), datetime(2026, 11, 16, 9)
+        )
         assert (r.previous, r.consumption, r.flag_list) == (1000, 1600, ["HIGH"])
 
 
