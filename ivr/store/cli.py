@@ -53,27 +53,26 @@ def accounts_group() -> None:
 
 @accounts_group.command("import")
 @click.argument("file", type=click.File("rb"))
-@click.option("--encoding", help="The file's encoding; by default a BOM, else UTF-8, else cp1251.")
+@click.option("--encoding", help="A CSV's encoding; by default a BOM's, else UTF-8, else cp1251 or koi8-r.")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]),
-              help="The field separator; by default the one that splits the header line.")  # fmt: skip
+              help="A CSV's field separator; by default the one that splits the header line.")  # fmt: skip
 @click.option("--partial", is_flag=True,
               help="The file holds only some accounts: leave the meters of the others as they are.")  # fmt: skip
 def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
-    """Import accounts from CSV, all or nothing; re-importing updates in place.
+    """Import accounts from .xlsx or CSV, all or nothing; re-importing updates in place.
 
     The file is the list of every account: meters it no longer lists are retired (no longer asked
     for by the hotline, their readings kept) until a later file lists them again.
     """
     from ivr.runtime import runtime
     from ivr.store.database import transaction
-    from ivr.store.spreadsheet import UnreadableFile, decode
+    from ivr.store.spreadsheet import UnreadableFile
 
     with app_context():
         try:
-            text, read_as = decode(file.read(), encoding)
             with transaction() as s:
-                done = import_accounts(s, io.StringIO(text), "\t" if delimiter == "tab" else delimiter,
-                                       runtime().regions.windows, not partial)  # fmt: skip
+                done = import_accounts(s, file, "\t" if delimiter == "tab" else delimiter,
+                                       runtime().regions.windows, not partial, encoding, now=runtime().clock())  # fmt: skip
         except (ImportFailed, UnreadableFile) as e:
             for error in e.errors if isinstance(e, ImportFailed) else [str(e)]:
                 click.echo(f"{file.name}: {error}", err=True)
@@ -81,8 +80,9 @@ def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
             sys.exit(1)
     for warning in done.warnings:
         click.echo(f"{file.name}: warning: {warning}", err=True)
-    separator = "tab" if done.delimiter == "\t" else repr(done.delimiter)
-    click.echo(f"imported {done.rows} meter row(s), read as {read_as}, {separator}-separated")
+    separator = {None: "", "\t": ", tab-separated"}.get(done.delimiter, f", {done.delimiter!r}-separated")
+    click.echo(f"imported {done.rows} meter row(s), read as {done.read_as}{separator}: "
+               f"{done.new} new meter(s), {done.updated} updated")  # fmt: skip
     if done.retired:
         more = len(done.retired) - 10
         shown = ", ".join(done.retired[:10]) + (f" and {more} more" if more > 0 else "")
