@@ -10,7 +10,6 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from typing import BinaryIO, TextIO
 
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from ivr.store.accounts_sheet import open_sheet
 from ivr.store.accounts_staging import Staging
 from ivr.store.accounts_store import Changes, merge, preview
 from ivr.store.models import utcnow
-from ivr.store.phones import normalise
+from ivr.store.phones import normalise_many
 
 HEADER = ["account", "phones", "address", "region", "meter", "zones", "digits",
           "t1", "t2", "t3", "read_on"]  # fmt: skip
@@ -114,8 +113,8 @@ def check_row(line: int, cells: list[str], problems: list[str]) -> Row | None:
     get = {k: (v or "").replace("\u00a0", " ").strip() for k, v in zip(HEADER, cells + [""] * len(HEADER))}
     get["phones"] = PHONE_SEPARATORS.sub(";", get["phones"])  # a line break in the cell separates too
     for name, value in get.items():
-        odd = next((c for c in value if not c.isprintable()), None)
-        if odd is not None:  # NUL, line breaks, zero-width and direction marks: no caller types them
+        if not value.isprintable():  # NUL, line breaks, zero-width and direction marks: no caller types them
+            odd = next(c for c in value if not c.isprintable())
             problems.append(f"{name}: has the invisible or control character U+{ord(odd):04X}")
         if name in LENGTHS and len(value) > LENGTHS[name]:
             problems.append(f"{name}: longer than {LENGTHS[name]} characters")
@@ -132,7 +131,7 @@ def check_row(line: int, cells: list[str], problems: list[str]) -> Row | None:
         if any(c.isalpha() for c in part):
             problems.append(f"phones: {part!r} has letters; write digits only, numbers separated by ;")
             continue
-        e164 = _phone(part) if PHONE_CHARS.fullmatch(part) and len(part) <= 64 else None
+        e164 = normalise_many(part) if PHONE_CHARS.fullmatch(part) and len(part) <= 64 else None
         if e164 is None:
             problems.append(f"phones: {part!r} is not a phone number")
         phones.append((part, e164))
@@ -161,11 +160,6 @@ def check_row(line: int, cells: list[str], problems: list[str]) -> Row | None:
         return None
     return Row(line, get["account"], phones, get["address"], get["region"], get["meter"],
                zones, digits, last, read_on)  # fmt: skip
-
-
-@lru_cache(maxsize=4096)  # an account's phones repeat on each of its meters' rows
-def _phone(text: str) -> str | None:
-    return normalise(text)
 
 
 def _date(text: str) -> date | None:
