@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         call_list,
         dashboard,
         export,
+        imports,
         messages,
         readings,
         users,

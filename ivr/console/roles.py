@@ -16,13 +16,14 @@ REVIEW = "review"  # approve, correct or reject readings
 UNMASK = "unmask"  # see callers' phone numbers and addresses (each time audited)
 EXPORT = "export"  # download the billing export of a period (each time audited)
 MANAGE_USERS = "manage_users"
+IMPORT_ACCOUNTS = "import_accounts"  # upload the accounts file: it decides whom the hotline serves
 
 # QA replays test calls and needs the conversation, not who called or where they live;
 # supervisors settle disputes with callers, so they may see personal data.
 PERMISSIONS: dict[str, frozenset[str]] = {
     QA: frozenset({VIEW}),
     SUPERVISOR: frozenset({VIEW, REVIEW, UNMASK, EXPORT}),
-    ADMIN: frozenset({VIEW, REVIEW, UNMASK, EXPORT, MANAGE_USERS}),
+    ADMIN: frozenset({VIEW, REVIEW, UNMASK, EXPORT, MANAGE_USERS, IMPORT_ACCOUNTS}),
 }
 
 

@@ -96,7 +96,9 @@ def import_accounts(session: Session, f: BinaryIO | TextIO, delimiter: str | Non
             total = len(errors)
         if errors:
             more = f"... and {total - len(errors)} more error(s)"
-            raise ImportFailed([e for _, e in sorted(errors)] + ([more] if total > len(errors) else []))
+            raise ImportFailed(
+                [e for _, e in sorted(errors, key=lambda e: e[0])] + ([more] if total > len(errors) else [])
+            )
         changes = preview(session, retire_missing)
         if not dry_run:
             merge(session, changes, retire_missing, now or utcnow())

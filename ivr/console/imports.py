@@ -1,0 +1,107 @@
+"""The accounts file in the console: an admin uploads it, sees its errors by line and field or the
+meters it would add, change and retire, and confirms. Every step is audited."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import delete, select
+from werkzeug.wrappers import Response
+
+from ivr.console import audit
+from ivr.console.blueprint import bp
+from ivr.console.i18n import translate
+from ivr.console.roles import IMPORT_ACCOUNTS, requires
+from ivr.runtime import runtime
+from ivr.store import database
+from ivr.store.accounts_csv import Imported, ImportFailed, import_accounts
+from ivr.store.models import Upload
+from ivr.store.spreadsheet import UnreadableFile
+
+MAX_BYTES = 20 * 2**20  # larger files go through `ivr accounts import`
+KEPT = timedelta(hours=1)  # an upload not confirmed by then is dropped
+SHOWN = 20  # retired meters listed on the preview; the count says how many in all
+ERROR = re.compile(r"line (\d+): (\w+): (.*)", re.DOTALL)
+
+
+@bp.get("/accounts/import")
+@requires(IMPORT_ACCOUNTS)
+def accounts_import() -> str:
+    return render_template("console/accounts_import.html")
+
+
+@bp.post("/accounts/import")
+@requires(IMPORT_ACCOUNTS)
+def accounts_check() -> Response | tuple[str, int] | str:
+    """Check the uploaded file without writing it: its errors, or what it would change."""
+    upload = request.files.get("file")
+    data = upload.read(MAX_BYTES + 1) if upload else b""
+    name = (upload.filename if upload else "") or "accounts"
+    if not data or len(data) > MAX_BYTES:
+        flash(translate("imports.too_large" if data else "imports.no_file"), "error")
+        return redirect(url_for("console.accounts_import"), 303)
+    partial = request.form.get("partial") == "1"
+    done = _run(data, name, partial, dry_run=True)
+    if not isinstance(done, Imported):
+        return done
+    token = secrets.token_urlsafe(32)
+    clock = runtime().clock()
+    with database.transaction() as s:
+        s.execute(delete(Upload).where(Upload.created_at < clock - KEPT))
+        s.add(Upload(token=token, actor=current_user.name, name=name[:255], partial=partial, data=data,
+                     created_at=clock))  # fmt: skip
+        audit.record(s, current_user.name, "accounts-preview", _subject(name), None, _summary(done))
+    return render_template("console/accounts_import.html", preview=done, name=name, token=token, shown=SHOWN)
+
+
+@bp.post("/accounts/import/confirm")
+@requires(IMPORT_ACCOUNTS)
+def accounts_confirm() -> Response | tuple[str, int]:
+    """Import the file whose preview the admin saw; the numbers are those of the import itself."""
+    with database.transaction() as s:
+        query = select(Upload).where(Upload.token == request.form.get("token", ""))
+        upload = s.scalars(query.where(Upload.actor == current_user.name)).first()
+    if upload is None:
+        flash(translate("imports.gone"), "error")
+        return redirect(url_for("console.accounts_import"), 303)
+    done = _run(upload.data, upload.name, upload.partial, dry_run=False, upload_id=upload.id)
+    if not isinstance(done, Imported):
+        return done
+    flash(translate("imports.done").format(rows=done.rows, new=done.new, updated=done.updated,
+                                           retired=len(done.retired)), "ok")  # fmt: skip
+    return redirect(url_for("console.accounts_import"), 303)
+
+
+def _run(data: bytes, name: str, partial: bool, dry_run: bool,
+         upload_id: int | None = None) -> Imported | tuple[str, int]:  # fmt: skip
+    """Check or import the file in one transaction, audited; its errors as a page when it has some."""
+    action = "accounts-preview" if dry_run else "accounts-import"
+    try:
+        with database.transaction() as s:
+            done = import_accounts(s, io.BytesIO(data), regions=runtime().regions.windows,
+                                   retire_missing=not partial, dry_run=dry_run, now=runtime().clock())  # fmt: skip
+            if not dry_run:
+                s.execute(delete(Upload).where(Upload.id == upload_id))
+                audit.record(s, current_user.name, action, _subject(name), None, _summary(done))
+            return done
+    except (ImportFailed, UnreadableFile) as e:
+        errors = e.errors if isinstance(e, ImportFailed) else [str(e)]
+        rows = [m.groups() if (m := ERROR.fullmatch(error)) else ("", "", error) for error in errors]
+        with database.transaction() as s:  # where, not what: the cells may hold phones and addresses
+            audit.record(s, current_user.name, action, _subject(name), None, None,
+                         f"refused: {len(errors)} error(s), the first at line {rows[0][0] or '-'} "
+                         f"({rows[0][1] or 'file'})")  # fmt: skip
+        return render_template("console/accounts_import.html", errors=rows, name=name), 422
+
+
+def _subject(name: str) -> str:
+    return f"accounts:{name}"[:100]
+
+
+def _summary(done: Imported) -> str:
+    return f"{done.rows} row(s): {done.new} new, {done.updated} updated, {len(done.retired)} retired meter(s)"
