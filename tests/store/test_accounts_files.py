@@ -1,6 +1,10 @@
 """`ivr accounts import` on the operator's real files: Excel's encodings and separators, meters that
 left the file, unknown regions and phone numbers with letters."""
 
+import csv
+import io
+from datetime import date, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -144,4 +148,89 @@ def test_input_no_caller_could_type_is_refused_naming_line_and_field(app, run, f
 def test_no_break_spaces_from_excel_count_as_spaces(app, run):
     result = run(semicolons(ROW.replace("ул. Новая", "ул.\u00a0Новая")).encode("cp1251"))
     assert result.exit_code == 0, result.output
+    assert address(app, "555001") == "ул. Новая, д. 5"
+
+
+def russian_excel(*rows: list[object]) -> bytes:
+    """A CSV as Russian Excel saves one ("CSV (разделители - точки с запятой)"): cp1251, ';', CRLF."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows([HEADER, *rows])
+    return out.getvalue().encode("cp1251")
+
+
+def phones_of(app, number: str) -> list[str]:
+    with app.app_context(), transaction() as s:
+        return [p.e164 for p in s.scalars(select(Account).where(Account.number == number)).one().phones]
+
+
+def test_a_csv_as_russian_excel_writes_it_with_day_first_dates_and_phones_split_every_way(app, run):
+    data = russian_excel(
+        ["555001", "8 (916) 555-00-11, +7 499 550-95-50", "ул. Новая, д. 5", "Москва", "N-1", "2", "6",
+         "12500", "6700", "", "20.11.2026"],
+        ["555002", "8-916-555-00-12\n8-916-555-00-13;+79165550014", "пр. Мира, д. 7", "Москва", "N-2", "1",
+         "6", "10", "", "", "2026-11-19"],
+    )  # fmt: skip
+    assert b"\r\n" in data and "Новая".encode("cp1251") in data
+    result = run(data)
+    assert result.exit_code == 0, result.output
+    assert "read as cp1251, ';'-separated" in result.output and "2 new meter(s)" in result.output
+    with app.app_context(), transaction() as s:
+        n1 = s.scalars(select(Meter).where(Meter.serial == "N-1")).one()
+        assert (n1.last_t1, n1.last_t2, n1.last_read_on) == (12500, 6700, date(2026, 11, 20))
+    assert phones_of(app, "555001") == ["+79165550011", "+74995509550"]
+    assert phones_of(app, "555002") == ["+79165550012", "+79165550013", "+79165550014"]
+    assert address(app, "555002") == "пр. Мира, д. 7"
+
+
+def test_a_workbook_written_by_openpyxl_is_imported_with_its_date_and_number_cells(app, run, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append(["555001", 89165550011, "ул. Новая, д. 5", "Москва", "N-1", 1, 6, 12500, None, None,
+                        datetime(2026, 11, 20)])  # fmt: skip
+    book.active.append(["555001", "+7 916 555-00-11", "ул. Новая, д. 5", "Москва", "N-2", 1, 6, 10.0, None, None,
+                        "20.11.2026"])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(buffer.getvalue())  # named .csv: the contents say it is a workbook
+    assert result.exit_code == 0, result.output
+    assert "read as xlsx: 2 new meter(s)" in result.output
+    assert asked(app, "555001") == ["N-1", "N-2"]
+    assert phones_of(app, "555001") == ["+79165550011"]
+    with app.app_context(), transaction() as s:
+        found = s.execute(select(Meter.last_t1, Meter.last_read_on).where(Meter.serial.in_(["N-1", "N-2"]))
+                          .order_by(Meter.serial)).all()  # fmt: skip
+    assert found == [(12500, date(2026, 11, 20)), (10, date(2026, 11, 20))]
+
+
+def test_a_workbook_with_a_bad_cell_names_its_row_and_column(app, run):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append(
+        ["555001", "", "ул. Новая", "Москва", "N-1", 1, 6, 12.5, None, None, datetime(2026, 11, 20)]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(buffer.getvalue())
+    assert result.exit_code == 1 and "line 2: t1: '12.5' is not a whole number" in result.output
+    assert address(app, "555001") is None
+
+
+def test_a_utf8_file_with_one_line_in_another_encoding_is_refused_at_that_line(app, run):
+    utf8 = semicolons(ROW, SECOND.replace("N-2", "N-3")).encode()
+    pasted = SECOND.replace("Новая", "Полевая").encode("cp1251")
+    result = run(utf8 + pasted + b"\r\n" + semicolons(ROW).split("\r\n")[1].replace("N-1", "N-4").encode())
+    assert result.exit_code == 1
+    assert "line 4: byte 0xf3 is not UTF-8, while line 2 is UTF-8: the file mixes encodings" in result.output
+    assert "nothing was imported" in result.output and address(app, "555001") is None
+
+
+def test_a_koi8r_file_is_told_from_cp1251(app, run):
+    result = run(semicolons(ROW, SECOND).encode("koi8-r"))
+    assert result.exit_code == 0, result.output
+    assert "read as koi8-r" in result.output
     assert address(app, "555001") == "ул. Новая, д. 5"
