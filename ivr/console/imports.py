@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
-from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete, select
 from werkzeug.wrappers import Response
 
 from ivr.console import audit
@@ -18,13 +15,11 @@ from ivr.console.blueprint import bp
 from ivr.console.i18n import translate
 from ivr.console.roles import IMPORT_ACCOUNTS, requires
 from ivr.runtime import runtime
-from ivr.store import database
+from ivr.store import database, uploads
 from ivr.store.accounts_csv import Imported, ImportFailed, import_accounts
-from ivr.store.models import Upload
 from ivr.store.spreadsheet import UnreadableFile
 
 MAX_BYTES = 20 * 2**20  # larger files go through `ivr accounts import`
-KEPT = timedelta(hours=1)  # an upload not confirmed by then is dropped
 SHOWN = 20  # retired meters listed on the preview; the count says how many in all
 ERROR = re.compile(r"line (\d+): (\w+): (.*)", re.DOTALL)
 
@@ -32,6 +27,8 @@ ERROR = re.compile(r"line (\d+): (\w+): (.*)", re.DOTALL)
 @bp.get("/accounts/import")
 @requires(IMPORT_ACCOUNTS)
 def accounts_import() -> str:
+    with database.transaction() as s:
+        uploads.drop_stale(s, runtime().clock())
     return render_template("console/accounts_import.html")
 
 
@@ -49,12 +46,8 @@ def accounts_check() -> Response | tuple[str, int] | str:
     done = _run(data, name, partial, dry_run=True)
     if not isinstance(done, Imported):
         return done
-    token = secrets.token_urlsafe(32)
-    clock = runtime().clock()
     with database.transaction() as s:
-        s.execute(delete(Upload).where(Upload.created_at < clock - KEPT))
-        s.add(Upload(token=token, actor=current_user.name, name=name[:255], partial=partial, data=data,
-                     created_at=clock))  # fmt: skip
+        token = uploads.keep(s, current_user.name, name, partial, data, runtime().clock())
         audit.record(s, current_user.name, "accounts-preview", _subject(name), None, _summary(done))
     return render_template("console/accounts_import.html", preview=done, name=name, token=token, shown=SHOWN)
 
@@ -64,16 +57,15 @@ def accounts_check() -> Response | tuple[str, int] | str:
 def accounts_confirm() -> Response | tuple[str, int]:
     """Import the file whose preview the admin saw; the numbers are those of the import itself."""
     with database.transaction() as s:
-        query = select(Upload).where(Upload.token == request.form.get("token", ""))
-        upload = s.scalars(query.where(Upload.actor == current_user.name)).first()
+        upload = uploads.kept(s, request.form.get("token", ""), current_user.name)
     if upload is None:
         flash(translate("imports.gone"), "error")
         return redirect(url_for("console.accounts_import"), 303)
     done = _run(upload.data, upload.name, upload.partial, dry_run=False, upload_id=upload.id)
     if not isinstance(done, Imported):
         return done
-    flash(translate("imports.done").format(rows=done.rows, new=done.new, updated=done.updated,
-                                           retired=len(done.retired)), "ok")  # fmt: skip
+    counts = {"rows": done.rows, "new": done.new, "updated": done.updated, "retired": len(done.retired)}
+    flash(translate("imports.done", **counts), "ok")
     return redirect(url_for("console.accounts_import"), 303)
 
 
@@ -86,7 +78,7 @@ def _run(data: bytes, name: str, partial: bool, dry_run: bool,
             done = import_accounts(s, io.BytesIO(data), regions=runtime().regions.windows,
                                    retire_missing=not partial, dry_run=dry_run, now=runtime().clock())  # fmt: skip
             if not dry_run:
-                s.execute(delete(Upload).where(Upload.id == upload_id))
+                uploads.discard(s, upload_id)
                 audit.record(s, current_user.name, action, _subject(name), None, _summary(done))
             return done
     except (ImportFailed, UnreadableFile) as e:

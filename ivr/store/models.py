@@ -251,8 +251,7 @@ class LoginAttempt(Base):
 
 
 class Upload(Base):
-    """An accounts file an admin uploaded in the console and saw the changes of, kept until they
-    confirm it: in the database, so that any node behind the balancer takes the confirmation."""
+    """An accounts file uploaded in the console, from its preview to its confirmation (ivr/store/uploads.py)."""
 
     __tablename__ = "uploads"
 
