@@ -26,7 +26,7 @@ TABLES = {
     "import_phones": "seq INTEGER NOT NULL, account VARCHAR(32) NOT NULL, e164 VARCHAR(20) NOT NULL, "
     "raw VARCHAR(64) NOT NULL",
 }
-MERGE_TABLES = ("import_next", "import_phone_firsts")  # made by ivr/store/accounts_store.py
+MERGE_TABLES = ("import_next", "import_phone_firsts", "import_changed")  # made by ivr/store/accounts_store.py
 # Used after loading, for the checks and the merge.
 INDEXES = ("import_meters (meter)", "import_meters (account)", "import_meters (line)",
            "import_phones (account, e164)")  # fmt: skip

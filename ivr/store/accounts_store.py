@@ -80,17 +80,23 @@ def merge(session: Session, changes: Changes, retire_missing: bool, now: datetim
     run(text("INSERT INTO phones (account_id, e164, raw) SELECT f.account_id, f.e164, f.raw FROM import_phone_firsts f "
              "WHERE NOT EXISTS (SELECT 1 FROM phones p WHERE p.account_id = f.account_id AND p.e164 = f.e164) "
              "ORDER BY f.seq"))  # fmt: skip
-    if changes.updated:
-        run(text("UPDATE meters SET account_id = n.account_id, position = n.position, zones = n.zones, "
-                 "digits = n.digits, last_t1 = n.t1, last_t2 = n.t2, last_t3 = n.t3, last_read_on = n.read_on, "
-                 f"retired_at = NULL FROM import_next n WHERE meters.id = n.meter_id AND {DIFFERS}"))  # fmt: skip
+    if changes.retired:
+        retire = text(f"UPDATE meters SET retired_at = :now WHERE {_retiring(retire_missing)}")
+        run(retire.bindparams(bindparam("now", type_=DateTime)), {"now": now})
     if changes.new:
         run(text("INSERT INTO meters (account_id, serial, position, zones, digits, last_t1, last_t2, last_t3, "
                  "last_read_on) SELECT account_id, meter, position, zones, digits, t1, t2, t3, read_on "
                  "FROM import_next WHERE meter_id IS NULL ORDER BY line"))  # fmt: skip
-    if changes.retired:
-        retire = text(f"UPDATE meters SET retired_at = :now WHERE {_retiring(retire_missing)}")
-        run(retire.bindparams(bindparam("now", type_=DateTime)), {"now": now})
+    if changes.updated:
+        # Calls and texts lock the meter they save. The changed rows are picked out first, without
+        # locking anything; the UPDATE then goes straight to them, last, right before the commit.
+        run(text(f"CREATE TEMPORARY TABLE import_changed{tail} AS SELECT n.* FROM import_next n "
+                 f"JOIN meters ON meters.id = n.meter_id WHERE {DIFFERS} ORDER BY n.meter_id"))  # fmt: skip
+        if tail:  # PostgreSQL: so that it looks the few rows up by id rather than scanning every meter
+            run(text("ANALYZE import_changed"))
+        run(text("UPDATE meters SET account_id = n.account_id, position = n.position, zones = n.zones, "
+                 "digits = n.digits, last_t1 = n.t1, last_t2 = n.t2, last_t3 = n.t3, last_read_on = n.read_on, "
+                 "retired_at = NULL FROM import_changed n WHERE meters.id = n.meter_id"))  # fmt: skip
 
 
 def _retiring(retire_missing: bool) -> str:
