@@ -1,11 +1,11 @@
-"""An accounts import loading a file while the hotline takes readings for the file's accounts."""
+"""An accounts import loading a file while the hotline takes readings for the file's accounts, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
 import io
 import threading
 
-import pytest
 from sqlalchemy import select
 
 from ivr.store import accounts_staging
@@ -15,7 +15,6 @@ from ivr.store.models import Account, Meter, Reading
 from tests.conftest import ACCOUNTS_CSV
 from tests.texts.conftest import text as text  # signed Messaging webhooks
 
-pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 WAIT_S = 10  # a bound on each wait, so that a lock held by the import fails the test instead of hanging it
 
 
