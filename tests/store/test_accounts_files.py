@@ -234,3 +234,12 @@ def test_a_koi8r_file_is_told_from_cp1251(app, run):
     assert result.exit_code == 0, result.output
     assert "read as koi8-r" in result.output
     assert address(app, "555001") == "ул. Новая, д. 5"
+
+
+def test_a_row_after_a_cell_with_line_breaks_is_named_by_the_line_it_starts_on(app, run):
+    data = russian_excel(
+        ["555001", "8-916-555-00-12\n8-916-555-00-13", "ул. Новая, д. 5", "Москва", "N-1", "1", "6", "", "", "", ""],
+        ["555002", "", "пр. Мира, д. 7", "Москва", "N-2", "4", "6", "", "", "", ""],
+    )  # fmt: skip
+    result = run(data)
+    assert result.exit_code == 1 and "line 4: zones: 4 is not in 1..3" in result.output, result.output
