@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +30,11 @@ def open_sheet(f: BinaryIO | TextIO, encoding: str | None = None, delimiter: str
     """Read a binary file as .xlsx or CSV (encoding detected), or text already decoded as CSV."""
     if isinstance(f, io.TextIOBase):
         return _csv(iter(f), "text", delimiter, expected)
+    if not f.seekable():  # a pipe: detecting the encoding reads the file twice
+        spooled = tempfile.TemporaryFile()
+        shutil.copyfileobj(f, spooled)
+        spooled.seek(0)
+        f = spooled
     if f.read(4) == XLSX:
         f.seek(0)
         return _xlsx(f)

@@ -82,10 +82,10 @@ class Staging:
             if not batch:
                 continue
             if self.postgres:
-                cursor = self.session.connection().connection.dbapi_connection.cursor()
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for values in batch:
-                        copy.write_row(values)
+                with self.session.connection().connection.dbapi_connection.cursor() as cursor:
+                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for values in batch:
+                            copy.write_row(values)
             else:
                 marks = ", ".join("?" * len(columns))
                 self.session.connection().exec_driver_sql(

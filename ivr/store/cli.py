@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from ivr.store.accounts_csv import ImportFailed, import_accounts
 from ivr.store.export_formats import CSV, EXCEL_CSV, SEPARATORS, XLSX, ExportFormat, UnwritableValue
@@ -77,6 +78,10 @@ def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
             for error in e.errors if isinstance(e, ImportFailed) else [str(e)]:
                 click.echo(f"{file.name}: {error}", err=True)
             click.echo("nothing was imported", err=True)
+            sys.exit(1)
+        except OperationalError as e:  # a meter locked by a call past the lock timeout, say
+            click.echo(f"{file.name}: the database refused the import ({type(e.orig).__name__}); "
+                       "nothing was imported: run it again", err=True)  # fmt: skip
             sys.exit(1)
     for warning in done.warnings:
         click.echo(f"{file.name}: warning: {warning}", err=True)

@@ -243,3 +243,23 @@ def test_a_row_after_a_cell_with_line_breaks_is_named_by_the_line_it_starts_on(a
     )  # fmt: skip
     result = run(data)
     assert result.exit_code == 1 and "line 4: zones: 4 is not in 1..3" in result.output, result.output
+
+
+def test_a_file_from_a_pipe_is_read_like_one_on_disk():
+    from ivr.store.accounts_sheet import open_sheet
+
+    class Pipe(io.RawIOBase):  # stdin from `... | ivr accounts import -`: read once, no seeking
+        def __init__(self, data: bytes) -> None:
+            self.data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:  # noqa: ANN001
+            chunk = self.data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    sheet = open_sheet(io.BufferedReader(Pipe(semicolons(ROW).encode("cp1251"))), expected=HEADER)
+    assert (sheet.read_as, sheet.delimiter, sheet.header) == ("cp1251", ";", HEADER)
+    assert [cells[2] for _, cells in sheet.records] == ["ул. Новая, д. 5"]
