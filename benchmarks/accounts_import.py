@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -35,6 +35,8 @@ from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from ivr.clock import wall  # noqa: E402
+
 HEADER = ["account", "phones", "address", "region", "meter", "zones", "digits", "t1", "t2", "t3", "read_on"]
 
 
@@ -179,7 +181,7 @@ def main() -> None:
             db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     print(
         f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{datetime.utcnow():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
+        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
     )
 
 

@@ -28,7 +28,7 @@ ERROR = re.compile(r"line (\d+): (\w+): (.*)", re.DOTALL)
 @requires(IMPORT_ACCOUNTS)
 def accounts_import() -> str:
     with database.transaction() as s:
-        uploads.drop_stale(s, runtime().clock())
+        uploads.drop_stale(s, runtime().clock.now())
     return render_template("console/accounts_import.html")
 
 
@@ -47,7 +47,7 @@ def accounts_check() -> Response | tuple[str, int] | str:
     if not isinstance(done, Imported):
         return done
     with database.transaction() as s:
-        token = uploads.keep(s, current_user.name, name, partial, data, runtime().clock())
+        token = uploads.keep(s, current_user.name, name, partial, data, runtime().clock.now())
         audit.record(s, current_user.name, "accounts-preview", _subject(name), None, _summary(done))
     return render_template("console/accounts_import.html", preview=done, name=name, token=token, shown=SHOWN)
 
@@ -76,7 +76,7 @@ def _run(data: bytes, name: str, partial: bool, dry_run: bool,
     try:
         with database.transaction() as s:
             done = import_accounts(s, io.BytesIO(data), regions=runtime().regions.windows,
-                                   retire_missing=not partial, dry_run=dry_run, now=runtime().clock())  # fmt: skip
+                                   retire_missing=not partial, dry_run=dry_run, now=runtime().clock.now())  # fmt: skip
             if not dry_run:
                 uploads.discard(s, upload_id)
                 audit.record(s, current_user.name, action, _subject(name), None, _summary(done))

@@ -14,10 +14,10 @@ from typing import BinaryIO, TextIO
 
 from sqlalchemy.orm import Session
 
+from ivr.clock import wall
 from ivr.store.accounts_sheet import open_sheet
 from ivr.store.accounts_staging import Staging
 from ivr.store.accounts_store import Changes, merge, preview
-from ivr.store.models import utcnow
 from ivr.store.phones import normalise_many
 
 HEADER = ["account", "phones", "address", "region", "meter", "zones", "digits",
@@ -101,7 +101,7 @@ def import_accounts(session: Session, f: BinaryIO | TextIO, delimiter: str | Non
             )
         changes = preview(session, retire_missing)
         if not dry_run:
-            merge(session, changes, retire_missing, now or utcnow())
+            merge(session, changes, retire_missing, now or wall())
         warnings = [] if regions is None else staging.unknown_regions(regions)
         return Imported(**vars(changes), rows=staging.rows, read_as=sheet.read_as,
                         delimiter=sheet.delimiter, warnings=warnings)  # fmt: skip

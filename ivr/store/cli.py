@@ -73,7 +73,7 @@ def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
         try:
             with transaction() as s:
                 done = import_accounts(s, file, "\t" if delimiter == "tab" else delimiter,
-                                       runtime().regions.windows, not partial, encoding, now=runtime().clock())  # fmt: skip
+                                       runtime().regions.windows, not partial, encoding, now=runtime().clock.now())  # fmt: skip
         except (ImportFailed, UnreadableFile) as e:
             for error in e.errors if isinstance(e, ImportFailed) else [str(e)]:
                 click.echo(f"{file.name}: {error}", err=True)
