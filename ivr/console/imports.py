@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ivr.console import audit
+from ivr.console import audit, clock
 from ivr.console.blueprint import bp
 from ivr.console.i18n import translate
 from ivr.console.roles import IMPORT_ACCOUNTS, requires
@@ -28,7 +28,7 @@ ERROR = re.compile(r"line (\d+): (\w+): (.*)", re.DOTALL)
 @requires(IMPORT_ACCOUNTS)
 def accounts_import() -> str:
     with database.transaction() as s:
-        uploads.drop_stale(s, runtime().clock.now())
+        uploads.drop_stale(s, clock.now())
     return render_template("console/accounts_import.html")
 
 
@@ -47,8 +47,10 @@ def accounts_check() -> Response | tuple[str, int] | str:
     if not isinstance(done, Imported):
         return done
     with database.transaction() as s:
-        token = uploads.keep(s, current_user.name, name, partial, data, runtime().clock.now())
-        audit.record(s, current_user.name, "accounts-preview", _subject(name), None, _summary(done))
+        token = uploads.keep(s, current_user.name, name, partial, data, clock.now())
+        audit.record(
+            s, clock.now(), current_user.name, "accounts-preview", _subject(name), None, _summary(done)
+        )
     return render_template("console/accounts_import.html", preview=done, name=name, token=token, shown=SHOWN)
 
 
@@ -76,16 +78,16 @@ def _run(data: bytes, name: str, partial: bool, dry_run: bool,
     try:
         with database.transaction() as s:
             done = import_accounts(s, io.BytesIO(data), regions=runtime().regions.windows,
-                                   retire_missing=not partial, dry_run=dry_run, now=runtime().clock.now())  # fmt: skip
+                                   retire_missing=not partial, dry_run=dry_run, now=clock.now())  # fmt: skip
             if not dry_run:
                 uploads.discard(s, upload_id)
-                audit.record(s, current_user.name, action, _subject(name), None, _summary(done))
+                audit.record(s, clock.now(), current_user.name, action, _subject(name), None, _summary(done))
             return done
     except (ImportFailed, UnreadableFile) as e:
         errors = e.errors if isinstance(e, ImportFailed) else [str(e)]
         rows = [m.groups() if (m := ERROR.fullmatch(error)) else ("", "", error) for error in errors]
         with database.transaction() as s:  # where, not what: the cells may hold phones and addresses
-            audit.record(s, current_user.name, action, _subject(name), None, None,
+            audit.record(s, clock.now(), current_user.name, action, _subject(name), None, None,
                          f"refused: {len(errors)} error(s), the first at line {rows[0][0] or '-'} "
                          f"({rows[0][1] or 'file'})")  # fmt: skip
         return render_template("console/accounts_import.html", errors=rows, name=name), 422
