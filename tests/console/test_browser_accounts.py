@@ -18,7 +18,6 @@ from tests.console.test_browser import CHROMIUM, page, server  # noqa: F401 - fi
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
 ]
 
 

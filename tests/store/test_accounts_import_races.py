@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from ivr.store import accounts_staging
@@ -15,6 +16,7 @@ from ivr.store.models import Account, Meter, Reading
 from tests.conftest import ACCOUNTS_CSV
 from tests.texts.conftest import text as text  # signed Messaging webhooks
 
+pytestmark = pytest.mark.both_databases  # row locks: see tests/conftest.py
 WAIT_S = 10  # a bound on each wait, so that a lock held by the import fails the test instead of hanging it
 
 
