@@ -12,8 +12,7 @@ from sqlalchemy import select
 from ivr.store.accounts_csv import HEADER
 from ivr.store.database import session
 from ivr.store.models import Meter
-from tests.console.conftest import PASSWORD
-from tests.console.test_browser import CHROMIUM, page, server  # noqa: F401 - fixtures
+from tests.console.conftest import CHROMIUM, PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,7 +20,7 @@ pytestmark = [
 ]
 
 
-def test_admin_uploads_a_workbook_sees_the_changes_and_confirms(app, server, page, users, tmp_path):  # noqa: F811
+def test_admin_uploads_a_workbook_sees_the_changes_and_confirms(app, server, page, users, tmp_path):
     from openpyxl import Workbook
 
     book = Workbook()
