@@ -51,7 +51,12 @@ def _shown(value: object) -> str:
 
 
 def run(
-    sessions: sessionmaker, regions: Regions, rules: Rules, serials: tuple[str, ...], apply: bool, now: datetime,
+    sessions: sessionmaker,
+    regions: Regions,
+    rules: Rules,
+    serials: tuple[str, ...],
+    apply: bool,
+    now: datetime,
     report: Callable[[Change], None],
 ) -> str:
     """Judge the meters again one by one, each in a short transaction of its own, and say the summary.
