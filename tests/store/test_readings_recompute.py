@@ -240,3 +240,19 @@ def test_calls_save_meters_while_a_recompute_runs(app, db_url, apply):
             date(2026, 12, 17)
         ] * 2
         assert s.get(Reading, night).days == (32 if apply else 31)
+
+
+def test_a_later_reading_is_judged_against_the_corrected_days_of_an_earlier_one(app, recompute):
+    # November's 320 kWh over 32 days, not 31: 10 kWh a day of history, not 10.3. December's 590
+    # over its corrected 29 days is above twice that (580), though not twice the old one (598.7).
+    night = stored_as_before(app, "M-1", 1320, datetime(2026, 11, 17, 21, 30), days=31, period="2026-11")
+    december = stored_as_before(app, "M-1", 1910, datetime(2026, 12, 17, 9, 0), days=30, period="2026-12")
+
+    code, lines, _ = recompute()
+    assert code == 0
+    assert lines[:-1] == [
+        f"reading {night} (M-1 zone 1): days 31 -> 32",
+        f"reading {december} (M-1 zone 1): previous_on 2026-11-17 -> 2026-11-18",
+        f"reading {december} (M-1 zone 1): days 30 -> 29",
+        f"reading {december} (M-1 zone 1): flags - -> HIGH",
+    ]
