@@ -189,20 +189,13 @@ def readings_recompute(apply_: bool, serials: tuple[str, ...]) -> None:
     never changed: a reading whose status or period would differ is listed for a supervisor.
     """
     from ivr.runtime import runtime
-    from ivr.store.recompute import audited, meters, recompute, summary
+    from ivr.store.recompute import run
 
     with app_context():
         app = runtime()
-        try:
-            with app.sessions() as s:  # one transaction; closed without a commit, it is rolled back
-                chosen = meters(s, serials)
-                changes = recompute(s, app.regions, app.config.rules, chosen)
-                done = summary(len(chosen), changes)
-                for change in changes:
-                    click.echo(change.line())
-                if apply_:
-                    audited(s, changes, app.clock.now(), "cli", done)
-                    s.commit()
+        try:  # a meter at a time: calls and texts save meanwhile
+            done = run(app.sessions, app.regions, app.config.rules, serials, apply_, app.clock.now(),
+                       lambda change: click.echo(change.line()))  # fmt: skip
         except LookupError as error:
             click.echo(f"ivr readings recompute: {error}; nothing was changed", err=True)
             sys.exit(1)

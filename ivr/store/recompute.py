@@ -16,15 +16,16 @@ would differ is listed for a supervisor, its flags left as they are (they belong
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from ivr.flows import ReadingStatus, Regions, Rules, ZoneInfo, rejudge
 from ivr.store import audit
-from ivr.store.directory import COUNTED, daily_uses
+from ivr.store.directory import COUNTED
 from ivr.store.models import Meter, Reading
 from ivr.store.review import OPEN
 
@@ -49,34 +50,70 @@ def _shown(value: object) -> str:
     return "-" if value in (None, "") else str(value)
 
 
-def recompute(session: Session, regions: Regions, rules: Rules, meters: list[Meter]) -> list[Change]:
-    """Correct these meters and their readings in the session, and say what changed.
+def run(
+    sessions: sessionmaker,
+    regions: Regions,
+    rules: Rules,
+    serials: tuple[str, ...],
+    apply: bool,
+    now: datetime,
+    report: Callable[[Change], None],
+) -> str:
+    """Judge the meters again one by one, each in a short transaction of its own, and say the summary.
 
-    The caller commits (apply) or rolls back (dry run): both see the same list.
+    With `apply`, each meter is locked as the hotline locks it, and its corrections and their audit
+    events are committed together; a dry run takes no locks and writes nothing. Either way a meter's
+    changes are reported once its transaction has ended: calls and texts save meanwhile.
     """
+    with sessions() as s:
+        chosen = meter_ids(s, serials)
     changes: list[Change] = []
-    for meter in meters:
+    for meter_id in chosen:
+        with sessions() as s:  # closed without a commit, it is rolled back
+            found = recompute(s, regions, rules, meter_id, lock=apply)
+            if apply:
+                audited(s, found, now, "cli")
+                s.commit()
+        for change in found:
+            report(change)
+        changes += found
+    done = summary(len(chosen), changes)
+    if apply:
+        with sessions() as s, s.begin():
+            audit.record(s, now, "cli", "readings-recompute", "readings", new=done)
+    return done
+
+
+def meter_ids(session: Session, serials: tuple[str, ...] = ()) -> list[int]:
+    """All meters, or those of `serials`, by id. A serial not found is a LookupError naming it."""
+    query = select(Meter.id, Meter.serial).order_by(Meter.id)
+    found = session.execute(query.where(Meter.serial.in_(serials)) if serials else query).all()
+    missing = sorted(set(serials) - {serial for _, serial in found})
+    if missing:
+        raise LookupError(f"no meter with serial {', '.join(missing)}")
+    return [meter_id for meter_id, _ in found]
+
+
+def recompute(session: Session, regions: Regions, rules: Rules, meter_id: int, lock: bool) -> list[Change]:
+    """Correct one meter and its readings in the session, and say what changed.
+
+    `lock` takes the meter's row lock as `save_meter` does, for a run that writes; without it the
+    reads are plain. Nothing is flushed here (the history is taken from the readings in memory), so
+    a dry run, rolled back, has written nothing; a commit writes it all.
+    """
+    query = select(Meter).options(joinedload(Meter.account)).where(Meter.id == meter_id)
+    with session.no_autoflush:
+        meter = session.scalars(query.with_for_update(of=Meter) if lock else query).one()
         readings = session.scalars(
             select(Reading).where(Reading.meter_id == meter.id).order_by(Reading.received_at, Reading.id)
         ).all()
-        for reading in readings:
-            changes += _reading(session, meter, reading, regions, rules)
-        changes += _last_read_on(meter, readings, regions)
-    return changes
+        changes = [c for r in readings for c in _reading(session, meter, r, readings, regions, rules)]
+        return changes + _last_read_on(meter, readings, regions)
 
 
-def meters(session: Session, serials: tuple[str, ...] = ()) -> list[Meter]:
-    """All meters, or those of `serials`, locked as the hotline locks them: a call saving one
-    meanwhile waits. A serial not found is a LookupError naming it."""
-    query = select(Meter).order_by(Meter.id).with_for_update()
-    found = list(session.scalars(query.where(Meter.serial.in_(serials)) if serials else query))
-    missing = sorted(set(serials) - {m.serial for m in found})
-    if missing:
-        raise LookupError(f"no meter with serial {', '.join(missing)}")
-    return found
-
-
-def _reading(session: Session, meter: Meter, r: Reading, regions: Regions, rules: Rules) -> list[Change]:
+def _reading(
+    session: Session, meter: Meter, r: Reading, readings: Sequence[Reading], regions: Regions, rules: Rules
+) -> list[Change]:
     region = meter.account.region
     subject, key = f"reading {r.id} ({meter.serial} zone {r.zone})", f"reading:{r.id}"
     changes = []
@@ -84,8 +121,7 @@ def _reading(session: Session, meter: Meter, r: Reading, regions: Regions, rules
     if previous_on != r.previous_on:
         changes.append(Change(subject, key, "previous_on", r.previous_on, previous_on))
         r.previous_on = previous_on
-    daily = daily_uses(session, [meter.id], r.period, before=r.received_at).get((meter.id, r.zone))
-    zone = ZoneInfo(r.zone, r.previous, r.previous_on, daily)
+    zone = ZoneInfo(r.zone, r.previous, r.previous_on, _daily_use(readings, r))
     day = regions.day(region, r.received_at)
     verdict = rejudge(r.value, r.flag_list, meter.digits, zone, day, regions.window(region), rules)
     if verdict.outcome != "accept":  # e.g. the display's digits changed by a later import
@@ -105,8 +141,19 @@ def _reading(session: Session, meter: Meter, r: Reading, regions: Regions, rules
             changes.append(Change(subject, key, field, old, new, held))
             if not held:
                 setattr(r, field, new)
-    session.flush()  # the next reading's history holds these days
     return changes
+
+
+def _daily_use(readings: Sequence[Reading], r: Reading) -> float | None:
+    """`daily_uses` for `r`'s zone as it stood when `r` came, over the meter's readings in memory:
+    the earlier ones already hold their corrected days, though nothing has been written."""
+    history = [
+        (h.consumption, h.days)
+        for h in readings
+        if h.zone == r.zone and h.status == ReadingStatus.ACCEPTED and h.period != r.period
+        and h.consumption is not None and h.days is not None and h.days > 0 and h.received_at < r.received_at
+    ]  # fmt: skip
+    return float(sum(c for c, _ in history)) / sum(d for _, d in history) if history else None
 
 
 def _previous_on(session: Session, meter: Meter, r: Reading, regions: Regions) -> date | None:
@@ -141,12 +188,11 @@ def _last_read_on(meter: Meter, readings: list[Reading], regions: Regions) -> li
     return [change]
 
 
-def audited(session: Session, changes: list[Change], now: datetime, actor: str, summary: str) -> None:
-    """Record each applied change, and the run, in the audit trail."""
+def audited(session: Session, changes: list[Change], now: datetime, actor: str) -> None:
+    """Record each applied change in the audit trail."""
     for c in changes:
         if not c.held:
             audit.record(session, now, actor, "recompute", c.key, f"{c.field}={c.old}", f"{c.field}={c.new}")
-    audit.record(session, now, actor, "readings-recompute", "readings", new=summary)
 
 
 def summary(checked: int, changes: list[Change]) -> str:

@@ -1,16 +1,19 @@
 """`ivr readings recompute`: readings an old build stored on the UTC date, judged again on the
 region's day; a dry run unless --apply, which writes once, audited."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select, text
 
 from ivr.cli import main
 from ivr.runtime import runtime
 from ivr.store.database import transaction
 from ivr.store.models import AuditEvent, Meter, Reading
-from tests.conftest import NOW
+from ivr.store.recompute import run
+from tests.conftest import NOW, store_readings
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
@@ -178,3 +181,78 @@ def test_a_reading_is_judged_against_the_history_it_had_not_a_later_one(app, rec
     assert lines == ["5 meter(s) checked: 0 reading(s) and 0 meter(s) corrected, 0 reading(s) left for a "
                      "supervisor; a dry run: nothing was written (--apply writes it)"]  # fmt: skip
     assert stored(app, high, "M-1")[3] == "HIGH"
+
+
+def test_a_dry_run_only_reads(app, recompute):
+    night = stored_as_before(app, "M-1", 2575, datetime(2026, 11, 17, 21, 30), days=31, flags="HIGH",
+                             period="2026-11")  # fmt: skip
+    statements = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(Engine, "before_cursor_execute", seen)  # every engine: the command makes its own
+    try:
+        code, lines, _ = recompute()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert code == 0 and lines[0] == f"reading {night} (M-1 zone 1): days 31 -> 32"
+    assert [q for q in statements if q.startswith("SELECT")]  # the listener saw the run
+    writes = ("INSERT", "UPDATE", "DELETE")
+    assert [q for q in statements if q.startswith(writes) or "FOR UPDATE" in q] == []
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize("apply", [False, True], ids=["dry-run", "apply"])
+def test_calls_save_meters_while_a_recompute_runs(app, db_url, apply):
+    """Paused after the first meter (its lines are reported once its transaction ended), the
+    recompute holds no lock: a call saves that meter, and one not yet recomputed, at once."""
+    night = stored_as_before(app, "M-1", 2575, datetime(2026, 11, 17, 21, 30), days=31, flags="HIGH",
+                             period="2026-11")  # fmt: skip
+    rt, paused, resume, reported = runtime(app), threading.Event(), threading.Event(), []
+
+    def report(change) -> None:  # noqa: ANN001
+        reported.append(change.line())
+        paused.set()
+        assert resume.wait(10), "the test never resumed the recompute"
+
+    def save(serial: str, values: list[int]) -> None:
+        with app.app_context(), rt.sessions() as s, s.begin():
+            s.execute(text("SET LOCAL lock_timeout = '200ms'"))  # the hotline waits 4 s, then apologises
+            store_readings(s, serial, values, datetime(2026, 12, 17, 9))
+
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(
+            run, rt.sessions, rt.regions, rt.config.rules, ("M-1", "M-2"), apply, NOW, report
+        )
+        try:
+            assert paused.wait(10), running.exception(0) if running.done() else "never reported"
+            assert reported == [f"reading {night} (M-1 zone 1): days 31 -> 32"]  # M-1 done, M-2 not begun
+            save("M-1", [2700])
+            save("M-2", [5100, 3100])
+        finally:
+            resume.set()
+        done = running.result(timeout=30)
+    assert done.startswith("2 meter(s) checked: 1 reading(s) and 1 meter(s) corrected")
+    assert len(reported) == 3
+    with app.app_context(), transaction() as s:
+        assert [m.last_read_on for m in s.scalars(select(Meter).where(Meter.serial.in_(["M-1", "M-2"])))] == [
+            date(2026, 12, 17)
+        ] * 2
+        assert s.get(Reading, night).days == (32 if apply else 31)
+
+
+def test_a_later_reading_is_judged_against_the_corrected_days_of_an_earlier_one(app, recompute):
+    # November's 320 kWh over 32 days, not 31: 10 kWh a day of history, not 10.3. December's 590
+    # over its corrected 29 days is above twice that (580), though not twice the old one (598.7).
+    night = stored_as_before(app, "M-1", 1320, datetime(2026, 11, 17, 21, 30), days=31, period="2026-11")
+    december = stored_as_before(app, "M-1", 1910, datetime(2026, 12, 17, 9, 0), days=30, period="2026-12")
+
+    code, lines, _ = recompute()
+    assert code == 0
+    assert lines[:-1] == [
+        f"reading {night} (M-1 zone 1): days 31 -> 32",
+        f"reading {december} (M-1 zone 1): previous_on 2026-11-17 -> 2026-11-18",
+        f"reading {december} (M-1 zone 1): days 30 -> 29",
+        f"reading {december} (M-1 zone 1): flags - -> HIGH",
+    ]
