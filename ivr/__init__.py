@@ -24,7 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr import config as settings
     from ivr import logs
 
-    logs.install()  # before anything logs: no phone number or address in any log line
+    # Before anything logs (the settings warn of unknown names): no phone number or address in any
+    # log line, and JSON from the first line when IVR_LOG_FORMAT says so.
+    logs.install(str((config or {}).get("IVR_LOG_FORMAT") or os.environ.get("IVR_LOG_FORMAT", "text")))
     # The instance folder holds the default database, recordings and secret key: `instance/` beside
     # the package unless IVR_INSTANCE_DIR says otherwise (the tests keep it out of the checkout).
     instance = settings.instance_dir(config)

@@ -20,7 +20,8 @@ if ((${#need_apt[@]})); then
 fi
 
 # axe-core for the console's accessibility test, with npm, into a cache outside the checkout (the test
-# finds it there, or at $IVR_AXE_CORE); it is never fetched while the tests run.
+# finds it there, or at $AXE_CORE_JS: not IVR_, which the app would warn of as a typo); it is never
+# fetched while the tests run.
 AXE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/ivr/axe-core"
 if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
   if command -v npm >/dev/null; then
@@ -29,7 +30,7 @@ if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
     echo "npm is missing: the accessibility test will skip (apt-get install npm)" >&2
   fi
 fi
-export IVR_AXE_CORE="$AXE_DIR/node_modules/axe-core/axe.min.js"
+export AXE_CORE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
 
 . scripts/python-env.sh '[dev]'   # sets $PYTHON: this Python, or the project's .venv where pip needs one
 

@@ -1,6 +1,7 @@
 """Log lines mask phone numbers and addresses, whichever logger writes them; the rest stays readable."""
 
 import logging
+import os
 import sys
 
 import pytest
@@ -70,3 +71,17 @@ def test_every_configured_handler_and_the_request_loggers_mask_after_install():
 def test_sqlalchemy_never_logs_bound_parameters_on_either_database(tmp_path):
     assert make_engine(f"sqlite:///{tmp_path / 'x.db'}").hide_parameters
     assert make_engine("postgresql+psycopg://ivr@127.0.0.1:1/ivr").hide_parameters
+
+
+def test_a_warning_about_the_settings_is_json_too_when_the_logs_are(tmp_path):
+    """The unknown-setting warning comes before the settings are read: it is JSON already."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "IVR_LOG_FORMAT": "json", "IVR_TYPO_SETTING": "1", "IVR_DEMO": "1",
+           "IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "IVR_INSTANCE_DIR": str(tmp_path)}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", "from ivr import create_app; create_app()"], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert any("IVR_TYPO_SETTING" in line for line in lines), done.stderr
+    assert all(json.loads(line)["level"] for line in lines), done.stderr

@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import NOW
 from tests.console.conftest import CHROMIUM, PASSWORD, STRANGER
 
-# scripts/test.sh installs axe-core here with npm (outside the checkout); IVR_AXE_CORE may point elsewhere.
+# scripts/test.sh installs axe-core here with npm (outside the checkout); AXE_CORE_JS may point elsewhere.
 AXE = Path(
-    os.environ.get("IVR_AXE_CORE")
+    os.environ.get("AXE_CORE_JS")
     or Path.home() / ".cache" / "ivr" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
 )
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
