@@ -25,6 +25,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from ivr.clock import wall
+
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = {"csv": ["-o", "r.csv"], "excel csv": ["--excel", "-o", "r.csv"], "xlsx": ["-o", "r.xlsx"]}
 
@@ -98,7 +100,7 @@ def main() -> None:
         run(make_url(options.database), readings)
     print(
         f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; {subprocess.getoutput('uptime').strip()}"
+        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
     )
 
 

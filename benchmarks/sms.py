@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class Sender:
         with self.lock:
             n = next(self.numbers)
         i = n % ACCOUNTS
-        params = {"MessageSid": f"SM{time.time_ns():x}{n:010d}"[:34], "AccountSid": "AC" + "0" * 32,
+        params = {"MessageSid": f"SM{uuid.uuid4().hex[:22]}{n:010d}", "AccountSid": "AC" + "0" * 32,
                   "From": f"+7916{i:07d}", "To": "+74950000000", "Body": f"{100000 + i} {1001 + n // ACCOUNTS}",
                   "NumMedia": "0"}  # fmt: skip
         url = self.base + path

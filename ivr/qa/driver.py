@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -62,7 +63,9 @@ class TwilioCall:
         self.account_sid = account_sid
         self.recordings = recordings
         self.voice_path = voice_path
-        self.sid = f"CA{time.time_ns():x}{next(self._sids):06d}"[:34].ljust(34, "0")
+        self.sid = (
+            f"CA{uuid.uuid4().hex[:26]}{next(self._sids):06d}"  # unique on a server that keeps its calls
+        )
         self.heard: Heard | None = None
         self.history: list[Heard] = []
         self.url = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ class TextPhone:
 
     def __init__(self, call: TwilioCall, path: str) -> None:
         self.call, self.url = call, call.base_url + path
-        self.run = f"SM{time.time_ns():x}"  # MessageSids unique on a server that keeps its database
+        self.run = f"SM{uuid.uuid4().hex[:16]}"  # MessageSids unique on a server that keeps its database
 
     def sid(self, step: Step) -> str:
         """The step's MessageSid: a case's `sid:` label names one, so a second turn can repeat it."""
