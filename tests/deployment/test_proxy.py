@@ -48,6 +48,16 @@ OTHER_LINE = {
     "ru-key-zero-without-an-operator-apologises": "a line without an operator number",
     "ru-third-silence-transfers": "a Russian line with a speech model and no operator",
 }
+# Cases whose verdict depends on the day: the nodes run on the real clock, not the case's `now`, so
+# these are left out here; tests/qa/test_library.py and test_texts.py replay them on their own clock.
+DATED = {
+    "ru-high-use-gets-the-special-confirmation",
+    "ru-rollover-outside-the-window-counts-next-period",
+    "sms-high-use-waits-for-yes",
+    "sms-outside-the-window-counts-for-the-next-period",
+    "sms-rollover-confirmed-with-1",
+    "sms-yes-confirms-high-use",
+}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -129,7 +139,7 @@ def deployment(tmp_path_factory, database, s3_server):
 def replayed(deployment):
     """The whole case library, one case at a time, through the proxy; the CA is ours, not a bypass."""
     answers: list[Answered] = []
-    cases = [load_case(path) for path in find_cases([CALLS])]
+    cases = [load_case(path) for path in find_cases([CALLS]) if path.stem not in DATED]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REQUESTS_CA_BUNDLE", str(deployment.folder / "nginx" / "proxy.crt"))
         results = run_cases(cases, Tracked(deployment.proxy, deployment.recordings, answers))
