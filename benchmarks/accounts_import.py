@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,14 +26,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
+from one_command import ROOT, app_url, child, machine, scratch_database  # benchmarks/
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from ivr.clock import wall  # noqa: E402
 
 HEADER = ["account", "phones", "address", "region", "meter", "zones", "digits", "t1", "t2", "t3", "read_on"]
 
@@ -71,20 +67,6 @@ def write_xlsx(path: Path, count: int, changed: float, night: bool) -> None:
     for row in rows(count, changed, night):
         sheet.append(row)
     book.save(path)
-
-
-def child(args: list[str], env: dict) -> tuple[float, float, str]:
-    """Run one `ivr` command; its wall time in seconds, its peak RSS in MB and its output."""
-    started = time.perf_counter()
-    with subprocess.Popen([sys.executable, "-m", "ivr", *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as process:  # fmt: skip
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"ivr {' '.join(args)} failed:\n{output}")
-    said = [line for line in output.splitlines() if line.startswith(("imported", "retired"))]
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, "; ".join(said)
 
 
 class Saves(threading.Thread):
@@ -147,51 +129,44 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true")
     options = parser.parse_args()
     base = make_url(options.database)
-    scratch = f"ivr_bench_accounts_{os.getpid()}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    url = base.set(database=scratch).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{scratch}"')
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder, "IVR_DATABASE_URL": url,
-                   "TWILIO_AUTH_TOKEN": "benchmark"}  # fmt: skip
-            child(["db", "upgrade"], env)
-            write = write_xlsx if options.xlsx else write_csv
-            for night in (False, True):
-                path = Path(folder, f"accounts-{night}.{'xlsx' if options.xlsx else 'csv'}")
-                started = time.perf_counter()
-                write(path, options.rows, options.changed, night)
-                made = time.perf_counter() - started
-                saves = Saves(url, options.rows, options.changed) if night else None
-                if saves:
-                    saves.start()
-                    while (
-                        len(saves.times) < 20 and saves.is_alive()
-                    ):  # saves before the import, for the idle figure
-                        time.sleep(0.1)
-                    idle = len(saves.times)
-                seconds, peak, said = child(["accounts", "import", str(path)], env)
-                name = "night's file" if night else "first import"
-                print(f"{name:12} {options.rows} rows, {path.stat().st_size / 2**20:6.1f} MB (made in {made:.0f} s): "
-                      f"{seconds:7.1f} s  peak RSS {peak:6.1f} MB  {said}")  # fmt: skip
-                if saves:
-                    saves.stop.set()
-                    saves.join(30)
-                    during = saves.times[idle:]
-                    print(f"saves during the import: {len(during)} ({saves.failed} timed out, {saves.judged_again} "
-                          "judged again), longest wait for "
-                          f"the meter's lock {max(saves.waits[idle:]) * 1000:.0f} ms, longest save "
-                          f"{max(during) * 1000:.0f} ms, "
-                          f"median {sorted(during)[len(during) // 2] * 1000:.0f} ms; "
-                          f"idle median {sorted(saves.times[:idle])[idle // 2] * 1000:.0f} ms")  # fmt: skip
-    finally:
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-    print(
-        f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
-    )
+    with (
+        scratch_database(base, f"ivr_bench_accounts_{os.getpid()}") as scratch,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        url = app_url(scratch)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder, "IVR_DATABASE_URL": url,
+               "TWILIO_AUTH_TOKEN": "benchmark"}  # fmt: skip
+        child(["db", "upgrade"], env)
+        write = write_xlsx if options.xlsx else write_csv
+        for night in (False, True):
+            path = Path(folder, f"accounts-{night}.{'xlsx' if options.xlsx else 'csv'}")
+            started = time.perf_counter()
+            write(path, options.rows, options.changed, night)
+            made = time.perf_counter() - started
+            saves = Saves(url, options.rows, options.changed) if night else None
+            if saves:
+                saves.start()
+                while (
+                    len(saves.times) < 20 and saves.is_alive()
+                ):  # saves before the import, for the idle figure
+                    time.sleep(0.1)
+                idle = len(saves.times)
+            seconds, peak, output = child(["accounts", "import", str(path)], env)
+            said = "; ".join(line for line in output.splitlines() if line.startswith(("imported", "retired")))
+            name = "night's file" if night else "first import"
+            print(f"{name:12} {options.rows} rows, {path.stat().st_size / 2**20:6.1f} MB (made in {made:.0f} s): "
+                  f"{seconds:7.1f} s  peak RSS {peak:6.1f} MB  {said}")  # fmt: skip
+            if saves:
+                saves.stop.set()
+                saves.join(30)
+                during = saves.times[idle:]
+                print(f"saves during the import: {len(during)} ({saves.failed} timed out, {saves.judged_again} "
+                      "judged again), longest wait for "
+                      f"the meter's lock {max(saves.waits[idle:]) * 1000:.0f} ms, longest save "
+                      f"{max(during) * 1000:.0f} ms, "
+                      f"median {sorted(during)[len(during) // 2] * 1000:.0f} ms; "
+                      f"idle median {sorted(saves.times[:idle])[idle // 2] * 1000:.0f} ms")  # fmt: skip
+    print(machine())
 
 
 if __name__ == "__main__":

@@ -14,20 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
-import sys
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from one_command import ROOT, app_url, child, machine, psycopg_url, scratch_database  # benchmarks/
 from sqlalchemy.engine import make_url
 
-from ivr.clock import wall
-
-ROOT = Path(__file__).resolve().parents[1]
 FORMATS = {"csv": ["-o", "r.csv"], "excel csv": ["--excel", "-o", "r.csv"], "xlsx": ["-o", "r.xlsx"]}
 
 
@@ -56,38 +51,24 @@ def fill(dsn: str, readings: int) -> None:
         cur.execute("ANALYZE")
 
 
-def child(args: list[str], env: dict, cwd: str) -> tuple[float, float]:
-    """Run one `ivr` command; its wall time in seconds and its peak RSS in MB."""
-    started = time.perf_counter()
-    with subprocess.Popen([sys.executable, "-m", "ivr", *args], env=env, cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as process:  # fmt: skip
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"ivr {' '.join(args)} failed:\n{output}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
-
-
 def run(base, readings: int) -> None:  # noqa: ANN001
-    scratch = f"ivr_bench_export_{os.getpid()}_{readings}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{scratch}"')
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder,
-                   "IVR_DATABASE_URL": base.set(database=scratch).render_as_string(hide_password=False)}  # fmt: skip
-            child(["db", "upgrade"], env, folder)
-            fill(base.set(drivername="postgresql", database=scratch).render_as_string(hide_password=False),
-                 readings)  # fmt: skip
-            for name, options in FORMATS.items():
-                seconds, peak = child(["readings", "export", *options], env, folder)
-                size = (Path(folder) / options[-1]).stat().st_size / 2**20
-                print(f"{readings:>8,} readings  {name:9}  {seconds:6.1f} s  {readings / seconds:8,.0f} rows/s  "
-                      f"peak RSS {peak:6.1f} MB  file {size:5.1f} MB")  # fmt: skip
-    finally:
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    with (
+        scratch_database(base, f"ivr_bench_export_{os.getpid()}_{readings}") as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "IVR_INSTANCE_DIR": folder,
+            "IVR_DATABASE_URL": app_url(url),
+        }
+        child(["db", "upgrade"], env, folder)
+        fill(psycopg_url(url), readings)
+        for name, options in FORMATS.items():
+            seconds, peak, _ = child(["readings", "export", *options], env, folder)
+            size = (Path(folder) / options[-1]).stat().st_size / 2**20
+            print(f"{readings:>8,} readings  {name:9}  {seconds:6.1f} s  {readings / seconds:8,.0f} rows/s  "
+                  f"peak RSS {peak:6.1f} MB  file {size:5.1f} MB")  # fmt: skip
 
 
 def main() -> None:
@@ -98,10 +79,7 @@ def main() -> None:
     print(f"load before: {subprocess.getoutput('uptime').strip()}")
     for readings in options.readings:
         run(make_url(options.database), readings)
-    print(
-        f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
-    )
+    print(machine())
 
 
 if __name__ == "__main__":

@@ -14,20 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import date, datetime
-from pathlib import Path
 
 import psycopg
+from one_command import ROOT, app_url, child, last_line, machine, psycopg_url, scratch_database  # benchmarks/
 from sqlalchemy.engine import make_url
 
-from ivr.clock import wall
-
-ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ("Якутия", "Москва")  # odd meters in Moscow
 
 
@@ -61,47 +54,29 @@ def fill(dsn: str, meters: int) -> int:
     return len(readings)
 
 
-def child(args: list[str], env: dict) -> tuple[float, float, str]:
-    """Run one `ivr` command; its wall time in seconds, its peak RSS in MB and its last line."""
-    started = time.perf_counter()
-    with subprocess.Popen([sys.executable, "-m", "ivr", *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as process:  # fmt: skip
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"ivr {' '.join(args)} failed:\n{output}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, output.strip().splitlines()[-1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--meters", type=int, default=2000)
     options = parser.parse_args()
     base = make_url(options.database)
-    scratch = f"ivr_bench_recompute_{os.getpid()}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{scratch}"')
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder,
-                   "IVR_DATABASE_URL": base.set(database=scratch).render_as_string(hide_password=False)}  # fmt: skip
-            child(["db", "upgrade"], env)
-            readings = fill(base.set(drivername="postgresql", database=scratch).render_as_string(hide_password=False),
-                            options.meters)  # fmt: skip
-            print(f"fixture: {options.meters} meters, {readings} readings")
-            for name, args in (("dry run", []), ("--apply", ["--apply"]), ("again", ["--apply"])):
-                seconds, peak, said = child(["readings", "recompute", *args], env)
-                print(f"{name:8} {seconds:7.1f} s  peak RSS {peak:6.1f} MB  {said}")
-    finally:
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-    print(
-        f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
-    )
+    with (
+        scratch_database(base, f"ivr_bench_recompute_{os.getpid()}") as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "IVR_INSTANCE_DIR": folder,
+            "IVR_DATABASE_URL": app_url(url),
+        }
+        child(["db", "upgrade"], env)
+        readings = fill(psycopg_url(url), options.meters)
+        print(f"fixture: {options.meters} meters, {readings} readings")
+        for name, args in (("dry run", []), ("--apply", ["--apply"]), ("again", ["--apply"])):
+            seconds, peak, said = child(["readings", "recompute", *args], env)
+            print(f"{name:8} {seconds:7.1f} s  peak RSS {peak:6.1f} MB  {last_line(said)}")
+    print(machine())
 
 
 if __name__ == "__main__":

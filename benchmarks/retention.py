@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from one_command import ROOT, app_url, child, last_line, machine, psycopg_url, scratch_database  # benchmarks/
 from sqlalchemy.engine import make_url
 
 from ivr.clock import wall
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def fill(dsn: str, calls: int, per_call: int, now: datetime) -> None:
@@ -65,19 +61,6 @@ def fill(dsn: str, calls: int, per_call: int, now: datetime) -> None:
         cur.execute("ANALYZE")
 
 
-def child(args: list[str], env: dict) -> tuple[float, float, str]:
-    """Run one `ivr` command; its wall time in seconds, its peak RSS in MB and its output."""
-    started = time.perf_counter()
-    with subprocess.Popen([sys.executable, "-m", "ivr", *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as process:  # fmt: skip
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"ivr {' '.join(args)} failed:\n{output}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, output.strip().splitlines()[-1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -85,34 +68,24 @@ def main() -> None:
     parser.add_argument("--turns-per-call", type=int, default=5)
     options = parser.parse_args()
     base = make_url(options.database)
-    scratch = f"ivr_bench_retention_{os.getpid()}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{scratch}"')
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder,
-                   "IVR_DATABASE_URL": base.set(database=scratch).render_as_string(hide_password=False),
-                   "IVR_RECORDINGS_DIR": str(Path(folder) / "recordings"), "IVR_RETAIN_AUDIO_DAYS": "30",
-                   "IVR_RETAIN_CALLER_DAYS": "90", "IVR_PSEUDONYM_KEY": "benchmark-key"}  # fmt: skip
-            child(["db", "upgrade"], env)
-            started = time.perf_counter()
-            fill(base.set(drivername="postgresql", database=scratch).render_as_string(hide_password=False),
-                 options.calls, options.turns_per_call, wall())  # fmt: skip
-            print(
-                f"fixture: {options.calls} calls, {options.calls * options.turns_per_call} turns, "
-                f"{options.calls // 5} messages in {time.perf_counter() - started:.1f} s"
-            )
-            for name in ("backlog", "next day"):
-                seconds, peak, said = child(["retention", "run"], env)
-                print(f"{name:9} {seconds:7.1f} s  peak RSS {peak:6.1f} MB  {said}")
-    finally:
-        with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-    print(
-        f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"{wall():%Y-%m-%d %H:%M} UTC; {subprocess.getoutput('uptime').strip()}"
-    )
+    with (
+        scratch_database(base, f"ivr_bench_retention_{os.getpid()}") as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder, "IVR_DATABASE_URL": app_url(url),
+               "IVR_RECORDINGS_DIR": str(Path(folder) / "recordings"), "IVR_RETAIN_AUDIO_DAYS": "30",
+               "IVR_RETAIN_CALLER_DAYS": "90", "IVR_PSEUDONYM_KEY": "benchmark-key"}  # fmt: skip
+        child(["db", "upgrade"], env)
+        started = time.perf_counter()
+        fill(psycopg_url(url), options.calls, options.turns_per_call, wall())
+        print(
+            f"fixture: {options.calls} calls, {options.calls * options.turns_per_call} turns, "
+            f"{options.calls // 5} messages in {time.perf_counter() - started:.1f} s"
+        )
+        for name in ("backlog", "next day"):
+            seconds, peak, said = child(["retention", "run"], env)
+            print(f"{name:9} {seconds:7.1f} s  peak RSS {peak:6.1f} MB  {last_line(said)}")
+    print(machine())
 
 
 if __name__ == "__main__":
