@@ -47,7 +47,14 @@ def save_meter(
         raise LookupError(f"meter {save.meter_id} is gone")
     region = meter.account.region
     day = regions.day(region, now)
-    verdicts = [(zr, _judged(session, meter, zr, save, regions, day)) for zr in save.readings]
+    window = regions.window(region)
+    # The history is the meter's, one query per period for all its zones.
+    history = {
+        period: daily_uses(session, [meter.id], period) for period in {zr.period for zr in save.readings}
+    }
+    verdicts = [
+        (zr, _judged(session, meter, zr, save, history[zr.period], day, window)) for zr in save.readings
+    ]
     saved = []
     for zr, (verdict, previous, previous_on) in verdicts:
         supersede(session, meter.id, zr.zone, zr.period)
@@ -81,12 +88,10 @@ def save_meter(
     return saved
 
 
-def _judged(session: Session, meter: Meter, zr: ZoneReading, save: SaveMeter, regions: Regions,
-            day: date) -> tuple[Judgement, int | None, date | None]:  # fmt: skip
+def _judged(session: Session, meter: Meter, zr: ZoneReading, save: SaveMeter, history: dict, day: date,
+            window: tuple[int, int]) -> tuple[Judgement, int | None, date | None]:  # fmt: skip
     previous, previous_on = baseline(session, meter, zr.zone, zr.period)
-    daily = daily_uses(session, [meter.id], zr.period).get((meter.id, zr.zone))
-    zone = ZoneInfo(zr.zone, previous, previous_on, daily)
-    window = regions.window(meter.account.region)
+    zone = ZoneInfo(zr.zone, previous, previous_on, history.get((meter.id, zr.zone)))
     verdict = rejudge(zr.value, zr.flags, meter.digits, zone, day, window, save.rules)
     if verdict.heard != heard(zr.flags, zr.period, zr.use, save.rules):
         raise VerdictChanged(meter.id, zr.zone, verdict)
