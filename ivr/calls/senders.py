@@ -7,24 +7,8 @@ from datetime import datetime
 from sqlalchemy import Row, case, func, select, update
 from sqlalchemy.orm import Session
 
-from ivr.flows import Channel, MessageStatus
+from ivr.flows import MessageStatus
 from ivr.store.models import Message
-from ivr.store.phones import normalise
-
-WHATSAPP = "whatsapp:"
-
-
-def bare(sender: str) -> str:
-    """The sender without Twilio's whatsapp: prefix."""
-    sender = sender.strip()
-    return sender[len(WHATSAPP) :] if sender.lower().startswith(WHATSAPP) else sender
-
-
-def key(channel: str, sender: str) -> str:
-    """E.164 for a phone (SMS and WhatsApp are the same person), a lower-cased e-mail address."""
-    if channel == Channel.EMAIL:
-        return sender.strip().lower()
-    return normalise(bare(sender)) or bare(sender)
 
 
 def one_at_a_time(s: Session, sender_key: str) -> None:
