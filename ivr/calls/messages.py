@@ -21,7 +21,7 @@ from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
-from ivr.store.models import Message, SenderPhone
+from ivr.store.models import Message
 from ivr.store.phones import normalise
 from ivr.store.readings import VerdictChanged, save_meter
 
@@ -173,10 +173,7 @@ class MessageService:
         verify = self.channels[m.channel].verify
         if verify == Verify.PHONE:
             return m.sender_key
-        if verify == Verify.CONTACT:
-            shared = s.get(SenderPhone, (m.channel, m.sender_key))
-            return shared.phone if shared else None
-        return None
+        return senders.shared_phone(s, m.channel, m.sender_key) if verify == Verify.CONTACT else None
 
     def remember_phone(self, channel: str, sender: str, phone: str) -> bool:
         """Keep the phone a sender shared with us (their own contact), replacing an earlier one: their
@@ -185,16 +182,7 @@ class MessageService:
         if number is None:
             return False
         key = storable(self.channels[channel].key(sender))[:320]
-
-        def work(s: Session) -> None:
-            senders.one_at_a_time(s, key)  # two shares at once: the second replaces the first
-            shared = s.get(SenderPhone, (channel, key))
-            if shared is None:
-                s.add(SenderPhone(channel=channel, sender_key=key, phone=number, shared_at=self.clock.now()))
-            else:
-                shared.phone, shared.shared_at = number, self.clock.now()
-
-        storage.run(self.sessions, work)
+        storage.run(self.sessions, lambda s: senders.share_phone(s, channel, key, number, self.clock.now()))
         return True
 
     def _confirm(self, s: Session, m: Message) -> tuple[str, list[Say]]:
