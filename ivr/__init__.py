@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = cfg.secret_key or _instance_secret(Path(app.instance_path))
 
-    from ivr import console, health, monitoring
+    from ivr import channels, console, health, monitoring
     from ivr.calls import CallService
     from ivr.calls.messages import MessageService
     from ivr.clock import Clock, wall
@@ -49,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from ivr.settings import ConfigError
     from ivr.speech import service as speech
     from ivr.store import database
-    from ivr.telephony import media, messaging, webhooks
+    from ivr.telephony import media, webhooks
 
     try:
         windows = load_regions(cfg.regions_file, cfg.timezone)
@@ -58,17 +58,18 @@ def create_app(config: dict | None = None) -> Flask:
     sessions = database.init_app(app, cfg.database_url)
     clock = Clock(cfg.timezone, overrides.get("IVR_CLOCK") or wall)  # tests and QA replays set the source
     calls = CallService(sessions, windows, cfg.rules, clock, operator=bool(cfg.operator_number))
-    messages = MessageService(sessions, windows, cfg.rules, cfg.locale, clock, cfg.text)
+    messages = MessageService(sessions, windows, cfg.rules, cfg.locale, clock, channels.TRAITS, cfg.text)
     app.extensions[KEY] = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")),
                                   windows, calls, messages, clock)  # fmt: skip
     webhooks.init_app(app)
-    messaging.init_app(app)
+    for webhook in channels.webhooks():  # each text channel's, from the registry
+        app.register_blueprint(webhook)
+        console.csrf.exempt(webhook)  # it checks its channel's own signature instead
     media.init_app(app)
     health.init_app(app)
     monitoring.init_app(app)
     console.init_app(app)
     console.csrf.exempt(webhooks.bp)  # Twilio cannot send our token; its signature is checked instead
-    console.csrf.exempt(messaging.bp)
     if cfg.trusted_proxies:  # believe the client address, scheme and host the proxies pass on
         n = cfg.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

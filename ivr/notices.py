@@ -1,32 +1,34 @@
 """`ivr messages expire`: readings by text whose «ДА» never came expire, and their senders are told.
 
-Each channel sends its notices its own way; a channel's notifier is `fn(channel, sender, text)`,
-named here and imported only when a notice is due.
+Each channel sends its notices through its own notifier (the registry, ivr/channels.py).
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 
 import click
 
-NOTIFIERS = {
-    "sms": "ivr.telephony.notices:send",
-    "whatsapp": "ivr.telephony.notices:send",
-    "email": "ivr.mail.replies:notify",
-}
+from ivr.config import Config
 
 
-def notify(channel: str, sender: str, text: str) -> None:
-    if channel not in NOTIFIERS:
-        raise LookupError(f"no notifier for the {channel} channel")
-    module, name = NOTIFIERS[channel].split(":")
-    getattr(importlib.import_module(module), name)(channel, sender, text)
+def notify(config: Config) -> Callable[[str, str, str], None]:
+    """notify(channel, sender, text) through the channel's notifier, with these settings."""
+    from ivr.channels import notifiers
+
+    built = notifiers(config)
+
+    def send(channel: str, sender: str, text: str) -> None:
+        if channel not in built:
+            raise LookupError(f"no notifier for the {channel} channel")
+        built[channel].send(sender, text)
+
+    return send
 
 
 @click.group("messages")
 def messages_group() -> None:
-    """Readings sent by SMS, WhatsApp and e-mail."""
+    """Readings sent by text: SMS, WhatsApp, e-mail and the registry's other channels."""
 
 
 @messages_group.command("expire")
@@ -36,5 +38,6 @@ def expire_command() -> None:
     from ivr.store.cli import app_context
 
     with app_context():
-        expired = runtime().messages.expire(notify)
+        app = runtime()
+        expired = app.messages.expire(notify(app.config))
     click.echo(f"{expired} expired")

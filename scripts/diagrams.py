@@ -47,7 +47,7 @@ def imported(tree: ast.Module, module: tuple[str, ...], package: bool) -> set[tu
 
 def named(tree: ast.Module) -> set[tuple[str, ...]]:
     """Modules a source imports by name at run time: in a module calling import_module, every string
-    like "ivr.store.cli" or "ivr.store.cli:db_group" (the command and notifier tables)."""
+    like "ivr.store.cli" or "ivr.store.cli:db_group" (the command table)."""
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     calls = {
         n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)

@@ -1,9 +1,11 @@
-"""Take one text message (SMS, WhatsApp, e-mail) once: read the template, judge, store, reply."""
+"""Take one text message once, whatever its channel: read the template, judge, store, reply.
+
+A channel is known by its traits (ivr/calls/channels.py), never by its name."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows, metrics
 from ivr.calls import senders, storage
+from ivr.calls.channels import Traits, Verify
 from ivr.calls.storage import storable
 from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
@@ -19,7 +22,7 @@ from ivr.locales import replies
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Message
-from ivr.store.phones import mask, mask_email
+from ivr.store.phones import normalise
 from ivr.store.readings import VerdictChanged, save_meter
 
 log = logging.getLogger(__name__)
@@ -31,9 +34,9 @@ IN_FLIGHT = timedelta(seconds=30)
 
 @dataclass(frozen=True)
 class Incoming:
-    channel: str  # sms, whatsapp or email (flows.Channel)
+    channel: str  # the name of one of the service's channels
     external_id: str  # Twilio's MessageSid, or the e-mail's Message-ID
-    sender: str  # +7…, whatsapp:+7… or an e-mail address
+    sender: str  # as the channel gives it: +7…, whatsapp:+7…, an e-mail address, a chat id
     body: str
     received_at: datetime  # naive UTC
     locale_hint: str | None = None  # the reply language when the text itself does not tell
@@ -47,7 +50,7 @@ class Outgoing:
     locale: str
     status: str  # a MessageStatus
     duplicate: bool = False  # a delivery seen before: the stored reply, nothing changed
-    replied: bool = True  # the reply went out (replied_at is set); False for an e-mail's reply not yet sent
+    replied: bool = True  # the reply went out (replied_at is set); False for one the channel sends later
 
 
 @dataclass(frozen=True)
@@ -62,17 +65,18 @@ class MessageService:
     """The only place that takes a text message, runs the text flow and saves its readings."""
 
     def __init__(self, sessions: sessionmaker, regions: flows.Regions, rules: Rules, locale: str,
-                 clock: Clock, limits: TextLimits = TextLimits()) -> None:  # fmt: skip
+                 clock: Clock, channels: Mapping[str, Traits], limits: TextLimits = TextLimits()) -> None:  # fmt: skip
         self.sessions, self.regions, self.rules = sessions, regions, rules
-        self.locale, self.limits, self.clock = locale, limits, clock
+        self.locale, self.limits, self.clock, self.channels = locale, limits, clock, channels
 
     def receive(self, incoming: Incoming) -> Outgoing:
         """Answer a message once; every further delivery of it gets the same reply."""
-        key = storable(senders.key(incoming.channel, incoming.sender))
+        traits = self.channels[incoming.channel]
+        key = storable(traits.key(incoming.sender))
 
         def work(s: Session) -> Outgoing:
             values = {"channel": incoming.channel, "external_id": storable(incoming.external_id)[:255],
-                      "sender": storable(senders.bare(incoming.sender))[:320], "sender_key": key[:320],
+                      "sender": storable(traits.stored(incoming.sender))[:320], "sender_key": key[:320],
                       "locale": self.locale, "body": storable(incoming.body[: self.limits.max_chars]),
                       "body_chars": len(incoming.body) if len(incoming.body) > self.limits.max_chars else None,
                       "reply": "",
@@ -86,12 +90,12 @@ class MessageService:
                 return Outgoing(message.reply, message.locale, message.status, True, replied)
             status, says, locale = self._answer_or_refuse(s, message, incoming)
             message.status, message.locale = status, locale
-            message.reply = replies.load(locale).text(says) if says else ""
-            if says and incoming.channel != flows.Channel.EMAIL:  # the reply rides on the webhook's answer
+            message.reply = traits.cut(replies.load(locale).text(says)) if says else ""
+            if says and traits.replies_inline:  # sent with the webhook's answer, else by the channel
                 message.replied_at = incoming.received_at
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
-                                  message.id, mask_email(key) if "@" in key else mask(key), status))  # fmt: skip
+                                  message.id, traits.mask(key), status))  # fmt: skip
             database.after_commit(s, lambda: metrics.messages.labels(incoming.channel, status).inc())
             return Outgoing(message.reply, locale, status, replied=message.replied_at is not None or not says)
 
@@ -142,7 +146,7 @@ class MessageService:
         """Judge the message's readings and store them, or keep them waiting for «ДА». A verdict
         that changes under the meter's lock (another submission saved it meanwhile) is judged
         again from the start, so the reply always tells what was stored."""
-        sender = m.sender_key if m.channel != flows.Channel.EMAIL else None
+        sender = self._phone(s, m)
         for _ in range(ATTEMPTS):
             ctx = self._context(s, m.received_at)
             result = flows.take_text(text, sender, ctx, senders.refused_lower(senders.last(s, m)),
@@ -163,6 +167,23 @@ class MessageService:
             m.pending = flows.held_json(result.held)
             m.expires_at = m.received_at + timedelta(minutes=self.limits.confirm_minutes)
         return result
+
+    def _phone(self, s: Session, m: Message) -> str | None:
+        """The sender's phone to match against the account's, or None when it cannot be known."""
+        verify = self.channels[m.channel].verify
+        if verify == Verify.PHONE:
+            return m.sender_key
+        return senders.shared_phone(s, m.channel, m.sender_key) if verify == Verify.CONTACT else None
+
+    def remember_phone(self, channel: str, sender: str, phone: str) -> bool:
+        """Keep the phone a sender shared with us (their own contact), replacing an earlier one: their
+        next readings are verified against it. False when it is no real number."""
+        number = normalise(phone)
+        if number is None:
+            return False
+        key = storable(self.channels[channel].key(sender))[:320]
+        storage.run(self.sessions, lambda s: senders.share_phone(s, channel, key, number, self.clock.now()))
+        return True
 
     def _confirm(self, s: Session, m: Message) -> tuple[str, list[Say]]:
         """«ДА»: store the readings the sender's last message left waiting, if still in time."""
@@ -208,14 +229,18 @@ class MessageService:
                 try:
                     notify(channel, sender, text)
                 except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
-                    log.exception("could not tell %s that its readings expired", mask(sender))
+                    log.exception("could not tell %s that its readings expired", self._mask(channel, sender))
         return expired
 
     def replied(self, channel: str, external_id: str) -> None:
-        """Record that a reply sent on its own (an e-mail, once SMTP took it) went out now."""
+        """Record that a reply the channel sends on its own (an e-mail, once SMTP took it) went out now."""
         storage.run(self.sessions, lambda s: s.execute(
             update(Message).where(Message.channel == channel, Message.external_id == storable(external_id)[:255])
             .values(replied_at=self.clock.now()).execution_options(synchronize_session=False)))  # fmt: skip
+
+    def _mask(self, channel: str, sender: str) -> str:
+        traits = self.channels.get(channel)
+        return traits.mask(sender) if traits else "***"
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:

@@ -1,4 +1,5 @@
-"""What the messages table knows of one sender: the rate limit, opt-outs, readings waiting for «ДА»."""
+"""What the database knows of one sender: the rate limit, opt-outs, readings waiting for «ДА», the phone
+they shared."""
 
 from __future__ import annotations
 
@@ -7,24 +8,8 @@ from datetime import datetime
 from sqlalchemy import Row, case, func, select, update
 from sqlalchemy.orm import Session
 
-from ivr.flows import Channel, MessageStatus
-from ivr.store.models import Message
-from ivr.store.phones import normalise
-
-WHATSAPP = "whatsapp:"
-
-
-def bare(sender: str) -> str:
-    """The sender without Twilio's whatsapp: prefix."""
-    sender = sender.strip()
-    return sender[len(WHATSAPP) :] if sender.lower().startswith(WHATSAPP) else sender
-
-
-def key(channel: str, sender: str) -> str:
-    """E.164 for a phone (SMS and WhatsApp are the same person), a lower-cased e-mail address."""
-    if channel == Channel.EMAIL:
-        return sender.strip().lower()
-    return normalise(bare(sender)) or bare(sender)
+from ivr.flows import MessageStatus
+from ivr.store.models import Message, SenderPhone
 
 
 def one_at_a_time(s: Session, sender_key: str) -> None:
@@ -110,3 +95,19 @@ def refused_lower(last: Row | None) -> dict[str, int]:
     if last is None or last.status != MessageStatus.REFUSED or not last.pending:
         return {}
     return {k: int(v) for k, v in last.pending.get("lower", {}).items()}
+
+
+def shared_phone(s: Session, channel: str, sender_key: str) -> str | None:
+    """The phone the sender shared with us on this channel, if any."""
+    shared = s.get(SenderPhone, (channel, sender_key))
+    return shared.phone if shared else None
+
+
+def share_phone(s: Session, channel: str, sender_key: str, phone: str, now: datetime) -> None:
+    """Keep the phone the sender shared, replacing an earlier one (two at once queue: the later wins)."""
+    one_at_a_time(s, sender_key)
+    shared = s.get(SenderPhone, (channel, sender_key))
+    if shared is None:
+        s.add(SenderPhone(channel=channel, sender_key=sender_key, phone=phone, shared_at=now))
+    else:
+        shared.phone, shared.shared_at = phone, now

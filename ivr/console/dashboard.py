@@ -10,6 +10,7 @@ from flask import render_template, request
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
+from ivr.channels import TRAITS
 from ivr.console import charts, clock
 from ivr.console import outcomes as call_outcomes
 from ivr.console.blueprint import bp
@@ -137,13 +138,13 @@ def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int
 
 
 def readings_per_channel(s: Session, start: date, end: date) -> dict[str, int]:
-    """Current readings received by voice, SMS, WhatsApp and e-mail in the period."""
+    """Current readings received by voice and by each text channel in the period."""
     rows = s.execute(
         select(Reading.channel, func.count())
         .where(CURRENT, *within(Reading.received_at, start, end))
         .group_by(Reading.channel)
     ).all()
-    return {**dict.fromkeys(Channel, 0), **dict(rows)}
+    return {**dict.fromkeys((Channel.IVR, *TRAITS), 0), **dict(rows)}
 
 
 @bp.get("/dashboard")

@@ -39,6 +39,16 @@ def translate(key: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def channel_label(name: str) -> str:
+    """A channel's name on the console: the catalogue's `channel.<name>` when it has one (a call is
+    «звонок»), else the registry's label, which is the same in every language (SMS, Telegram)."""
+    from ivr.channels import TRAITS
+
+    if known(f"channel.{name}") or name not in TRAITS:
+        return translate(f"channel.{name}")
+    return TRAITS[name].label
+
+
 def remember(response: Response) -> Response:
     """Keep a language chosen with ?lang= for the next visits."""
     asked = request.args.get("lang")
@@ -63,6 +73,7 @@ def switch(locale: str) -> str:
 def template_globals() -> dict:
     return {
         "_": translate,
+        "channel_label": channel_label,
         "known": known,
         "locale": current(),
         "locales": LOCALES,

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import abort, request
 from flask_login import current_user
 
+from ivr.channels import TRAITS
 from ivr.console import audit, clock
 from ivr.console.roles import UNMASK, may
 from ivr.logs import ADDRESS, PHONE
@@ -58,11 +59,13 @@ class Privacy:
             return text or ""
         return scrub_text(self.text(text, address))
 
-    def sender(self, sender: str | None) -> str:
-        """A phone number or an e-mail address."""
+    def sender(self, sender: str | None, channel: str) -> str:
+        """A message's sender, masked as its channel's registry entry says: wholly, for a channel the
+        registry no longer knows."""
         if self.revealed or not sender:
             return sender or "—"
-        return mask_email(sender) if "@" in sender else mask_phone(sender)
+        traits = TRAITS.get(channel)
+        return traits.mask(sender) if traits else "***"
 
 
 def privacy(subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] | None = None) -> Privacy:

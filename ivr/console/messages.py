@@ -1,4 +1,4 @@
-"""Text messages (SMS, WhatsApp, e-mail): the list beside the calls, and one message with its readings."""
+"""Text messages (every channel of the registry): the list beside the calls, and one message with its readings."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ from flask import abort, render_template, request
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
+from ivr.channels import TRAITS
 from ivr.console.blueprint import ROW_ID, bp
 from ivr.console.listing import Filters, day, number, paginate, within
 from ivr.console.masking import privacy
-from ivr.flows import Channel, MessageStatus
+from ivr.flows import MessageStatus
 from ivr.mail import aside, servers
 from ivr.runtime import config
 from ivr.store import database
 from ivr.store.models import Account, Message, Meter, Reading
 
-CHANNELS = tuple(c for c in Channel if c != Channel.IVR)
+CHANNELS = tuple(TRAITS)
 STATUSES = tuple(MessageStatus)
 MESSAGE_FILTERS = ("start", "end", "channel", "status", "account", "flagged", "unmask")
 

@@ -25,16 +25,14 @@ class ReadingStatus(StrEnum):
 
 
 class Channel(StrEnum):
-    """How a reading came in: stored on the reading and the message, and in the export."""
+    """How a reading came in, stored on the reading and in the export: by a call, or by the name of a
+    text channel of the registry (ivr/channels.py), which the flow treats as a plain string."""
 
     IVR = "ivr"
-    SMS = "sms"
-    WHATSAPP = "whatsapp"
-    EMAIL = "email"
 
 
 class MessageStatus(StrEnum):
-    """What came of a text message (SMS, WhatsApp, e-mail); stored on the message."""
+    """What came of a text message, whatever its channel; stored on the message."""
 
     STORED = "stored"  # its readings were saved
     AWAITING_CONFIRMATION = "awaiting_confirmation"  # a rollover or high use waits for «ДА»

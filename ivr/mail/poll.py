@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from ivr.calls.messages import Incoming, MessageService, Outgoing
 from ivr.calls.storage import StorageUnavailable
 from ivr.clock import Clock
-from ivr.flows import Channel
 from ivr.mail import letters, replies, servers
 from ivr.mail.settings import MailSettings
 from ivr.store.phones import mask_email
 
 log = logging.getLogger(__name__)
-# A server that refuses a recipient for good (5xx) will refuse again: answering stops there.
-PERMANENT = 500
+CHANNEL = "email"  # its registry entry's name (ivr/channels.py), stored on its messages
 # Rounds a letter is tried in while the database fails for now, before it is set aside.
 TRIES = len(servers.TRIED) + 1
 
@@ -86,7 +84,7 @@ class Poller:
             return False
 
     def take(self, letter: letters.Letter, done: Round) -> None:
-        incoming = Incoming(Channel.EMAIL, letter.message_id, letter.sender, letter.text(), self.clock.now(),
+        incoming = Incoming(CHANNEL, letter.message_id, letter.sender, letter.text(), self.clock.now(),
                             media=letter.media, automatic=bool(letter.automatic))  # fmt: skip
         out = self.messages.receive(incoming)
         if letter.automatic:
@@ -108,16 +106,16 @@ class Poller:
             smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as refused:
             codes = [code for code, _ in refused.recipients.values()]
-            if min(codes) < PERMANENT:
+            if min(codes) < replies.PERMANENT:
                 raise servers.MailUnavailable(f"SMTP refused the recipient for now: {codes}") from None
             log.warning("the reply to %s was refused: %s", mask_email(letter.sender), codes)
             return False
         except smtplib.SMTPDataError as error:  # the message refused; not our sender or login
-            if error.smtp_code < PERMANENT:
+            if error.smtp_code < replies.PERMANENT:
                 raise servers.MailUnavailable(f"SMTP: {error.smtp_code}") from None
             log.warning("the reply to %s was refused: %s", mask_email(letter.sender), error.smtp_code)
             return False
-        self.messages.replied(Channel.EMAIL, letter.message_id)
+        self.messages.replied(CHANNEL, letter.message_id)
         return True
 
     def _smtp(self) -> smtplib.SMTP:

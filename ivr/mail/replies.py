@@ -8,12 +8,18 @@ letter to mail clients that drop duplicates.
 from __future__ import annotations
 
 import hashlib
+import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from ivr.calls.channels import Undeliverable
 from ivr.mail.letters import REPLY_SUBJECT, Letter
 from ivr.mail.servers import outbox
 from ivr.mail.settings import MailSettings
+from ivr.store.phones import mask_email
+
+PERMANENT = 500  # a server that refuses a recipient with 5xx will refuse again
 
 
 def reply(letter: Letter, text: str, sender: str) -> EmailMessage:
@@ -27,16 +33,23 @@ def reply(letter: Letter, text: str, sender: str) -> EmailMessage:
     return message
 
 
-def notify(channel: str, sender: str, text: str) -> None:
-    """`ivr messages expire`'s notifier for e-mail: tell the sender their readings were not stored."""
-    from ivr.runtime import config
+@dataclass(frozen=True)
+class MailNotifier:
+    """The e-mail channel's notices (readings that expired): a letter of their own, through SMTP."""
 
-    settings: MailSettings = config().mail
-    settings.ready(reading=False)
-    message = _letter(settings.sender or "", sender, _first_line(text), text)
-    message["Auto-Submitted"] = "auto-generated"
-    with outbox(settings) as smtp:
-        smtp.send_message(message)
+    settings: MailSettings
+
+    def send(self, recipient: str, text: str) -> None:
+        self.settings.ready(reading=False)
+        message = _letter(self.settings.sender or "", recipient, _first_line(text), text)
+        message["Auto-Submitted"] = "auto-generated"
+        try:
+            with outbox(self.settings) as smtp:
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as refused:
+            if min(code for code, _ in refused.recipients.values()) >= PERMANENT:
+                raise Undeliverable(f"SMTP refused {mask_email(recipient)} for good") from None
+            raise
 
 
 def _letter(sender: str, to: str, subject: str, text: str) -> EmailMessage:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from ivr.clock import Clock
@@ -22,7 +22,7 @@ from ivr.recordings import Recordings
 from ivr.retention.lock import Lease
 from ivr.retention.pseudonyms import PREFIX, pseudonym, replace
 from ivr.store import audit
-from ivr.store.models import AuditEvent, Call, Message, Turn
+from ivr.store.models import AuditEvent, Call, Message, SenderPhone, Turn
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -33,10 +33,14 @@ class Counts:
     audio: int = 0  # turns whose audio was deleted
     calls: int = 0  # calls whose numbers were pseudonymised
     messages: int = 0  # messages whose sender was pseudonymised
+    contacts: int = 0  # phones senders shared (sender_phones) that were forgotten
     failed: int = 0  # audio the store would not delete; tried again next run
 
     def __str__(self) -> str:
-        return f"audio={self.audio} calls={self.calls} messages={self.messages} failed={self.failed}"
+        return (
+            f"audio={self.audio} calls={self.calls} messages={self.messages} contacts={self.contacts} "
+            f"failed={self.failed}"
+        )
 
 
 def cutoff(now: datetime, days: int, tz: ZoneInfo) -> datetime:
@@ -64,6 +68,7 @@ def run(sessions: sessionmaker, config: Config, store: Recordings, clock: Clock)
             notes.append(f"numbers up to {before:%Y-%m-%d %H:%M:%S} UTC")
             _pseudonymise_calls(sessions, str(config.pseudonym_key), before, counts, lease)
             _pseudonymise_messages(sessions, str(config.pseudonym_key), before, counts, lease)
+            _forget_contacts(sessions, before, counts)
         with sessions() as s, s.begin():
             audit.record(
                 s, now, "retention", "retention-run", "retention", new=str(counts), note="; ".join(notes)
@@ -140,6 +145,13 @@ def _pseudonymise_calls(sessions, key: str, before, counts, lease) -> None:  # n
                 )
         counts.calls += len(rows)
         lease.renew()
+
+
+def _forget_contacts(sessions, before, counts) -> None:  # noqa: ANN001
+    """A phone shared that long ago is forgotten: its sender's readings are unverified until they
+    share it again (a pseudonym could never match an account's number)."""
+    with sessions() as s, s.begin():
+        counts.contacts += s.execute(delete(SenderPhone).where(SenderPhone.shared_at <= before)).rowcount
 
 
 def _pseudonymise_messages(sessions, key: str, before, counts, lease) -> None:  # noqa: ANN001

@@ -180,7 +180,7 @@ class Message(Base):
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_messages_channel_external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))  # sms, whatsapp or email
+    channel: Mapped[str] = mapped_column(String(16))  # a registry entry's name (ivr/channels.py)
     external_id: Mapped[str] = mapped_column(String(255))  # MessageSid or Message-ID
     sender: Mapped[str] = mapped_column(String(320))  # as received, without a whatsapp: prefix
     # E.164 number or lower-cased e-mail address: the rate limit, «ДА» and the account match use it.
@@ -197,6 +197,18 @@ class Message(Base):
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # readings waiting for «ДА»
     expires_at: Mapped[datetime | None]
     account: Mapped[Account | None] = relationship()
+
+
+class SenderPhone(Base):
+    """The phone a sender of a channel that knows no phone number shared with us (Telegram's contact):
+    their readings are verified against it, as an SMS sender's are against their number."""
+
+    __tablename__ = "sender_phones"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sender_key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32))  # E.164
+    shared_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class User(Base):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr import flows, locales
-from ivr.calls import senders
 from ivr.calls.messages import Incoming
 from ivr.locales import replies
 from ivr.runtime import runtime
@@ -18,6 +17,15 @@ from ivr.telephony.signature import twilio_signed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("messaging", __name__, url_prefix="/twilio")
+# The two channels this webhook serves (ivr/channels.py): one Twilio number, told apart by the prefix.
+SMS, WHATSAPP = "sms", "whatsapp"
+PREFIX = "whatsapp:"
+
+
+def bare(sender: str) -> str:
+    """The sender without Twilio's whatsapp: prefix."""
+    sender = sender.strip()
+    return sender[len(PREFIX) :] if sender.lower().startswith(PREFIX) else sender
 
 
 def reply(text: str) -> Response:
@@ -37,7 +45,7 @@ def sms() -> Response:
     if not (0 < len(sid) <= 64 and sid.isascii() and sid.isalnum()):
         return Response("MessageSid missing or malformed", status=400, mimetype="text/plain")
     sender = form.get("From", "").strip()
-    channel = flows.Channel.WHATSAPP if sender.lower().startswith(senders.WHATSAPP) else flows.Channel.SMS
+    channel = WHATSAPP if sender.lower().startswith(PREFIX) else SMS
     incoming = Incoming(
         channel, sid, sender, form.get("Body", ""), runtime().clock.now(), _hint(), _media(form)
     )
@@ -67,7 +75,3 @@ def failed(error: Exception) -> Response | HTTPException:
         "webhook %s failed: %s", request.path, error, exc_info=not isinstance(error, recovery.WebhookTimeout)
     )
     return reply(replies.load(_hint() or runtime().config.locale).text([flows.Say("sorry_error")]))
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)

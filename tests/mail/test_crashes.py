@@ -72,7 +72,7 @@ def test_an_email_sender_is_told_when_readings_waiting_for_yes_expire(mail_env, 
     poll(app, poller)
     assert stored(app)[1][0].status == "awaiting_confirmation" and len(smtp.letters) == 1
     with app.app_context():
-        assert runtime(app).messages.expire(notify) == 1
+        assert runtime(app).messages.expire(notify(runtime(app).config)) == 1
     notice = smtp.letters[1]
     assert (notice["To"], notice["From"], notice["Auto-Submitted"]) == (CUSTOMER, HOTLINE, "auto-generated")
     assert "не были подтверждены" in notice.get_content() and stored(app)[1][0].status == "expired"

@@ -18,7 +18,7 @@ from ivr.retention.pseudonyms import pseudonym
 from ivr.runtime import runtime
 from ivr.store import audit
 from ivr.store.database import transaction
-from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, Turn
+from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, SenderPhone, Turn
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
@@ -135,14 +135,27 @@ def test_message_senders_are_pseudonymised_like_callers(app):
     assert rows[young].sender == NUMBER
 
 
+def test_a_phone_shared_before_the_cutoff_is_forgotten(app):
+    with app.app_context(), transaction() as s:
+        for key, days in (("old", 90), ("young", 89)):
+            s.add(
+                SenderPhone(
+                    channel="pigeon", sender_key=key, phone=NUMBER, shared_at=NOW - timedelta(days=days)
+                )
+            )
+    assert run(app, retain_audio_days=None).contacts == 1
+    with app.app_context(), transaction() as s:
+        assert list(s.scalars(select(SenderPhone.sender_key))) == ["young"]
+
+
 def test_a_second_run_changes_nothing_and_each_run_is_audited_once(app):
     sid = add_call(app, NOW - timedelta(days=100))
     add_message(app, NOW - timedelta(days=100))
     first = run(app)
     before = call_of(app, sid)
     second = run(app)
-    assert str(first) == "audio=1 calls=1 messages=1 failed=0"
-    assert str(second) == "audio=0 calls=0 messages=0 failed=0"
+    assert str(first) == "audio=1 calls=1 messages=1 contacts=0 failed=0"
+    assert str(second) == "audio=0 calls=0 messages=0 contacts=0 failed=0"
     assert call_of(app, sid).caller == before.caller and turn_of(app, sid).recording_removed_at == NOW
     with app.app_context(), transaction() as s:
         runs = s.scalars(

@@ -181,7 +181,7 @@ def test_only_digits_are_answered_in_the_senders_last_language(send):
 
 def _expire(app) -> int:
     with app.app_context():
-        return runtime(app).messages.expire(notify)
+        return runtime(app).messages.expire(notify(runtime(app).config))
 
 
 @pytest.mark.settings(IVR_CLOCK=lambda: NOW + timedelta(minutes=61), IVR_TWILIO_FROM="+74950000000")
