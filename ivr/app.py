@@ -13,10 +13,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import channels, console, health, logs, monitoring
+from ivr import clock as clocks
 from ivr import config as settings
 from ivr.calls import CallService
 from ivr.calls.messages import MessageService
-from ivr.clock import Clock, wall
+from ivr.clock import Clock
 from ivr.flows import RegionsFileError, load_regions
 from ivr.runtime import KEY, Runtime, runtime
 from ivr.settings import ConfigError
@@ -54,7 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     except RegionsFileError as error:  # names the line and field; the variable says which file
         raise ConfigError(f"IVR_REGIONS_FILE: {error}") from None
     sessions = database.init_app(app, cfg.database_url)
-    clock = Clock(cfg.timezone, overrides.get("IVR_CLOCK") or wall)  # tests and QA replays set the source
+    # Tests and QA replays set the source; `clocks.wall` is looked up now, so a test may replace it.
+    clock = Clock(cfg.timezone, overrides.get("IVR_CLOCK") or clocks.wall)
     calls = CallService(sessions, windows, cfg.rules, clock, operator=bool(cfg.operator_number))
     messages = MessageService(sessions, windows, cfg.rules, cfg.locale, clock, channels.TRAITS, cfg.text)
     streams = threading.BoundedSemaphore(media.MAX_STREAMS)
