@@ -84,11 +84,12 @@ class Saves(threading.Thread):
 
     def run(self) -> None:
         from ivr.flows import SaveMeter, ZoneReading
+        from ivr.runtime import runtime
         from ivr.store.database import run
         from ivr.store.models import Meter
         from ivr.store.readings import save_meter
 
-        sessions = self.app.extensions["ivr.db"]
+        sessions = runtime(self.app).sessions
         with self.app.app_context():
             ids = [run(sessions, lambda s, x=x: s.scalar(select(Meter.id).where(Meter.serial == x)))
                    for x in self.serials]  # fmt: skip

@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from ivr import create_app
 from ivr.qa.driver import FlaskTransport, TwilioCall
+from ivr.runtime import runtime
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
 from ivr.store.migrate import upgrade
@@ -41,7 +42,7 @@ def hotline(url: str):  # noqa: ANN201
 
 def main(url: str) -> None:
     app = hotline(url)
-    engine = app.extensions["ivr.db"].kw["bind"]
+    engine = runtime(app).sessions.kw["bind"]
     counts: Counter = Counter()
     event.listen(engine, "before_cursor_execute", lambda *a: counts.update(["statements"]))
     event.listen(engine, "begin", lambda *a: counts.update(["transactions"]))

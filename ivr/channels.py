@@ -18,6 +18,7 @@ from ivr.calls.channels import Notifier, Traits, Verify, address, phone
 from ivr.config import Config
 from ivr.mail import poll
 from ivr.mail.replies import MailNotifier
+from ivr.runtime import Runtime
 from ivr.store.phones import mask, mask_email
 from ivr.telephony import messaging
 from ivr.telephony.notices import TwilioNotifier
@@ -29,9 +30,10 @@ TWILIO_CHARS = 1600  # the longest body Twilio sends, on SMS (as concatenated pa
 class Entry:
     traits: Traits
     notifier: Callable[[Config], Notifier]  # sends its notices, with the settings' credentials
-    # The blueprint its messages come in on (registered, and exempt from the console's CSRF token: the
-    # channel checks its own signature); None when another entry's serves it too, or none does.
-    webhook: Blueprint | None = None
+    # Builds the blueprint its messages come in on, with the app's parts (registered, and exempt from
+    # the console's CSRF token: the channel checks its own signature); None when another entry's
+    # serves it too, or none does.
+    webhook: Callable[[Runtime], Blueprint] | None = None
 
 
 def _twilio(channel: str, prefix: str = "") -> Callable[[Config], Notifier]:
@@ -47,7 +49,7 @@ def _phone(sender: str) -> str:
 ENTRIES: tuple[Entry, ...] = (
     Entry(Traits(messaging.SMS, key=_phone, stored=messaging.bare, mask=mask, verify=Verify.PHONE,
                  replies_inline=True, max_chars=TWILIO_CHARS, label="SMS"),
-          _twilio(messaging.SMS), messaging.bp),
+          _twilio(messaging.SMS), messaging.blueprint),
     # The same Twilio webhook as SMS: its senders carry the whatsapp: prefix.
     Entry(Traits(messaging.WHATSAPP, key=_phone, stored=messaging.bare, mask=mask, verify=Verify.PHONE,
                  replies_inline=True, max_chars=TWILIO_CHARS, label="WhatsApp"),
@@ -67,5 +69,5 @@ def notifiers(config: Config) -> dict[str, Notifier]:
     return {entry.traits.name: entry.notifier(config) for entry in ENTRIES}
 
 
-def webhooks() -> list[Blueprint]:
-    return [entry.webhook for entry in ENTRIES if entry.webhook is not None]
+def webhooks(rt: Runtime) -> list[Blueprint]:
+    return [entry.webhook(rt) for entry in ENTRIES if entry.webhook is not None]

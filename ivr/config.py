@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr import locales
-from ivr.calls.messages import TextLimits
 from ivr.flows import Rules
-from ivr.mail.settings import IMAP_PORTS, SMTP_PORTS, MailSettings, server
 from ivr.settings import ConfigError, Origin, number, origins, truthy
+from ivr.settings.mail import IMAP_PORTS, SMTP_PORTS, MailSettings, server
+from ivr.settings.text import TextLimits
 
 log = logging.getLogger(__name__)
 

@@ -12,46 +12,18 @@ from flask import Blueprint, Flask, jsonify
 from sqlalchemy import text
 
 from ivr import __version__, recordings
-from ivr.runtime import runtime
+from ivr.config import Config
+from ivr.runtime import Runtime
 from ivr.store import database
 
-bp = Blueprint("health", __name__)
 
-
-def intake() -> str:
+def intake(config: Config) -> str:
     """Whether the webhooks take calls, and how they are protected."""
-    config = runtime().config
     if config.signed:
         return "signed"
     if config.demo:
         return "demo: webhooks are not signature-checked"
     return "refusing calls: TWILIO_AUTH_TOKEN is not set"
-
-
-@bp.get("/healthz/live")
-def live():  # noqa: ANN201
-    """The process answers requests: nothing else is asked."""
-    return jsonify({"status": "ok", "version": __version__})
-
-
-@bp.get("/healthz")
-@bp.get("/healthz/ready")
-def ready():  # noqa: ANN201
-    """Report the database, each locale's speech model, the audio store, the call intake, the version."""
-    db = _check(lambda: database.session().execute(text("SELECT 1")))
-    speech = runtime().speech.status()
-    storage = _check(_recordings_writable)
-    # A model that is configured must be loaded; a locale without one runs on the keypad, by choice.
-    models_ok = all(runtime().speech.has(locale) for locale in runtime().config.vosk_models)
-    ok = db == "ok" and storage == "ok" and models_ok and runtime().config.takes_calls
-    body = {"status": "ok" if ok else "error", "database": db, "twilio": intake(), "speech": speech,
-            "storage": storage, "version": __version__}  # fmt: skip
-    return jsonify(body), 200 if ok else 503
-
-
-def _recordings_writable() -> None:
-    """Caller audio can be kept: the store (folder or S3) takes a probe and gives it back."""
-    recordings.store(runtime().config).check_writable()
 
 
 def _check(probe) -> str:  # noqa: ANN001
@@ -62,5 +34,26 @@ def _check(probe) -> str:  # noqa: ANN001
         return f"error: {type(e).__name__}"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, rt: Runtime) -> None:
+    bp = Blueprint("health", __name__)
+    config, speech = rt.config, rt.speech
+
+    @bp.get("/healthz/live")
+    def live():  # noqa: ANN202
+        """The process answers requests: nothing else is asked."""
+        return jsonify({"status": "ok", "version": __version__})
+
+    @bp.get("/healthz")
+    @bp.get("/healthz/ready")
+    def ready():  # noqa: ANN202
+        """Report the database, each locale's speech model, the audio store, the call intake, the version."""
+        db = _check(lambda: database.session().execute(text("SELECT 1")))
+        storage = _check(lambda: recordings.store(config).check_writable())  # caller audio can be kept
+        # A model that is configured must be loaded; a locale without one runs on the keypad, by choice.
+        models_ok = all(speech.has(locale) for locale in config.vosk_models)
+        ok = db == "ok" and storage == "ok" and models_ok and config.takes_calls
+        body = {"status": "ok" if ok else "error", "database": db, "twilio": intake(config),
+                "speech": speech.status(), "storage": storage, "version": __version__}  # fmt: skip
+        return jsonify(body), 200 if ok else 503
+
     app.register_blueprint(bp)

@@ -9,24 +9,11 @@ import time
 from flask import Blueprint, Flask, Response, g, request
 
 from ivr import logs, metrics
-from ivr.runtime import runtime
+from ivr.config import Config
 
 log = logging.getLogger(__name__)
-bp = Blueprint("monitoring", __name__)
 # A media stream's request lasts its whole call: it is no webhook latency.
 UNTIMED = {"media.stream", "monitoring.scrape", "static"}
-
-
-@bp.get("/metrics")
-def scrape() -> Response:
-    """Every worker's metrics; with IVR_METRICS_TOKEN, only for a request that bears the token."""
-    token = runtime().config.metrics_token
-    if token:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-            return Response("a bearer token is needed\n", 401, {"WWW-Authenticate": "Bearer"},
-                            mimetype="text/plain")  # fmt: skip
-    return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
 
 
 def _started() -> None:
@@ -45,9 +32,22 @@ def _finished(_exc: BaseException | None) -> None:
         metrics.webhook_seconds.labels(route).observe(time.perf_counter() - started)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, config: Config) -> None:
+    bp = Blueprint("monitoring", __name__)
+    token = config.metrics_token
+
+    @bp.get("/metrics")
+    def scrape() -> Response:
+        """Every worker's metrics; with IVR_METRICS_TOKEN, only for a request that bears the token."""
+        if token:
+            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+                return Response("a bearer token is needed\n", 401, {"WWW-Authenticate": "Bearer"},
+                                mimetype="text/plain")  # fmt: skip
+        return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
+
     app.register_blueprint(bp)
     app.before_request(_started)
     app.teardown_request(_finished)
-    if not runtime(app).config.metrics_token:  # a choice for a private network, not a fault
+    if not token:  # a choice for a private network, not a fault
         log.info("IVR_METRICS_TOKEN is not set: /metrics answers anyone who can reach it")

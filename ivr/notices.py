@@ -34,10 +34,8 @@ def messages_group() -> None:
 @messages_group.command("expire")
 def expire_command() -> None:
     """Expire readings that waited too long for «ДА», and tell their senders (run it from cron)."""
-    from ivr.runtime import runtime
-    from ivr.store.cli import app_context
+    from ivr.cli_app import app_context
 
-    with app_context():
-        app = runtime()
+    with app_context() as app:
         expired = app.messages.expire(notify(app.config))
     click.echo(f"{expired} expired")

@@ -1,18 +1,25 @@
-"""What the app holds once built: settings, sessions, speech, windows and the call service, typed."""
+"""What the app holds once built: settings, sessions, speech, windows, the services and the streams' cap.
+
+The composition root (`ivr/app.py`) builds it once and hands its parts to the blueprints and services;
+importing this module loads none of them.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from flask import Flask, current_app
-from sqlalchemy.orm import sessionmaker
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.orm import sessionmaker
 
-from ivr.calls import CallService
-from ivr.calls.messages import MessageService
-from ivr.clock import Clock
-from ivr.config import Config
-from ivr.flows import Regions
-from ivr.speech.service import Speech
+    from ivr.calls import CallService
+    from ivr.calls.messages import MessageService
+    from ivr.clock import Clock
+    from ivr.config import Config
+    from ivr.flows import Regions
+    from ivr.speech.service import Speech
 
 KEY = "ivr"
 
@@ -26,10 +33,13 @@ class Runtime:
     calls: CallService
     messages: MessageService  # SMS, WhatsApp and e-mail
     clock: Clock  # the one clock; tests and QA replays set its source so windows are deterministic
+    streams: threading.BoundedSemaphore  # the media streams this process may hold open at once
 
 
 def runtime(app: Flask | None = None) -> Runtime:
-    """The app's runtime: one typed lookup instead of string keys."""
+    """The app's runtime: for the CLI's app context, the request-scoped session, and tests."""
+    from flask import current_app
+
     return (app or current_app).extensions[KEY]
 
 

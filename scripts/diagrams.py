@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DESIGN = ROOT / "docs" / "DESIGN.md"
 COMMAND = "python scripts/diagrams.py"
 DOTTED = re.compile(r"ivr(\.\w+)+(:\w+)?")
-FACTORY = "ivr"  # ivr/__init__.py, the app factory: the one unit named after the whole package
+FACTORY = "ivr"  # ivr/__init__.py, create_app handing over to ivr/app.py: the unit named after the package
 
 
 def unit(parts: tuple[str, ...], root: Path) -> str | None:
@@ -83,7 +83,7 @@ def imports_diagram(root: Path) -> str:
     lines = ["flowchart LR"]
     for name in sorted(graph):
         if name == FACTORY:
-            lines.append(f'    {name}[["ivr/__init__.py, the app factory"]]')
+            lines.append(f'    {name}[["ivr/__init__.py: create_app"]]')
         elif (root / name).is_dir():
             lines.append(f'    {name}["{name}/"]')
         else:

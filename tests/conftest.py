@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, select, text
 
 from ivr import create_app
 from ivr.qa.driver import FlaskTransport, TwilioCall
+from ivr.runtime import runtime
 from ivr.speech.recognizer import Recognition
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
@@ -73,7 +74,7 @@ def prepare(url: str) -> None:
         upgrade()
         with transaction() as s:
             import_accounts(s, io.StringIO(ACCOUNTS_CSV))
-    app.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(app).sessions.kw["bind"].dispose()
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +202,7 @@ def migrated_app(settings: dict) -> Iterator:
     closed afterwards."""
     app = create_app(settings)
     yield app
-    app.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(app).sessions.kw["bind"].dispose()
 
 
 @pytest.fixture

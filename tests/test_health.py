@@ -3,6 +3,7 @@
 import pytest
 
 from ivr import __version__
+from ivr.runtime import runtime
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
@@ -14,8 +15,8 @@ def test_healthz_reports_database_speech_and_version(client):
 
 
 def test_healthz_is_503_when_the_database_is_down(app, client):
-    app.extensions["ivr.db"].kw["bind"].dispose()
-    app.extensions["ivr.db"].configure(
+    runtime(app).sessions.kw["bind"].dispose()
+    runtime(app).sessions.configure(
         bind=__import__("sqlalchemy").create_engine("sqlite:////nonexistent/dir/x.db")
     )
     response = client.get("/healthz")
@@ -23,8 +24,8 @@ def test_healthz_is_503_when_the_database_is_down(app, client):
 
 
 def test_liveness_asks_nothing_of_the_database(app, client):
-    app.extensions["ivr.db"].kw["bind"].dispose()
-    app.extensions["ivr.db"].configure(
+    runtime(app).sessions.kw["bind"].dispose()
+    runtime(app).sessions.configure(
         bind=__import__("sqlalchemy").create_engine("sqlite:////nonexistent/dir/x.db")
     )
     live = client.get("/healthz/live")

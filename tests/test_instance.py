@@ -16,4 +16,4 @@ def test_ivr_instance_dir_holds_the_default_database_recordings_and_secret_key(t
         assert runtime(app).config.recordings_dir == str(folder / "recordings")
         assert (folder / "secret_key").read_text().strip() == app.config["SECRET_KEY"]
     finally:
-        app.extensions["ivr.db"].kw["bind"].dispose()
+        runtime(app).sessions.kw["bind"].dispose()

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from ivr import create_app
+from ivr.runtime import runtime
 from ivr.store.migrate import upgrade
 from tests.serving import ROOT, free_port, gunicorn_command, gunicorn_logged
 
@@ -58,7 +59,7 @@ def old_schema(tmp_path):
     app = create_app({"IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}", "RECOGNIZERS": {}})
     with app.app_context():
         upgrade("0002")
-    app.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(app).sessions.kw["bind"].dispose()
 
 
 @pytest.mark.parametrize("case", ["mistyped locale", "unknown locale", "unreachable database",

@@ -19,6 +19,7 @@ from ivr.calls.storage import storable
 from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
+from ivr.settings.text import TextLimits
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Message
@@ -51,14 +52,6 @@ class Outgoing:
     status: str  # a MessageStatus
     duplicate: bool = False  # a delivery seen before: the stored reply, nothing changed
     replied: bool = True  # the reply went out (replied_at is set); False for one the channel sends later
-
-
-@dataclass(frozen=True)
-class TextLimits:
-    confirm_minutes: int = 60  # IVR_TEXT_CONFIRM_MINUTES: how long a rollover or high use waits for «ДА»
-    rate_limit: int = 10  # IVR_TEXT_RATE_LIMIT messages per sender ...
-    rate_window_minutes: int = 60  # ... in IVR_TEXT_RATE_WINDOW_MINUTES
-    max_chars: int = 480  # IVR_TEXT_MAX_CHARS: longer messages are refused unread
 
 
 class MessageService:

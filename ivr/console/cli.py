@@ -21,8 +21,8 @@ def users_group() -> None:
 @click.password_option(help="Asked for when not given (never put it in shell history).")
 def users_add(name: str, role: str, password: str) -> None:
     """Add a console user; the password is asked for twice and stored hashed."""
+    from ivr.cli_app import app_context
     from ivr.console.accounts import UserError, add_user
-    from ivr.store.cli import app_context
     from ivr.store.database import transaction
 
     with app_context():
@@ -40,20 +40,19 @@ def users_add(name: str, role: str, password: str) -> None:
 @click.password_option(help="Asked for when not given (never put it in shell history).")
 def users_passwd(name: str, password: str) -> None:
     """Reset a user's password (asked for twice); their open console sessions end."""
+    from ivr.cli_app import app_context
     from ivr.console import audit
     from ivr.console.accounts import UserError, by_name, set_password
-    from ivr.runtime import runtime
-    from ivr.store.cli import app_context
     from ivr.store.database import transaction
 
-    with app_context():
+    with app_context() as rt:
         try:
             with transaction() as s:
                 user = by_name(s, name)
                 if user is not None:
                     # The console's step: a new hash, which ends the sessions made with the old one.
                     set_password(user, password)
-                    audit.record(s, runtime().clock.now(), "cli", "user-password", f"user:{user.name}")
+                    audit.record(s, rt.clock.now(), "cli", "user-password", f"user:{user.name}")
         except UserError as e:
             click.echo(messages("en")[str(e)], err=True)
             sys.exit(1)
@@ -68,7 +67,7 @@ def users_list() -> None:
     """List console users and their roles."""
     from sqlalchemy import select
 
-    from ivr.store.cli import app_context
+    from ivr.cli_app import app_context
     from ivr.store.database import session
     from ivr.store.models import User
 

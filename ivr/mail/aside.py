@@ -8,7 +8,7 @@ from email import policy
 from email.parser import BytesParser
 
 from ivr.mail import servers
-from ivr.mail.settings import MailSettings
+from ivr.settings.mail import MailSettings
 
 SHOWN = 50  # the newest ones; a person who has more opens the folder in a mail client
 TIMEOUT_S = 5.0  # a console page waits no longer for the mailbox

@@ -19,12 +19,10 @@ def mail_group() -> None:
 @click.option("--once", is_flag=True, help="Look into the mailbox once and exit (for cron).")
 def poll_command(once: bool) -> None:
     """Read unseen letters, store their readings, reply; every IVR_MAIL_INTERVAL_S unless --once."""
+    from ivr.cli_app import app_context
     from ivr.mail.poll import Poller
-    from ivr.runtime import runtime
-    from ivr.store.cli import app_context
 
-    with app_context():
-        app = runtime()
+    with app_context() as app:
         poller = Poller(app.config.mail, app.messages, app.clock)
         app.config.mail.ready()
         while True:

@@ -18,7 +18,7 @@ from ivr.calls.messages import Incoming, MessageService, Outgoing
 from ivr.calls.storage import StorageUnavailable
 from ivr.clock import Clock
 from ivr.mail import letters, replies, servers
-from ivr.mail.settings import MailSettings
+from ivr.settings.mail import MailSettings
 from ivr.store.phones import mask_email
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from email.utils import formatdate
 from ivr.calls.channels import Undeliverable
 from ivr.mail.letters import REPLY_SUBJECT, Letter
 from ivr.mail.servers import outbox
-from ivr.mail.settings import MailSettings
+from ivr.settings.mail import MailSettings
 from ivr.store.phones import mask_email
 
 PERMANENT = 500  # a server that refuses a recipient with 5xx will refuse again

@@ -11,7 +11,7 @@ import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ivr.mail.settings import MailSettings
+from ivr.settings.mail import MailSettings
 
 # The keywords that count a letter's failed rounds, one each: the last round moves it instead.
 TRIED = ("$IvrTried1", "$IvrTried2")

@@ -241,16 +241,17 @@ def calls_group() -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def calls_export(call_sid: str, directory: Path) -> None:
     """Turn a stored call into a replay case in DIRECTORY, the caller pseudonymised."""
-    from ivr import create_app, recordings
+    from flask import current_app
+
+    from ivr import recordings
+    from ivr.cli_app import app_context
     from ivr.qa.export import ExportError, export_call
-    from ivr.runtime import runtime
     from ivr.store.database import transaction
 
-    app = create_app()
-    config = runtime(app).config
-    with app.app_context(), transaction() as s:
+    with app_context() as rt, transaction() as s:
+        config = rt.config
         try:
-            path = export_call(s, call_sid, recordings.store(config), directory, app.config["SECRET_KEY"],
+            path = export_call(s, call_sid, recordings.store(config), directory, current_app.config["SECRET_KEY"],
                                config.operator_number, lambda line: click.echo(line, err=True))  # fmt: skip
         except ExportError as error:
             raise click.ClickException(str(error)) from error

@@ -14,11 +14,9 @@ def retention_group() -> None:
 def retention_run() -> None:
     """One retention run; the counts go to the audit trail and to stdout."""
     from ivr import recordings, retention
-    from ivr.runtime import runtime
-    from ivr.store.cli import app_context
+    from ivr.cli_app import app_context
 
-    with app_context() as context:
-        rt = runtime(context.app)
+    with app_context() as rt:
         if rt.config.retain_audio_days is None and rt.config.retain_caller_days is None:
             click.echo(
                 "retention: IVR_RETAIN_AUDIO_DAYS and IVR_RETAIN_CALLER_DAYS are unset: everything is kept"

@@ -18,19 +18,6 @@ from ivr.store.export_formats import CSV, EXCEL_CSV, SEPARATORS, XLSX, ExportFor
 from ivr.store.readings_csv import export_readings
 
 
-@contextmanager
-def app_context(ready: bool = True):  # noqa: ANN201
-    """An app for storage work (no speech models, which would only cost seconds to load), on a
-    database that is reachable and migrated unless `ready` is False (`ivr db upgrade`)."""
-    from ivr import create_app
-    from ivr.store.migrate import check_ready
-
-    with create_app({"RECOGNIZERS": {}}).app_context() as context:
-        if ready:
-            check_ready()
-        yield context
-
-
 @click.group("db")
 def db_group() -> None:
     """Manage the database schema."""
@@ -39,6 +26,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
+    from ivr.cli_app import app_context
     from ivr.store.migrate import upgrade
 
     with app_context(ready=False):
@@ -64,15 +52,15 @@ def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
     The file is the list of every account: meters it no longer lists are retired (no longer asked
     for by the hotline, their readings kept) until a later file lists them again.
     """
-    from ivr.runtime import runtime
+    from ivr.cli_app import app_context
     from ivr.store.database import transaction
     from ivr.store.spreadsheet import UnreadableFile
 
-    with app_context():
+    with app_context() as rt:
         try:
             with transaction() as s:
                 done = import_accounts(s, file, "\t" if delimiter == "tab" else delimiter,
-                                       runtime().regions.windows, not partial, encoding, now=runtime().clock.now())  # fmt: skip
+                                       rt.regions.windows, not partial, encoding, now=rt.clock.now())  # fmt: skip
         except (ImportFailed, UnreadableFile) as e:
             for error in e.errors if isinstance(e, ImportFailed) else [str(e)]:
                 click.echo(f"{file.name}: {error}", err=True)
@@ -110,12 +98,12 @@ def readings_group() -> None:
 @click.option("--excel", is_flag=True, help="CSV for a Russian Excel: UTF-8 with a BOM, ';' and CRLF.")
 def readings_export(output, since, kind, encoding, delimiter, excel) -> None:  # noqa: ANN001
     """Export readings as CSV or .xlsx; received_at carries the utility's UTC offset."""
-    from ivr.runtime import runtime
+    from ivr.cli_app import app_context
     from ivr.store.database import session
 
     fmt = export_format(output, kind, encoding, delimiter, excel)
-    with app_context():
-        tz = runtime().clock.utility
+    with app_context() as rt:
+        tz = rt.clock.utility
         try:
             with destination(output) as out:
                 count = export_readings(session(), out, since.date() if since else None, tz, fmt)
@@ -188,11 +176,10 @@ def readings_recompute(apply_: bool, serials: tuple[str, ...]) -> None:
     A dry run by default: one line per change, and a summary. Values, statuses and periods are
     never changed: a reading whose status or period would differ is listed for a supervisor.
     """
-    from ivr.runtime import runtime
+    from ivr.cli_app import app_context
     from ivr.store.recompute import run
 
-    with app_context():
-        app = runtime()
+    with app_context() as app:
         try:  # a meter at a time: calls and texts save meanwhile
             done = run(app.sessions, app.regions, app.config.rules, serials, apply_, app.clock.now(),
                        lambda change: click.echo(change.line()))  # fmt: skip

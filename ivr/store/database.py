@@ -7,14 +7,16 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,7 +33,6 @@ ATTEMPTS = 5
 # (delays 0.25, 0.5, 1, 2 s), so that a status callback, which Twilio never repeats, is not lost.
 RECONNECT_WINDOW_S = 4.0
 GONE_PGCODES = {"57P01", "57P02", "57P03"}  # shut down by an administrator, crashed, starting up
-KEY = "ivr.db"  # the app's sessionmaker; read only through this module
 
 
 def make_engine(url: str) -> Engine:
@@ -64,28 +65,37 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask, url: str) -> sessionmaker:
-    """Bind an engine and session factory to the app."""
-    sessions = sessionmaker(make_engine(url), expire_on_commit=False)
-    app.extensions[KEY] = sessions
+    """The app's session factory, for its Runtime; a request's session is closed with its context."""
     app.teardown_appcontext(_close_session)
-    return sessions
+    return sessionmaker(make_engine(url), expire_on_commit=False)
+
+
+# The request-scoped session below is Flask's: imported when used, so the call service, which runs
+# on `run` alone, loads no web framework.
+def _sessions() -> sessionmaker:
+    """The current app's session factory: its Runtime's, as the composition root built it."""
+    from ivr.runtime import runtime
+
+    return runtime().sessions
 
 
 def engine() -> Engine:
-    return current_app.extensions[KEY].kw["bind"]
+    return _sessions().kw["bind"]
 
 
 def session() -> Session:
     """The session of the current app context."""
+    from flask import g
+
     if "db_session" not in g:
-        g.db_session = current_app.extensions[KEY]()
+        g.db_session = _sessions()()
     return g.db_session
 
 
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A fresh session committed on success and rolled back on error."""
-    with current_app.extensions[KEY]() as s, s.begin():
+    with _sessions()() as s, s.begin():
         yield s
 
 
@@ -159,6 +169,8 @@ def _gone(error: Exception) -> bool:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    from flask import g
+
     s = g.pop("db_session", None)
     if s is not None:
         s.close()

@@ -26,6 +26,7 @@ class Ears:
         if not decoders:
             log.warning("call %s: no streaming recogniser for %s; the stream hears nothing", sid, locale)
         self.updates = live.Updates(rt.config, sid)
+        self.renderer = renderer(rt.config)
         self.pcm = bytearray()
 
     def hear(self, ulaw: bytes) -> None:
@@ -38,7 +39,7 @@ class Ears:
             del self.pcm[:FRAME_BYTES]
             for event in self.listener.feed(frame):
                 if isinstance(event, BargeIn):
-                    self.updates.listening(link("telephony.listening", {"q": event.seq}))
+                    self.updates.listening(link(self.rt.config, "telephony.listening", {"q": event.seq}))
                 else:
                     self._answer(event)
 
@@ -54,6 +55,6 @@ class Ears:
     def _answer(self, heard: Utterance) -> None:
         ended = time.perf_counter()  # the listener has just heard the answer end
         path = kept(start_keeping(self.rt.config, self.sid, heard.seq, wav(heard.pcm)), self.sid, heard.seq)
-        reply = self.rt.calls.answer(self.sid, heard.seq, spoken(heard.heard, path), renderer)
+        reply = self.rt.calls.answer(self.sid, heard.seq, spoken(heard.heard, path), self.renderer)
         if reply is not None and not reply.replayed:  # a key press that came first has moved the call
-            self.updates.move(link("telephony.repeat", {}), ended)
+            self.updates.move(link(self.rt.config, "telephony.repeat", {}), ended)

@@ -13,14 +13,13 @@ import base64
 import binascii
 import json
 import logging
-import threading
 import time
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from flask import Blueprint, Flask, Response, abort, g, request
 from twilio.request_validator import RequestValidator
 
 from ivr import logs, metrics
-from ivr.runtime import runtime
+from ivr.runtime import Runtime
 from ivr.telephony.ears import Ears
 from ivr.telephony.signature import stream_token_matches, stream_url
 from ivr.telephony.websocket import CloseCode, ConnectionClosed, WebSocket
@@ -39,46 +38,6 @@ BEHIND_S = 2.0  # audio this far behind the wall clock: the call is better off o
 QUIET_READ_S = 0.1
 FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}
 
-bp = Blueprint("media", __name__, url_prefix="/twilio")
-
-
-@bp.before_request
-def admit() -> None:
-    """Refuse, before upgrading: a bad signature (403), or a process that serves enough (503)."""
-    settings = runtime().config
-    if settings.listen != "stream" or not settings.auth_token:
-        abort(404)
-    query = request.query_string.decode()
-    url = stream_url(settings.public_url) + (f"?{query}" if query else "")
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not RequestValidator(settings.auth_token).validate(url, {}, signature):
-        log.warning("refused a media stream with a bad signature")
-        abort(403)
-    if not _slots().acquire(blocking=False):
-        log.error("refused a media stream: this process serves %d already", MAX_STREAMS)
-        abort(503)
-    g.stream_slot = True
-
-
-@bp.teardown_request
-def free(_exc: BaseException | None) -> None:
-    if g.pop("stream_slot", False):
-        _slots().release()
-
-
-@bp.route("/stream", websocket=True)
-def stream() -> Response:
-    try:
-        ws = WebSocket(request.environ, list(request.headers.items()), MAX_MESSAGE_BYTES)
-    except ConnectionClosed as error:
-        log.warning("refused a media stream: %s", error)
-        abort(400)
-    try:
-        MediaStream(ws).run()
-    finally:
-        ws.close()
-    return ws.response()
-
 
 class ProtocolError(Exception):
     """The peer does not speak Twilio's Media Streams protocol: the socket is closed."""
@@ -87,8 +46,8 @@ class ProtocolError(Exception):
 class MediaStream:
     """One call's stream: connected, start, media..., stop."""
 
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
+    def __init__(self, ws: WebSocket, rt: Runtime) -> None:
+        self.ws, self.rt = ws, rt
         self.sid: str | None = None
         self.ears: Ears | None = None
         self.started_at = 0.0
@@ -135,7 +94,7 @@ class MediaStream:
         fmt = start.get("mediaFormat")
         if not isinstance(fmt, dict) or {k: fmt.get(k) for k in FORMAT} != FORMAT:
             raise ProtocolError(f"unsupported media format {fmt!r}")
-        rt = runtime()
+        rt = self.rt
         if start.get("accountSid") != rt.config.account_sid:
             raise ProtocolError(f"call {sid} is not of our account")
         parameters = start.get("customParameters")
@@ -178,7 +137,7 @@ class MediaStream:
             return
         metrics.streams_active.dec()
         if not self.stopped:  # dropped, silent or behind: go on with <Record>
-            runtime().calls.streams.lost(self.sid)
+            self.rt.calls.streams.lost(self.sid)
             log.warning("call %s: media stream lost; the call goes on with <Record>", self.sid)
 
 
@@ -192,11 +151,43 @@ def _parse(raw: str | bytes) -> dict:
     return message
 
 
-def _slots() -> threading.BoundedSemaphore:
-    return current_app.extensions["ivr.streams"]
+def init_app(app: Flask, rt: Runtime) -> None:
+    """Mount the stream's socket, with its cap: the streams this process serves at once (`rt.streams`)."""
+    settings, slots = rt.config, rt.streams
+    bp = Blueprint("media", __name__, url_prefix="/twilio")
 
+    @bp.before_request
+    def admit() -> None:
+        """Refuse, before upgrading: a bad signature (403), or a process that serves enough (503)."""
+        if settings.listen != "stream" or not settings.auth_token:
+            abort(404)
+        query = request.query_string.decode()
+        url = stream_url(settings.public_url) + (f"?{query}" if query else "")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not RequestValidator(settings.auth_token).validate(url, {}, signature):
+            log.warning("refused a media stream with a bad signature")
+            abort(403)
+        if not slots.acquire(blocking=False):
+            log.error("refused a media stream: this process serves %d already", MAX_STREAMS)
+            abort(503)
+        g.stream_slot = True
 
-def init_app(app: Flask) -> None:
-    """Mount the stream's socket, with its cap: the streams this process serves at once."""
-    app.extensions["ivr.streams"] = threading.BoundedSemaphore(MAX_STREAMS)
+    @bp.teardown_request
+    def free(_exc: BaseException | None) -> None:
+        if g.pop("stream_slot", False):
+            slots.release()
+
+    @bp.route("/stream", websocket=True)
+    def stream() -> Response:
+        try:
+            ws = WebSocket(request.environ, list(request.headers.items()), MAX_MESSAGE_BYTES)
+        except ConnectionClosed as error:
+            log.warning("refused a media stream: %s", error)
+            abort(400)
+        try:
+            MediaStream(ws, rt).run()
+        finally:
+            ws.close()
+        return ws.response()
+
     app.register_blueprint(bp)

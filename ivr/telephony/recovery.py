@@ -13,9 +13,10 @@ from flask import copy_current_request_context, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import locales
+from ivr.calls import CallService
+from ivr.config import Config
 from ivr.flows import TransferReason
 from ivr.pools import pool
-from ivr.runtime import runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,55 +65,59 @@ def _count(value: str) -> int:
         return 0
 
 
-def count_failure(sid: str | None) -> int:
-    """Failed webhooks in a row for this call: from the database when it answers, else from the URL."""
-    errors = errors_so_far() + 1
-    if sid:
-        try:
-            errors = max(errors, bounded(lambda: runtime().calls.failed(sid), COUNT_BUDGET_S))
-        except Exception:  # noqa: BLE001 - the database may be the thing that failed
-            log.warning("could not count the failure of call %s", sid)
-    return errors
+class Recovery:
+    """The line's way out of a failed webhook: its settings say the voice and the operator, and the
+    call service counts the failures."""
 
+    def __init__(self, settings: Config, calls: CallService) -> None:
+        self.settings, self.calls = settings, calls
 
-def apology(locale: str, then: Callable[[VoiceResponse], None]) -> str:
-    """Say sorry in the caller's language, then do what comes next."""
-    pack = locales.load(locale)
-    response = VoiceResponse()
-    response.say(pack.text("sorry_error"), voice=runtime().config.say_voice or pack.say_voice,
-                 language=pack.say_language)  # fmt: skip
-    then(response)
-    return str(response)
+    def count_failure(self, sid: str | None) -> int:
+        """Failed webhooks in a row for this call: from the database when it answers, else from the URL."""
+        errors = errors_so_far() + 1
+        if sid:
+            try:
+                errors = max(errors, bounded(lambda: self.calls.failed(sid), COUNT_BUDGET_S))
+            except Exception:  # noqa: BLE001 - the database may be the thing that failed
+                log.warning("could not count the failure of call %s", sid)
+        return errors
 
+    def apology(self, locale: str, then: Callable[[VoiceResponse], None]) -> str:
+        """Say sorry in the caller's language, then do what comes next."""
+        pack = locales.load(locale)
+        response = VoiceResponse()
+        response.say(pack.text("sorry_error"), voice=self.settings.say_voice or pack.say_voice,
+                     language=pack.say_language)  # fmt: skip
+        then(response)
+        return str(response)
 
-def give_up(locale: str, sid: str | None = None) -> str:
-    """End a failing call the kind way: to the operator, or an apology and a hang-up."""
-    operator = runtime().config.operator_number
-    pack = locales.load(locale)
-    if sid:
-        try:
-            bounded(lambda: runtime().calls.handed_over(sid, TransferReason.ERROR), COUNT_BUDGET_S)
-        except Exception:  # noqa: BLE001 - the database may be the thing that failed
-            log.warning("could not record the hand-over of call %s", sid)
+    def give_up(self, locale: str, sid: str | None = None) -> str:
+        """End a failing call the kind way: to the operator, or an apology and a hang-up."""
+        operator = self.settings.operator_number
+        pack = locales.load(locale)
+        if sid:
+            try:
+                bounded(lambda: self.calls.handed_over(sid, TransferReason.ERROR), COUNT_BUDGET_S)
+            except Exception:  # noqa: BLE001 - the database may be the thing that failed
+                log.warning("could not record the hand-over of call %s", sid)
 
-    def handover(response: VoiceResponse) -> None:
-        voice = runtime().config.say_voice or pack.say_voice
-        response.say(pack.text("transfer_error"), voice=voice, language=pack.say_language)
-        if operator:
-            response.say(pack.text("transfer"), voice=voice, language=pack.say_language)
-            response.dial(operator)
-        else:
-            response.say(pack.text("no_operator"), voice=voice, language=pack.say_language)
-            response.hangup()
+        def handover(response: VoiceResponse) -> None:
+            voice = self.settings.say_voice or pack.say_voice
+            response.say(pack.text("transfer_error"), voice=voice, language=pack.say_language)
+            if operator:
+                response.say(pack.text("transfer"), voice=voice, language=pack.say_language)
+                response.dial(operator)
+            else:
+                response.say(pack.text("no_operator"), voice=voice, language=pack.say_language)
+                response.hangup()
 
-    return apology(locale, handover)
+        return self.apology(locale, handover)
 
+    def retry_later(self, locale: str, url: str) -> str:
+        """Apologise, wait a moment, and come back to url."""
 
-def retry_later(locale: str, url: str) -> str:
-    """Apologise, wait a moment, and come back to url."""
+        def again(response: VoiceResponse) -> None:
+            response.pause(length=RETRY_PAUSE_S)
+            response.redirect(url, method="POST")
 
-    def again(response: VoiceResponse) -> None:
-        response.pause(length=RETRY_PAUSE_S)
-        response.redirect(url, method="POST")
-
-    return apology(locale, again)
+        return self.apology(locale, again)

@@ -11,14 +11,14 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import abort, request
 from twilio.request_validator import RequestValidator
 
-from ivr.runtime import config
+from ivr.config import Config
 
 log = logging.getLogger(__name__)
 
 
-def public_url() -> str:
+def public_url(settings: Config) -> str:
     """The URL Twilio called, as Twilio saw it: IVR_PUBLIC_URL + path + query."""
-    base = config().public_url
+    base = settings.public_url
     if not base:
         return request.url
     query = request.query_string.decode()
@@ -49,23 +49,25 @@ def stream_token_matches(auth_token: str, sid: str, token: object) -> bool:
     return hmac.compare_digest(given, stream_token(auth_token, sid).encode())
 
 
-def twilio_signed(view):  # noqa: ANN001, ANN201
-    """Refuse, with 403 and no side effects, a webhook whose signature does not match."""
+def twilio_signed(settings: Config):  # noqa: ANN201
+    """A decorator refusing, with 403 and no side effects, a webhook whose signature does not match."""
 
-    @functools.wraps(view)
-    def checked(*args, **kwargs):  # noqa: ANN202
-        settings = config()
-        if not settings.takes_calls:
-            # Anyone could post a reading: without the token only a demo takes calls.
-            log.error("refused %s: TWILIO_AUTH_TOKEN is not set and IVR_DEMO is off", request.path)
-            abort(503)
-        token = settings.auth_token
-        if token:
-            signature = request.headers.get("X-Twilio-Signature", "")
-            params = request.form.to_dict(flat=True)
-            if not RequestValidator(token).validate(public_url(), params, signature):
-                log.warning("refused a webhook with a bad signature on %s", request.path)
-                abort(403)
-        return view(*args, **kwargs)
+    def signed(view):  # noqa: ANN001, ANN202
+        @functools.wraps(view)
+        def checked(*args, **kwargs):  # noqa: ANN202
+            if not settings.takes_calls:
+                # Anyone could post a reading: without the token only a demo takes calls.
+                log.error("refused %s: TWILIO_AUTH_TOKEN is not set and IVR_DEMO is off", request.path)
+                abort(503)
+            token = settings.auth_token
+            if token:
+                signature = request.headers.get("X-Twilio-Signature", "")
+                params = request.form.to_dict(flat=True)
+                if not RequestValidator(token).validate(public_url(settings), params, signature):
+                    log.warning("refused a webhook with a bad signature on %s", request.path)
+                    abort(403)
+            return view(*args, **kwargs)
 
-    return checked
+        return checked
+
+    return signed

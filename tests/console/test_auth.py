@@ -8,6 +8,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr import create_app
 from ivr.console.accounts import set_password
+from ivr.runtime import runtime
 from ivr.store.database import session, transaction
 from ivr.store.models import AuditEvent, LoginAttempt, User
 from tests.conftest import TOKEN
@@ -92,7 +93,7 @@ def test_failed_attempts_are_counted_in_the_database_for_every_worker(app, setti
         second.login("qa", "guess")
     assert second.login("qa").status_code == 429
     assert first.login("qa").status_code == 429
-    other_worker.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(other_worker).sessions.kw["bind"].dispose()
 
 
 def test_good_login_clears_the_failures_and_is_audited(app, anonymous, users):

@@ -9,6 +9,7 @@ import pytest
 
 from ivr import create_app
 from ivr.console import throttle
+from ivr.runtime import runtime
 from ivr.store.database import transaction
 from tests.conftest import NOW
 from tests.console.conftest import BASE, PASSWORD, Console
@@ -57,7 +58,7 @@ def test_the_limit_and_window_are_settings(app, settings, users):
     assert [attempt(console, "qa") for _ in range(3)] == [401, 401, 429]
     with strict.app_context(), transaction() as s:  # a minute later the window has passed
         assert throttle.admit(s, "qa", "10.0.0.1", now=NOW + timedelta(seconds=61))
-    strict.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(strict).sessions.kw["bind"].dispose()
 
 
 def test_forty_tries_at_once_check_no_more_passwords_than_the_limit(app, users):
@@ -86,7 +87,7 @@ def behind_proxy(app, settings):
     """The same hotline behind one reverse proxy (nginx on 10.0.0.1) that it trusts."""
     proxied = create_app({**settings, "IVR_TRUSTED_PROXIES": 1})
     yield proxied
-    proxied.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(proxied).sessions.kw["bind"].dispose()
 
 
 def test_behind_a_trusted_proxy_the_limit_counts_the_client_address(behind_proxy, users):

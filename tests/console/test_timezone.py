@@ -10,6 +10,7 @@ import pytest
 
 from ivr import create_app
 from ivr.console.dashboard import summarise
+from ivr.runtime import runtime
 from ivr.store.database import session
 from tests.console.conftest import Console
 
@@ -71,4 +72,4 @@ def test_another_zone_is_taken_from_the_setting(app, settings, users, late_call)
     console.login("qa")
     listing = console.get("/console/calls").get_data(as_text=True)
     assert "11.11.2026 03:30:00" in listing and "Asia/Yekaterinburg (UTC+5)" in listing
-    yekaterinburg.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(yekaterinburg).sessions.kw["bind"].dispose()

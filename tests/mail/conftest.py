@@ -14,8 +14,8 @@ import pytest
 
 from ivr.clock import Clock
 from ivr.mail.poll import Poller
-from ivr.mail.settings import MailSettings, Server
 from ivr.runtime import runtime
+from ivr.settings.mail import MailSettings, Server
 from tests.conftest import NOW
 from tests.mail.servers import (
     DOVECOT,

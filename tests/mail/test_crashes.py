@@ -79,7 +79,7 @@ def test_an_email_sender_is_told_when_readings_waiting_for_yes_expire(mail_env, 
 
 
 def test_a_mail_server_that_is_down_costs_nothing_but_time(app, dovecot, mailbox, smtp):
-    from ivr.mail.settings import Server
+    from ivr.settings.mail import Server
     from tests.mail.conftest import settings_for
     from tests.mail.servers import free_port
 

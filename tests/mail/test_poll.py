@@ -142,7 +142,7 @@ def test_a_mailbox_without_starttls_is_refused_before_the_login(app, dovecot, ma
     import imaplib
     import shutil
 
-    from ivr.mail.settings import Server
+    from ivr.settings.mail import Server
     from tests.mail.servers import PASSWORD, USER, Dovecot, dovecot_folder
 
     folder = dovecot_folder()
@@ -165,7 +165,7 @@ def test_a_mail_server_without_starttls_gets_no_letter(app, dovecot, mailbox, sm
 
     from aiosmtpd.controller import Controller
 
-    from ivr.mail.settings import Server
+    from ivr.settings.mail import Server
     from tests.mail.servers import Collector, free_port
 
     handler = Collector()

@@ -15,6 +15,7 @@ from ivr.qa.cases import load_case
 from ivr.qa.driver import FlaskTransport, TwilioCall
 from ivr.qa.hearing import QaRecognizer, transcript
 from ivr.qa.replay import run_case
+from ivr.runtime import runtime
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
 from ivr.store.migrate import upgrade
@@ -43,7 +44,7 @@ def stored(tmp_path, recordings, monkeypatch):
             with transaction() as s:
                 import_accounts(s, io.StringIO((CALLS / "fixtures" / fixture).read_text(encoding="utf-8")))
     yield app
-    app.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(app).sessions.kw["bind"].dispose()
 
 
 def phone(app, recordings, caller: str, locale: str = "ru") -> TwilioCall:

@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from ivr import create_app
+from ivr.runtime import runtime
 from ivr.store.database import engine
 from ivr.store.migrate import upgrade
 from ivr.store.models import Base
@@ -67,5 +68,5 @@ def test_calls_taken_before_outcomes_were_data_keep_their_meaning(settings, tmp_
         upgrade()
         with engine().connect() as conn:
             dialled = dict(conn.execute(text("SELECT sid, operator_dialled FROM calls")).all())
-    app.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(app).sessions.kw["bind"].dispose()
     assert dialled == {"CA1": True, "CA2": False, "CA3": False, "CA4": False}

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.qa.streams import StreamLine
+from ivr.runtime import runtime
 from tests.conftest import ACCOUNT_SID, TOKEN
 from tests.stream.conftest import call_row
 from tests.stream.test_socket import STREAM, connect, eventually, start
@@ -100,7 +101,7 @@ def other_worker(settings):
     yield f"127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     httpd.server_close()
-    other.extensions["ivr.db"].kw["bind"].dispose()
+    runtime(other).sessions.kw["bind"].dispose()
 
 
 def at_once(sockets, message):

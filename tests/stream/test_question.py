@@ -20,7 +20,9 @@ def answer(app, call, value: str) -> None:
     """Answer the question by voice, as the stream's ears do once they have heard it."""
     with app.test_request_context():
         q = runtime().calls.streams.listening(call.sid).seq
-        runtime().calls.answer(call.sid, q, spoken(Heard(value, value, 0.9), None), renderer)
+        runtime().calls.answer(
+            call.sid, q, spoken(Heard(value, value, 0.9), None), renderer(runtime().config)
+        )
 
 
 def test_a_reading_is_complete_at_the_meters_display_length(app, phone):

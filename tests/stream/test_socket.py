@@ -1,7 +1,6 @@
 """The media stream's socket: signed upgrades only, Twilio's protocol, live calls only, caps."""
 
 import json
-import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -12,7 +11,9 @@ from websockets.protocol import State
 from websockets.sync.client import connect as open_socket
 
 from ivr import create_app
+from ivr.runtime import runtime
 from ivr.settings import ConfigError
+from ivr.telephony.media import MAX_STREAMS
 from ivr.telephony.signature import stream_token
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
 from tests.stream.conftest import call_row
@@ -156,12 +157,19 @@ def test_a_dropped_stream_puts_the_call_on_record_from_the_next_question(app, st
 
 
 def test_streams_over_the_process_cap_are_refused_with_503(app, server, phone):
-    app.extensions["ivr.streams"] = threading.BoundedSemaphore(1)
-    first = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
-    with pytest.raises(InvalidStatus) as refused:
-        connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
-    assert refused.value.response.status_code == 503
-    first.close()
+    slots = runtime(app).streams
+    held = MAX_STREAMS - 1  # all but one slot are taken
+    for _ in range(held):
+        slots.acquire()
+    try:
+        first = connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
+        with pytest.raises(InvalidStatus) as refused:
+            connect(server, RequestValidator(TOKEN).compute_signature(STREAM, {}))
+        assert refused.value.response.status_code == 503
+        first.close()
+    finally:
+        for _ in range(held):
+            slots.release()
 
 
 def test_a_stream_that_never_connects_leaves_the_call_on_record_after_the_first_question(app, phone):
