@@ -1,8 +1,9 @@
 """Question kinds: what a question's answer is, one row each.
 
 A row is everything the layers need to know of a kind: the engine its keys, the speech layer its
-grammar and how long to listen, the telephony layer how long to record. They read the row, never
-the kind's name, so a new kind is a new row (and its vocabulary sections in every locale pack).
+grammar and how long to listen, the telephony layer how long to record. They read the row and never
+branch on a kind's name, so a new kind is a new row (and any new vocabulary sections in every
+locale pack).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Kind:
-    """What a question's answer is, and how each channel takes it.
+    """What a question's answer is: how it is typed, heard and listened for.
 
     An answer means a word: a vocabulary section's name when spoken ("yes"), a key's meaning when
     pressed ("1" -> "yes"); a number means its digits. «Оператор» and key 0 work at every kind.
