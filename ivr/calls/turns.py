@@ -21,7 +21,7 @@ def asked(call: Call, ask: flows.Ask, actions: list[flows.Action], renderer: Ren
     """The Turn for the question the call now waits on, with the prompt as the caller heard it."""
     says = [*(a for a in actions if isinstance(a, flows.Say)), flows.Say(ask.prompt, ask.params)]
     text = " ".join(renderer.text(s.prompt, _masked(s.params)) for s in says).strip()
-    return Turn(call_id=call.id, seq=call.seq, question=ask.question, kind=ask.kind,
+    return Turn(call_id=call.id, seq=call.seq, question=ask.question, kind=ask.kind.name,
                 mode="keypad" if ask.keypad else "voice", prompt_id=ask.prompt,
                 prompt_text=text, asked_at=at)  # fmt: skip
 

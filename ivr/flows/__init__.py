@@ -5,6 +5,7 @@ Other packages import from here only, never from the modules inside.
 
 from ivr.flows.engine import advance, prompts_used, reconfirm, start, validate
 from ivr.flows.flow import DONE, TRANSFERRED, Flow, FlowDefinitionError, FlowError, Node
+from ivr.flows.kinds import KINDS, Kind, kind_named
 from ivr.flows.model import (
     AccountInfo,
     Action,
@@ -30,7 +31,7 @@ from ivr.flows.state import CallState, PendingReading
 from ivr.flows.steps import FLOW, question_order
 from ivr.flows.template import Number, Text, TextKind
 from ivr.flows.template import parse as parse_text
-from ivr.flows.terms import Channel, Flag, MessageStatus, Outcome, QuestionKind, ReadingStatus, TransferReason
+from ivr.flows.terms import Channel, Flag, MessageStatus, Outcome, ReadingStatus, TransferReason
 from ivr.flows.texts import REPLIES, TextResult, held_json
 from ivr.flows.texts import from_held as texts_from_held
 from ivr.flows.texts import stored as stored_says
@@ -52,14 +53,15 @@ __all__ = [
     "FlowDefinitionError",
     "FlowError",
     "Hangup",
+    "KINDS",
     "Keys",
+    "Kind",
     "MessageStatus",
     "MeterInfo",
     "Node",
     "Number",
     "Outcome",
     "PendingReading",
-    "QuestionKind",
     "REPLIES",
     "ReadingStatus",
     "Regions",
@@ -79,6 +81,7 @@ __all__ = [
     "ZoneReading",
     "advance",
     "held_json",
+    "kind_named",
     "load_regions",
     "parse_text",
     "prompts_used",

@@ -16,10 +16,13 @@ TRANSFER_SAYS = tuple(f"transfer_{reason}" for reason in TransferReason)
 
 def ask(s: CallState, ctx: Context) -> Ask:
     """Ask the question the call is at, with a prompt its node declares."""
-    question = ctx.flow[s.node].ask(s, ctx)
-    if question.prompt not in ctx.flow[s.node].says:
+    node = ctx.flow[s.node]
+    question = node.ask(s, ctx)
+    if question.prompt not in node.says:
         prompt = question.prompt
         raise FlowDefinitionError(f"question {s.node}: asks with undeclared prompt {prompt}")
+    if question.kind != node.kind:  # the engine takes keys by the node's kind, transports by the Ask's
+        raise FlowDefinitionError(f"question {s.node}: asks as {question.kind.name}, is {node.kind.name}")
     return question
 
 

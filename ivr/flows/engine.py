@@ -8,6 +8,7 @@ from collections.abc import Callable
 from ivr.flows import readings
 from ivr.flows.common import TRANSFER_SAYS, ask, fail, transfer
 from ivr.flows.flow import TERMINALS, TRANSFERRED, Flow, FlowDefinitionError, Node
+from ivr.flows.kinds import KINDS
 from ivr.flows.model import (
     Action,
     Context,
@@ -22,11 +23,9 @@ from ivr.flows.model import (
 from ivr.flows.operator import request_operator
 from ivr.flows.state import CallState
 from ivr.flows.steps import FLOW
-from ivr.flows.terms import QuestionKind, TransferReason
+from ivr.flows.terms import TransferReason
 
 OPERATOR_KEY = "0"
-# Keypad answers per question kind; digit questions take the digits as typed.
-KEY_MEANINGS = {QuestionKind.INTENT: {"1": "readings"}, QuestionKind.YESNO: {"1": "yes", "2": "no"}}
 # Prompts the engine says at any question: the transfer reasons' sentences; the last three are
 # the transport's, on transfer or error.
 # Said before asking again for a number whose groupings fit the question equally.
@@ -68,18 +67,15 @@ def reconfirm(state: CallState, zone: int, ctx: Context) -> tuple[CallState, lis
 
 
 def _keys(s: CallState, digits: str, ctx: Context) -> list[Action]:
-    node = ctx.flow[s.node]
+    kind = ctx.flow[s.node].kind
     if digits == OPERATOR_KEY:
         return transfer(s, TransferReason.OPERATOR)
+    value = kind.meaning(digits)
     if not s.on_keypad:
         # A key pressed at a voice question moves the whole call to the keypad.
         s.keypad = True
-        if not (s.node == "intent" and digits == "1"):
+        if not (kind.at_once and value is not None):
             return [Say("keypad_on"), ask(s, ctx)]
-    if node.kind == QuestionKind.DIGITS:
-        value = digits if digits.isascii() and digits.isdigit() else None
-    else:
-        value = KEY_MEANINGS[node.kind].get(digits[:1])
     if value is None:
         return fail(s, ctx, Say("not_understood"))
     return _answer(s, value, None, ctx)
@@ -139,10 +135,9 @@ def prompts_used(flow: Flow = FLOW) -> set[str]:
 
 def validate(packs: dict, flow: Flow = FLOW) -> None:
     """Fail at start-up on a question that leads nowhere, or a prompt some locale pack lacks."""
-    kinds = {k.value for k in QuestionKind}
     for name, node in flow.items():
-        if node.kind not in kinds:
-            raise FlowDefinitionError(f"question {name}: unknown kind {node.kind}")
+        if KINDS.get(node.kind.name) != node.kind:  # the speech layer finds a kind by its name
+            raise FlowDefinitionError(f"question {name}: kind {node.kind.name} is no row of KINDS")
         for target in node.goes_to:
             if target not in flow and target not in TERMINALS:
                 raise FlowDefinitionError(f"question {name}: goes to {target}, no such question")

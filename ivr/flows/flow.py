@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ivr.flows.terms import QuestionKind, TransferReason
+from ivr.flows.kinds import Kind
+from ivr.flows.terms import TransferReason
 
 
 class FlowError(Exception):
@@ -25,7 +26,7 @@ TERMINALS = (DONE, TRANSFERRED)
 class Node:
     """One question, with the questions it may lead to and the prompts it may say."""
 
-    kind: QuestionKind
+    kind: Kind  # a row of kinds.KINDS
     ask: Callable  # (state, ctx) -> Ask
     answer: Callable  # (state, value, confidence, ctx) -> list[Action]
     # Questions or terminals the answer may move to. Handing over to the operator after failures

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from ivr.flows.common import MAX_FAILS, account_of, ask, fail, transfer
+from ivr.flows.kinds import DIGITS, INTENT, YESNO
 from ivr.flows.model import Action, Ask, Context, Say
 from ivr.flows.readings import meter_intro
 from ivr.flows.state import CallState
-from ivr.flows.terms import QuestionKind, TransferReason
+from ivr.flows.terms import TransferReason
 
 # --- 1. Greeting and intent ------------------------------------------------------------------
 
 
 def ask_intent(s: CallState, ctx: Context) -> Ask:
     prompt = "intent_keys" if s.on_keypad else "intent"
-    return Ask("intent", QuestionKind.INTENT, s.on_keypad, prompt)
+    return Ask("intent", INTENT, s.on_keypad, prompt)
 
 
 def answer_intent(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:
@@ -36,7 +37,7 @@ MAX_WEIGHED = 32
 
 def ask_account(s: CallState, _ctx: Context) -> Ask:
     prompt = "account_keys" if s.on_keypad else "account"
-    return Ask("account", QuestionKind.DIGITS, s.on_keypad, prompt)
+    return Ask("account", DIGITS, s.on_keypad, prompt)
 
 
 def weigh_account(_s: CallState, readings: tuple[str, ...], ctx: Context) -> str | None:
@@ -65,7 +66,7 @@ def answer_account(s: CallState, value: str, _conf: float | None, ctx: Context) 
 def ask_address(s: CallState, ctx: Context) -> Ask:
     address = account_of(s, ctx).address
     prompt = "address_keys" if s.on_keypad else "address"
-    return Ask("address", QuestionKind.YESNO, s.on_keypad, prompt, {"address": address})
+    return Ask("address", YESNO, s.on_keypad, prompt, {"address": address})
 
 
 def answer_address(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Protocol
 
 from ivr.flows.flow import Flow, standard_flow
+from ivr.flows.kinds import Kind
 from ivr.flows.regions import Regions
 from ivr.flows.rules import Rules
-from ivr.flows.terms import Flag, QuestionKind
+from ivr.flows.terms import Flag
 
 # --- Caller events ---------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ class Ask:
     """Ask a question and wait for the answer; the Says before it are its preamble."""
 
     question: str
-    kind: QuestionKind
+    kind: Kind  # its node's: how the caller may answer
     keypad: bool
     prompt: str
     params: dict = field(default_factory=dict)

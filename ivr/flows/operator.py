@@ -9,9 +9,10 @@ cannot loop.
 from __future__ import annotations
 
 from ivr.flows.common import MAX_FAILS, ask, fail, transfer
+from ivr.flows.kinds import YESNO
 from ivr.flows.model import Action, Ask, Context, Say
 from ivr.flows.state import CallState
-from ivr.flows.terms import QuestionKind, TransferReason
+from ivr.flows.terms import TransferReason
 
 OPERATOR = "operator"  # the question's name; a question that lists it in goes_to confirms requests
 
@@ -30,7 +31,7 @@ def request_operator(s: CallState, ctx: Context) -> list[Action]:
 
 def ask_operator(s: CallState, _ctx: Context) -> Ask:
     prompt = "operator_confirm_keys" if s.on_keypad else "operator_confirm"
-    return Ask(OPERATOR, QuestionKind.YESNO, s.on_keypad, prompt)
+    return Ask(OPERATOR, YESNO, s.on_keypad, prompt)
 
 
 def answer_operator(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ivr.flows import rules
 from ivr.flows.common import account_of, ask, fail, meter_of
 from ivr.flows.flow import DONE
+from ivr.flows.kinds import DIGITS, YESNO
 from ivr.flows.model import (
     Action,
     Ask,
@@ -16,7 +17,7 @@ from ivr.flows.model import (
     ZoneReading,
 )
 from ivr.flows.state import CallState, PendingReading
-from ivr.flows.terms import Flag, Outcome, QuestionKind, ReadingStatus, TransferReason
+from ivr.flows.terms import Flag, Outcome, ReadingStatus, TransferReason
 
 # Meters have one to three zones; each zone of a multi-zone meter has its own question.
 MAX_ZONES = 3
@@ -48,7 +49,7 @@ def zone_prompts() -> tuple[str, ...]:
 
 def ask_reading(s: CallState, ctx: Context) -> Ask:
     prompt = zone_prompt(meter_of(s, ctx), s.zone) + ("_keys" if s.on_keypad else "")
-    return Ask("reading", QuestionKind.DIGITS, s.on_keypad, prompt)
+    return Ask("reading", DIGITS, s.on_keypad, prompt)
 
 
 def weigh_reading(s: CallState, readings: tuple[str, ...], ctx: Context) -> str | None:
@@ -108,7 +109,7 @@ def ask_confirm(s: CallState, _ctx: Context) -> Ask:
     special = rules.confirmation(p.flags)
     prompt = (f"confirm_{special.lower()}" if special else "confirm") + ("_keys" if s.on_keypad else "")
     params = {"digits": p.digits, "consumption": p.consumption}
-    return Ask("confirm", QuestionKind.YESNO, s.on_keypad, prompt, params)
+    return Ask("confirm", YESNO, s.on_keypad, prompt, params)
 
 
 def answer_confirm(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:

@@ -12,6 +12,7 @@ from ivr.flows.identify import (
     ask_intent,
     weigh_account,
 )
+from ivr.flows.kinds import DIGITS, INTENT, YESNO
 from ivr.flows.operator import OPERATOR, answer_operator, ask_operator
 from ivr.flows.readings import (
     answer_confirm,
@@ -22,7 +23,7 @@ from ivr.flows.readings import (
     weigh_reading,
     zone_prompts,
 )
-from ivr.flows.terms import QuestionKind, TransferReason
+from ivr.flows.terms import TransferReason
 from ivr.flows.zones import CONFIRM_ZONES, answer_confirm_zones, answer_zones, ask_confirm_zones
 from ivr.flows.zones import SAYS as ZONE_SAYS
 from ivr.flows.zones import confirm_prompts as zone_confirm_prompts
@@ -30,24 +31,24 @@ from ivr.flows.zones import confirm_prompts as zone_confirm_prompts
 FLOW = Flow(
     "intent",
     intent=Node(  # the greeting: «оператор» here is a clear request, taken at once
-        QuestionKind.INTENT, ask_intent, answer_intent,
+        INTENT, ask_intent, answer_intent,
         goes_to=("account", "address"),
         says=("intent", "intent_keys"),
     ),
     account=Node(
-        QuestionKind.DIGITS, ask_account, answer_account,
+        DIGITS, ask_account, answer_account,
         goes_to=("address", OPERATOR),
         says=("account", "account_keys", "account_unknown"),
         reason=TransferReason.ACCOUNT,
         weigh=weigh_account,
     ),
     address=Node(
-        QuestionKind.YESNO, ask_address, answer_address,
+        YESNO, ask_address, answer_address,
         goes_to=("reading", "account", OPERATOR),
         says=("address", "address_keys", "address_wrong", "meter_intro"),
     ),
     reading=Node(
-        QuestionKind.DIGITS, ask_reading, answer_reading,
+        DIGITS, ask_reading, answer_reading,
         goes_to=("confirm", CONFIRM_ZONES, OPERATOR),
         says=(*zone_prompts(), "reading_invalid", "reading_lower", *ZONE_SAYS),
         reason=TransferReason.READING,
@@ -55,7 +56,7 @@ FLOW = Flow(
         zones=answer_zones,
     ),
     confirm=Node(
-        QuestionKind.YESNO, ask_confirm, answer_confirm,
+        YESNO, ask_confirm, answer_confirm,
         goes_to=("reading", DONE, OPERATOR),
         says=(*confirm_prompts(), "reading_again", "reading_changed", "meter_saved", "meter_intro", "next_period",
               "review", "goodbye"),
@@ -63,7 +64,7 @@ FLOW = Flow(
         confirms=True,
     ),
     confirm_zones=Node(  # the read-back of zones named in one answer
-        QuestionKind.YESNO, ask_confirm_zones, answer_confirm_zones,
+        YESNO, ask_confirm_zones, answer_confirm_zones,
         goes_to=(CONFIRM_ZONES, "reading", DONE, OPERATOR),
         says=(*zone_confirm_prompts(), "reading_again", "meter_saved", "meter_intro", "next_period",
               "review", "goodbye"),
@@ -71,7 +72,7 @@ FLOW = Flow(
         confirms=True,
     ),
     operator=Node(  # asked on the attempts of the question the caller was at
-        QuestionKind.YESNO, ask_operator, answer_operator,
+        YESNO, ask_operator, answer_operator,
         goes_to=("account", "address", "reading", "confirm", CONFIRM_ZONES),
         says=("operator_confirm", "operator_confirm_keys", "operator_no"),
         reason=TransferReason.OPERATOR,

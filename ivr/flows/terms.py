@@ -47,14 +47,6 @@ class MessageStatus(StrEnum):
     IGNORED = "ignored"  # an auto-reply, bounce or list mail: recorded, never answered (no mail loops)
 
 
-class QuestionKind(StrEnum):
-    """What a question's answer is: keypad meanings, grammars and record lengths follow from it."""
-
-    INTENT = "intent"
-    DIGITS = "digits"
-    YESNO = "yesno"
-
-
 class Outcome(StrEnum):
     """How a call ended."""
 

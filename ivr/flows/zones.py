@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from ivr.flows import rules
 from ivr.flows.common import ask, fail, meter_of
+from ivr.flows.kinds import YESNO
 from ivr.flows.model import Action, Ask, Context, MeterInfo, Say
 from ivr.flows.readings import go_on, judge_zone, one_yes_covers
 from ivr.flows.state import CallState, PendingReading
-from ivr.flows.terms import QuestionKind
 
 CONFIRM_ZONES = "confirm_zones"
 # The rates' names by the meter's number of zones, as the zones' prompts name them: Т1 день and
@@ -72,11 +72,11 @@ def ask_confirm_zones(s: CallState, _ctx: Context) -> Ask:
     if special or len(s.named) == 1:
         prompt = f"confirm_{special.lower()}" if special else "confirm"
         params = {"digits": first.digits, "consumption": first.consumption}
-        return Ask(CONFIRM_ZONES, QuestionKind.YESNO, s.on_keypad, prompt + keys, params)
+        return Ask(CONFIRM_ZONES, YESNO, s.on_keypad, prompt + keys, params)
     params = {}
     for n, p in enumerate(s.named, 1):
         params[f"zone{n}"], params["digits" if n == 1 else f"digits{n}"] = p.zone, p.digits
-    return Ask(CONFIRM_ZONES, QuestionKind.YESNO, s.on_keypad, f"confirm_zones_{len(s.named)}{keys}", params)
+    return Ask(CONFIRM_ZONES, YESNO, s.on_keypad, f"confirm_zones_{len(s.named)}{keys}", params)
 
 
 def answer_confirm_zones(s: CallState, value: str, _conf: float | None, ctx: Context) -> list[Action]:

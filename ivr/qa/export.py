@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr import recordings
-from ivr.flows import status_for
+from ivr.flows import KINDS, status_for
 from ivr.qa.facts import Facts, call_facts
 from ivr.store.accounts_csv import HEADER
 from ivr.store.models import Account, AuditEvent, Phone, Reading, Turn
@@ -113,8 +113,8 @@ def _step(turn: Turn, turns: list[Turn], store: recordings.Recordings, out: Path
     if turn.answered_at is None:  # the last question, never answered: the caller hung up
         return {"hangup": None}
     if turn.outcome == "keys":
-        digits = turn.mode == "keypad" and turn.kind == "digits"  # Twilio drops the closing #
-        step: dict = {"press": turn.keys + ("#" if digits else "")}
+        kind = KINDS.get(turn.kind) if turn.mode == "keypad" else None
+        step: dict = {"press": turn.keys + (kind.finish_key if kind else "")}  # Twilio drops the finish key
     elif turn.outcome == "no-input":
         step = {"silence": None}
     elif turn.recording_removed_at:

@@ -8,8 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-# Question kinds; each has its own grammar.
-KINDS = ("digits", "yesno", "intent", "free")
+from ivr import flows
+
+# Heard when no question waits: free speech, with no grammar, in which only «оператор» means something.
+FREE = "free"
+# What a recogniser hears with: each question kind's grammar (flows.KINDS), or free speech.
+KINDS = (*flows.KINDS, FREE)
 
 
 @dataclass(frozen=True)

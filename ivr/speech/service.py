@@ -12,7 +12,7 @@ from ivr.settings import ConfigError
 from ivr.speech.engine import VoskRecognizer, load_model
 from ivr.speech.recognizer import AudioError, ModelError, Recognition, Recognizer, Word, margin
 from ivr.speech.sentence import Said, understand
-from ivr.speech.words import interpret
+from ivr.speech.words import interpret, number
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class Speech:
         lead = margin(recognition.alternatives, lambda text: interpret(kind, text, locale))
         value = interpret(kind, recognition.text, locale) if self._matches(recognition, lead) else None
         # A number lists every reading it may mean, for the question to weigh (flows.Speech).
-        number = kind == "digits" and value and value.isdigit()
-        said = understand(recognition.text, locale) if number else Said()
+        readings = number(kind) and value and value.isdigit()
+        said = understand(recognition.text, locale) if readings else Said()
         return Heard(recognition.text, value, recognition.confidence, recognition.words, recognition.seconds,
                      margin=lead, readings=said.readings, decimals=said.decimals, zones=said.zones)  # fmt: skip
 

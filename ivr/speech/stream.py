@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import fmean
 
+from ivr import flows
 from ivr.speech.decoder import Decoder
-from ivr.speech.recognizer import Recognition, Word
+from ivr.speech.recognizer import FREE, Recognition, Word
 from ivr.speech.service import Heard, Speech
 from ivr.speech.telephone import FRAME_BYTES, RATE, level_db, voiced
+from ivr.speech.words import number
 
 FRAME_S = FRAME_BYTES / 2 / RATE
 ONSET_DB = 10.0  # louder than the line's floor by this much: maybe speech
@@ -27,13 +29,12 @@ MIN_DB = 30.0  # digital silence has a floor of 0 dB; anything under -60 dBFS is
 FLOOR_FRAMES, FLOOR_RANK = 150, 7
 PRE_ROLL = 15  # frames kept from before the onset (0.3 s), so the first sound is not cut
 MIN_VOICED = 3  # voiced 40 ms windows: fewer is a click, a cough or line noise, never a word
-QUIET_S = 0.3  # yes/no and intent end this long after the word
-# A number is complete at its full length after QUIET_S; shorter ones end after this pause. Callers
-# reading a meter digit by digit look up at the display between digits and groups, which takes
-# up to about a second; 1.5 s waits that out and still halves the <Record> path's 3 s of silence.
-# An unfinished yes/no or intent phrase ("я хочу ... передать показания") waits 1 s for its end.
-PAUSE_S = {"digits": 1.5, "yesno": 1.0, "intent": 1.0}
-LONGEST_S = {"digits": 15.0, "yesno": 4.0, "intent": 5.0}  # as the <Record> path's max length
+# An answer that means something ends this long after its last word; a number when it has the
+# question's length. One that does not yet ends after its kind's pause (flows.Kind.pause_s), and
+# any at its kind's longest (flows.Kind.longest_s).
+QUIET_S = 0.3
+# A sound not yet known to be speech, or one no question waits for, ends this long after it.
+UNHEARD_PAUSE_S = 1.0
 PEEK_EVERY = 15  # frames of speech between looks for a first word to barge in with
 PEEKS = 3
 SECOND_LOOK = 5  # frames of lead dropped for a second look at a voiced segment heard as nothing
@@ -150,7 +151,7 @@ class Listener:
     def _attend(self, u: _Utterance) -> None:
         """Speech, not noise: find out what the call waits for, and start decoding."""
         u.question = self.question()
-        if u.question is None or u.question.kind not in PAUSE_S:
+        if u.question is None or u.question.kind not in flows.KINDS:
             u.ignored = True
             return
         u.decoder = self.decoders(u.question.kind)
@@ -158,7 +159,8 @@ class Listener:
 
     def _decide(self, u: _Utterance) -> list[BargeIn | Utterance]:
         events: list[BargeIn | Utterance] = []
-        kind = u.question.kind if u.question else "yesno"
+        kind = flows.KINDS.get(u.question.kind) if u.question else None
+        pause_s = kind.pause_s if kind else UNHEARD_PAUSE_S
         segment_ended = u.spoke and u.quiet * FRAME_S >= QUIET_S
         if segment_ended:
             if u.decoder is not None and u.voiced >= MIN_VOICED:
@@ -177,11 +179,11 @@ class Listener:
                 u.peeks += 1
                 if self._confident(u.decoder.once(b"".join(u.frames[u.segment_start :]))):
                     events += self._barge(u)
-        if not u.spoke and u.quiet * FRAME_S >= PAUSE_S.get(kind, QUIET_S):
+        if not u.spoke and u.quiet * FRAME_S >= pause_s:
             if u.words and u.decoder is not None:  # speech that never completed: heard as it is
                 return events + self._take(u, self._heard(u))
             self.utterance = None  # noise, or nothing to hear
-        elif self.now - u.started >= LONGEST_S.get(kind, QUIET_S) and u.decoder is not None:
+        elif u.decoder is not None and self.now - u.started >= kind.longest_s:
             u.words += u.decoder.final()
             return events + self._take(u, self._heard(u))
         return events
@@ -208,7 +210,7 @@ class Listener:
         """What the answer so far means, judged as a recorded answer is (Speech.judge)."""
         text = " ".join(w.word for w in u.words)
         confidence = fmean(w.conf for w in u.words) if u.words else 0.0
-        kind = u.question.kind if u.question else "free"
+        kind = u.question.kind if u.question else FREE
         seconds = u.decoder.seconds if u.decoder else 0.0
         # Test decoders may give no n-best: then the confidence alone decides, as for a recogniser
         # without one.
@@ -219,7 +221,7 @@ class Listener:
     def _complete(self, u: _Utterance, heard: Heard) -> bool:
         if heard.value is None:
             return False
-        if u.question.kind != "digits" or heard.value == "operator":
+        if not number(u.question.kind) or heard.value == "operator":
             return True
         if heard.zones:  # «день …, ночь …»: the next zone may follow the pause
             return False

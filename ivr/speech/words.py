@@ -1,4 +1,4 @@
-"""Turn transcripts into meaning: digit strings, yes/no, intent, operator."""
+"""Turn transcripts into meaning: digit strings, the question kinds' answers, operator."""
 
 from __future__ import annotations
 
@@ -6,21 +6,15 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from ivr.flows import kind_named
 from ivr.locales import load
+from ivr.speech.recognizer import FREE
 
-# Vocabulary sections each question kind listens for; "operator" works at every question.
-SECTIONS = {
-    "digits": ("digits", "numbers", "repeaters", "operator"),
-    "yesno": ("yes", "no", "operator"),
-    "intent": ("readings", "operator"),
-    "free": ("operator",),
-}
-# Free speech gets no grammar: the engine must hear anything. A digits question hears every word
-# the parser understands around a number too (numbers.py, sentence.py), each word on its own: Vosk
-# chains a grammar's single words in any order.
+OPERATOR = "operator"  # the section heard at every question
+# A number's grammar holds every word the parser understands around a number too (numbers.py,
+# sentence.py), each word on its own: Vosk chains a grammar's single words in any order.
 HEARD_AROUND_NUMBERS = ("zero_runs", "hesitations", "fillers", "context", "units", "end", "corrections",
                         "decimal", "fractions", "decimal_and", "zones")  # fmt: skip
-GRAMMAR = {**SECTIONS, "digits": (*SECTIONS["digits"], *HEARD_AROUND_NUMBERS), "free": ()}
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
@@ -33,12 +27,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _sections(kind: str) -> tuple[str, ...]:
-    """Return the sections of a question kind, refusing unknown kinds."""
-    try:
-        return SECTIONS[kind]
-    except KeyError:
-        raise ValueError(f"unknown question kind {kind!r}; have {', '.join(SECTIONS)}") from None
+def _answers(kind: str) -> tuple[str, ...]:
+    """The vocabulary sections a question kind's answers are heard in; ValueError for no kind."""
+    return () if kind == FREE else kind_named(kind).sections
+
+
+def sections(kind: str) -> tuple[str, ...]:
+    """The vocabulary sections a question kind listens for: its answers' and the operator's."""
+    return (*_answers(kind), OPERATOR)
+
+
+def number(kind: str) -> bool:
+    """Say whether a question kind's answer is a number."""
+    return kind != FREE and kind_named(kind).number
 
 
 def _entries(vocabulary: dict, section: str) -> list[tuple[str, object]]:
@@ -50,11 +51,11 @@ def _entries(vocabulary: dict, section: str) -> list[tuple[str, object]]:
 
 
 @cache
-def _phrases(locale: str, kind: str) -> dict[tuple[str, ...], Term]:
-    """Map every phrase a question kind listens for to its section and value."""
+def _phrases(locale: str, listened: tuple[str, ...]) -> dict[tuple[str, ...], Term]:
+    """Map every phrase of the sections listened for to its section and value."""
     vocabulary = load(locale).vocabulary
     table = {}
-    for section in _sections(kind):
+    for section in listened:
         for phrase, value in _entries(vocabulary, section):
             table[tuple(words(phrase))] = (section, value)
     return table
@@ -80,7 +81,7 @@ def _terms(text: str, locale: str, kind: str) -> list[Term]:
     """Read a transcript as vocabulary terms, the longest phrase first."""
     return [
         term or ("arabic" if word.isascii() and word.isdigit() else "other", word)
-        for term, word in phrases_in(words(text), _phrases(locale, kind))
+        for term, word in phrases_in(words(text), _phrases(locale, sections(kind)))
     ]
 
 
@@ -90,7 +91,7 @@ def garbage_phrases(locale: str) -> list[str]:
     return [phrase for phrase, _ in _entries(load(locale).vocabulary, "garbage")]
 
 
-# At a digits question these are no garbage: they are the number's sentence (sentence.py).
+# At a number's question these are no garbage: they are the number's sentence (sentence.py).
 SENTENCE = ("fillers", "context", "units", "end", "corrections", "decimal", "fractions", "zones")
 
 
@@ -101,23 +102,23 @@ def _sentence(locale: str) -> dict[tuple[str, ...], Term]:
 
 
 @cache
-def _garbage(locale: str, kind: str) -> frozenset[tuple[str, ...]]:
+def _garbage(locale: str, is_number: bool) -> frozenset[tuple[str, ...]]:
     phrases = {tuple(words(phrase)) for phrase in garbage_phrases(locale)}
-    if kind == "digits":  # «секунду», «извините»: a number's sentence is no reason to refuse it
+    if is_number:  # «секунду», «извините»: a number's sentence is no reason to refuse it
         phrases -= set(_sentence(locale))
     return frozenset(phrases)
 
 
 def garbled(text: str, locale: str, kind: str) -> bool:
     """Say whether a transcript holds a garbage word or phrase, which makes it no answer."""
-    said = words(text)
-    if kind == "digits":  # "wait" in "no wait" is part of a correction; after «всё» nothing counts
+    said, is_number = words(text), number(kind)
+    if is_number:  # "wait" in "no wait" is part of a correction; after «всё» nothing counts
         heard = list(phrases_in(said, _sentence(locale)))
         end = next((i for i, (term, _) in enumerate(heard) if term and term[0] == "end"), len(heard))
         said = [word for term, word in heard[:end] if term is None]
     return any(
         tuple(said[i : i + len(phrase)]) == phrase
-        for phrase in _garbage(locale, kind)
+        for phrase in _garbage(locale, is_number)
         for i in range(len(said))
     )
 
@@ -130,28 +131,27 @@ def interpret(kind: str, text: str, locale: str) -> str | None:
         return None
     terms = _terms(text, locale, kind)
     heard = {section for section, _ in terms}
-    if "operator" in heard:
-        return "operator"
-    if kind == "digits":
+    if OPERATOR in heard:
+        return OPERATOR
+    if number(kind):
         from ivr.speech.sentence import parse_digits  # sentence builds on words(): import at use
 
         return parse_digits(text, locale)
-    if kind == "yesno":
-        # «да нет» is no answer at all: ask again rather than guess.
-        answers = heard & {"yes", "no"}
-        return answers.pop() if len(answers) == 1 else None
-    if kind == "intent" and "readings" in heard:
-        return "readings"
-    return None
+    # An answer means the section it was heard in. «да нет» is no answer at all: ask again
+    # rather than guess.
+    answers = heard & set(_answers(kind))
+    return answers.pop() if len(answers) == 1 else None
 
 
 def grammar(kind: str, locale: str) -> list[str]:
     """List the words and phrases a Vosk grammar needs for a question kind."""
-    _sections(kind)
+    if kind == FREE:
+        return []
+    around = HEARD_AROUND_NUMBERS if number(kind) else ()
     vocabulary = load(locale).vocabulary
     listed = [
         part
-        for section in GRAMMAR[kind]
+        for section in (*sections(kind), *around)
         for phrase, _ in _entries(vocabulary, section)
         # The sentence's phrases as their words («лицевой», «счет»), answers as they are.
         for part in (words(phrase) if section in HEARD_AROUND_NUMBERS else [phrase])

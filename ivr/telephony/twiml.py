@@ -8,13 +8,12 @@ from pathlib import Path
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.config import Config
-from ivr.flows import Action, Ask, Hangup, Say, Transfer
+from ivr.flows import KINDS, Action, Ask, Hangup, Say, Transfer
 from ivr.locales import LocalePack
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "audio_prompts"
-# Seconds: how long a caller may take to start answering, and how long an answer may last.
+# Seconds a caller may take to start answering; how long an answer may last is its kind's.
 ANSWER_TIMEOUT = 5
-RECORD_SECONDS = {"digits": 15, "yesno": 4, "intent": 5}
 ALL_KEYS = "0123456789*#"
 # On a streamed call, a caller who starts speaking as the question's timer runs out is heard within
 # this grace: the stream's first word replaces it with the listening TwiML before the silence redirect.
@@ -80,7 +79,8 @@ class Renderer:
         gather = response.gather(input="dtmf", action=self.url_for("telephony.answer", {"q": seq}),
                                  method="POST", timeout=1, num_digits=1,
                                  action_on_empty_result=False)  # fmt: skip
-        gather.pause(length=RECORD_SECONDS.get(kind, max(RECORD_SECONDS.values())) + LISTEN_SLACK_S)
+        longest = KINDS[kind].longest_s if kind in KINDS else max(k.longest_s for k in KINDS.values())
+        gather.pause(length=longest + LISTEN_SLACK_S)
         response.redirect(self.url_for("telephony.silence", {"q": seq}), method="POST")
         return str(response)
 
@@ -88,14 +88,13 @@ class Renderer:
         question = [*says, Say(ask.prompt, ask.params)]
         answer_url = self.url_for("telephony.answer", self._query(seq))
         if ask.keypad:
-            digits = ask.kind == "digits"
             gather = response.gather(
                 input="dtmf",
                 action=answer_url,
                 method="POST",
                 timeout=ANSWER_TIMEOUT,
-                finish_on_key="#" if digits else "",
-                num_digits=None if digits else 1,
+                finish_on_key=ask.kind.finish_key,
+                num_digits=None if ask.kind.number else 1,
                 action_on_empty_result=False,
             )
             self._speak(gather, question)
@@ -113,7 +112,7 @@ class Renderer:
                 action=answer_url,
                 method="POST",
                 timeout=3,  # seconds of silence that end the answer
-                max_length=RECORD_SECONDS[ask.kind],
+                max_length=ask.kind.longest_s,
                 finish_on_key=ALL_KEYS,  # any key ends the recording and moves to the keypad
                 play_beep=False,
                 trim="trim-silence",

@@ -18,6 +18,7 @@ from ivr.flows import (
     start,
     validate,
 )
+from ivr.flows.kinds import DIGITS
 from ivr.locales import available, load
 
 
@@ -49,7 +50,7 @@ def test_known_caller_is_asked_to_confirm_the_address_after_saying_readings(ctx)
 @pytest.mark.parametrize("caller", [None, "+79990000000", "+79031112233"])
 def test_hidden_unknown_or_shared_numbers_are_asked_for_the_account(ctx, caller):
     state, actions = run(ctx, caller, voice("readings"))
-    assert state.node == "account" and asked(actions).kind == "digits"
+    assert state.node == "account" and asked(actions).kind == DIGITS
 
 
 def test_single_zone_reading_is_read_back_then_saved_and_the_call_closes(ctx):

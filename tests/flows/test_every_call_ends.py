@@ -39,11 +39,11 @@ margins = weighted((2, st.none()), (1, st.floats(0, 0.3, exclude_max=True)), (2,
 
 
 def answers(ask: Ask):
-    keys = weighted((9, typed[ask.kind]), (1, stray_keys)).map(Keys)
+    keys = weighted((9, typed[ask.kind.name]), (1, stray_keys)).map(Keys)
     if ask.keypad:
         return weighted((9, keys), (1, st.just(Silence())))
-    said = st.builds(Speech, st.just("…"), meant[ask.kind], st.floats(0, 1), margins)
-    if ask.kind == "digits":  # a spoken number may mean several readings, which may fit equally
+    said = st.builds(Speech, st.just("…"), meant[ask.kind.name], st.floats(0, 1), margins)
+    if ask.kind.number:  # a spoken number may mean several readings, which may fit equally
         said = (
             st.tuples(numbers, st.lists(numbers, max_size=3), st.floats(0, 1)).map(
                 lambda n: Speech("…", n[0], n[2], readings=(n[0], *n[1]))
@@ -51,7 +51,7 @@ def answers(ask: Ask):
             | said
         )
     other = st.builds(Speech, st.just("…"), anything, st.floats(0, 1), margins)
-    if ask.kind == "digits":  # zones named in one answer, some twice or missing from the meter
+    if ask.kind.number:  # zones named in one answer, some twice or missing from the meter
         named = st.lists(st.tuples(zone_names, numbers), min_size=1, max_size=3)
         zones = st.tuples(named, st.floats(0, 1)).map(
             lambda n: Speech(

@@ -1,6 +1,7 @@
 """A voice request for the operator past the greeting is confirmed first; key 0 never is."""
 
 from ivr.flows import Keys, Say, Silence, Transfer, advance
+from ivr.flows.kinds import YESNO
 from tests.flows.test_engine import asked, run, said, voice
 
 KNOWN = "+79161234567"
@@ -13,7 +14,7 @@ def test_operator_by_voice_at_the_greeting_is_taken_at_once(ctx):
 def test_operator_by_voice_at_the_address_asks_first_and_yes_transfers(ctx):
     state, actions = run(ctx, KNOWN, voice("readings"), voice("operator"))
     assert said(actions) == ["operator_confirm"] and state.node == "operator"
-    assert asked(actions).kind == "yesno" and not asked(actions).keypad
+    assert asked(actions).kind == YESNO and not asked(actions).keypad
     state, actions = advance(state, voice("yes"), ctx)
     assert actions == [Say("transfer_operator"), Transfer("operator")] and state.ended == "transferred"
 

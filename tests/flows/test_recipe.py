@@ -11,7 +11,6 @@ from ivr.flows import (
     FlowDefinitionError,
     Keys,
     Node,
-    QuestionKind,
     SaveMeter,
     Say,
     Speech,
@@ -22,13 +21,14 @@ from ivr.flows import (
     validate,
 )
 from ivr.flows.common import ask, fail, transfer
+from ivr.flows.kinds import YESNO
 from ivr.locales import available, load
 
 
 # Step 1: the question's ask and answer.
 def ask_consent(s, _ctx):
     prompt = "consent_keys" if s.on_keypad else "consent"
-    return Ask("consent", QuestionKind.YESNO, s.on_keypad, prompt)
+    return Ask("consent", YESNO, s.on_keypad, prompt)
 
 
 def answer_consent(s, value, _conf, ctx):
@@ -41,7 +41,7 @@ def answer_consent(s, value, _conf, ctx):
 
 
 # Steps 2 and 3: the node in FLOW, declared, and the way in: here it is the first question.
-CONSENT = Node(QuestionKind.YESNO, ask_consent, answer_consent,
+CONSENT = Node(YESNO, ask_consent, answer_consent,
                goes_to=("intent",), says=("consent", "consent_keys", "transfer_consent"))  # fmt: skip
 TOY_FLOW = Flow("consent", consent=CONSENT, **FLOW)
 

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ivr import config as ivr_config
+from ivr.flows.kinds import DIGITS, INTENT, YESNO
 from ivr.flows.model import Ask, Hangup, Say, Transfer
 from ivr.locales import load
 from ivr.telephony.twiml import Renderer
@@ -16,7 +17,7 @@ def render(actions, **config):
 
 
 def test_voice_question_records_after_the_prompt_and_any_key_ends_the_recording():
-    root = render([Say("welcome"), Ask("intent", "intent", False, "intent")])
+    root = render([Say("welcome"), Ask("intent", INTENT, False, "intent")])
     assert [v.tag for v in root] == ["Say", "Say", "Record", "Redirect"]
     record = root.find("Record")
     assert record.get("finishOnKey") == "0123456789*#" and record.get("playBeep") == "false"
@@ -25,11 +26,11 @@ def test_voice_question_records_after_the_prompt_and_any_key_ends_the_recording(
 
 
 def test_keypad_question_gathers_dtmf_with_the_prompts_inside_so_keys_can_barge_in():
-    root = render([Say("keypad_on"), Ask("account", "digits", True, "account_keys")])
+    root = render([Say("keypad_on"), Ask("account", DIGITS, True, "account_keys")])
     gather = root.find("Gather")
     assert gather.get("input") == "dtmf" and gather.get("finishOnKey") == "#"
     assert [v.tag for v in gather] == ["Say", "Say"]
-    yesno = render([Ask("address", "yesno", True, "address", {"address": "ул. Мира"})]).find("Gather")
+    yesno = render([Ask("address", YESNO, True, "address", {"address": "ул. Мира"})]).find("Gather")
     assert yesno.get("numDigits") == "1" and "ул. Мира" in yesno.find("Say").text
 
 
