@@ -30,6 +30,8 @@ readings_stored = Counter("ivr_readings_stored_total", "Readings stored, by chan
                           "(flag 'none' for a clean reading)", ["channel", "status", "flag"])  # fmt: skip
 messages = Counter("ivr_messages_total", "Text messages taken, by channel and what came of them",
                    ["channel", "status"])  # fmt: skip
+notices = Counter("ivr_notices_total", "Outbox notices by channel and kind: sent, retried (failed for "
+                  "now, tried again later) or failed (given up)", ["channel", "kind", "outcome"])  # fmt: skip
 login_failures = Counter("ivr_console_login_failures_total", "Failed console logins (wrong password, "
                          "or refused by the throttle)", ["reason"])  # fmt: skip
 streams_active = Gauge("ivr_streams_active", "Media streams open now", multiprocess_mode="livesum")
