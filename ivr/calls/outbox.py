@@ -92,22 +92,25 @@ class Deliverer:
     def _claim(self, now: datetime) -> Notice | None:
         """The next due notice, leased to this deliverer; a notice whose tries are spent is given up
         on the way (its last try never came back: a deliverer died in it)."""
+        claimable = (Notice.sent_at.is_(None), Notice.failed_at.is_(None), Notice.due_at <= now,
+                     or_(Notice.claimed_until.is_(None), Notice.claimed_until <= now))  # fmt: skip
+        # PostgreSQL skips a row another deliverer holds; the UPDATE's own condition then makes the
+        # claim safe anywhere (SQLite reads outside the writer's lock, so two may read one row).
+        query = select(Notice).where(*claimable).order_by(Notice.due_at, Notice.id).limit(1)
 
         def work(s: Session) -> Notice | None:
-            while True:
-                query = (select(Notice).where(Notice.sent_at.is_(None), Notice.failed_at.is_(None),
-                                              Notice.due_at <= now,
-                                              or_(Notice.claimed_until.is_(None), Notice.claimed_until <= now))
-                         .order_by(Notice.due_at, Notice.id).limit(1).with_for_update(skip_locked=True))  # fmt: skip
-                notice = s.scalars(query).first()
-                if notice is None or notice.attempts < ATTEMPTS:
-                    break
-                notice.failed_at, notice.claimed_until = now, None
-                notice.last_error = notice.last_error or f"no answer after {ATTEMPTS} attempts"
-                _counted(s, notice, "failed")
-            if notice is not None:
-                notice.attempts, notice.claimed_until = notice.attempts + 1, now + self.lease
-            return notice
+            while (notice := s.scalars(query.with_for_update(skip_locked=True)).first()) is not None:
+                spent = notice.attempts >= ATTEMPTS
+                values = ({"failed_at": now, "last_error": notice.last_error or f"no answer after {ATTEMPTS} attempts"}
+                          if spent else {"attempts": Notice.attempts + 1, "claimed_until": now + self.lease})  # fmt: skip
+                taken = s.execute(update(Notice).where(Notice.id == notice.id, *claimable).values(**values)
+                                  .execution_options(synchronize_session=False)).rowcount  # fmt: skip
+                s.refresh(notice)
+                if taken and spent:
+                    _counted(s, notice, "failed")
+                elif taken:
+                    return notice
+            return None
 
         return storage.run(self.sessions, work)
 
