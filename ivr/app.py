@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
         console.csrf.exempt(webhook)  # it checks its channel's own signature instead
     media.init_app(app, rt)
     health.init_app(app, rt)
-    monitoring.init_app(app, cfg)
+    monitoring.init_app(app, cfg, sessions)
     console.init_app(app)
     console.csrf.exempt(voice)  # Twilio cannot send our token; its signature is checked instead
     if cfg.trusted_proxies:  # believe the client address, scheme and host the proxies pass on

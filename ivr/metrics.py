@@ -51,6 +51,17 @@ def exposition() -> bytes:
     return generate_latest(registry)
 
 
+def outbox(counts: dict[str, int]) -> bytes:
+    """The outbox's notices by state, read from the database at each scrape: the deliverer that
+    counts ivr_notices_total is a process of its own, outside gunicorn's metrics folder."""
+    registry = CollectorRegistry()
+    gauge = Gauge("ivr_outbox_notices", "Notices in the outbox: waiting to be sent, or given up (failed)",
+                  ["state"], registry=registry)  # fmt: skip
+    for state, count in counts.items():
+        gauge.labels(state).set(count)
+    return generate_latest(registry)
+
+
 def reading_stored(channel: str, status: str, flags: list[str]) -> None:
     for flag in flags or ["none"]:
         readings_stored.labels(channel, status, flag).inc()

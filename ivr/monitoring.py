@@ -7,8 +7,10 @@ import logging
 import time
 
 from flask import Blueprint, Flask, Response, g, request
+from sqlalchemy.orm import sessionmaker
 
 from ivr import logs, metrics
+from ivr.calls import outbox
 from ivr.config import Config
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,15 @@ def _finished(_exc: BaseException | None) -> None:
         metrics.webhook_seconds.labels(route).observe(time.perf_counter() - started)
 
 
-def init_app(app: Flask, config: Config) -> None:
+def _outbox(sessions: sessionmaker) -> bytes:
+    try:
+        return metrics.outbox(outbox.backlog(sessions))
+    except Exception as error:  # noqa: BLE001 - a database down must not cost the other metrics
+        log.warning("/metrics: the outbox could not be read (%s)", type(error).__name__)
+        return b""
+
+
+def init_app(app: Flask, config: Config, sessions: sessionmaker) -> None:
     bp = Blueprint("monitoring", __name__)
     token = config.metrics_token
 
@@ -44,7 +54,7 @@ def init_app(app: Flask, config: Config) -> None:
             if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
                 return Response("a bearer token is needed\n", 401, {"WWW-Authenticate": "Bearer"},
                                 mimetype="text/plain")  # fmt: skip
-        return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
+        return Response(metrics.exposition() + _outbox(sessions), mimetype="text/plain; version=0.0.4")
 
     app.register_blueprint(bp)
     app.before_request(_started)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import metrics
@@ -59,6 +59,16 @@ def backoff(attempts: int, jitter: Callable[[], float] = random.random) -> timed
     """The wait after a notice's `attempts`-th failed try: 30 s, 1 min, 2 min … at most an hour, each
     stretched by up to a quarter at random, so that notices that failed together spread out."""
     return min(BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF) * (1 + jitter() / 4)
+
+
+def backlog(sessions: sessionmaker) -> dict[str, int]:
+    """How many notices wait to be sent, and how many were given up: what /metrics shows of the
+    outbox, from the database, whichever process sends them."""
+    waiting = Notice.sent_at.is_(None) & Notice.failed_at.is_(None)
+    query = select(func.count().filter(waiting), func.count().filter(Notice.failed_at.is_not(None)))
+    with sessions() as s:
+        counts = s.execute(query).one()
+    return {"waiting": counts[0], "failed": counts[1]}
 
 
 class Deliverer:

@@ -161,3 +161,13 @@ def test_metrics_count_notices_sent_retried_and_failed(enqueue, deliverer):
         "retried": 1,
         "failed": 1,
     }
+
+
+def test_metrics_show_the_notices_waiting_and_given_up_from_the_database(client, enqueue, deliverer):
+    from tests.monitoring.scrape import samples, value
+
+    enqueue(3)
+    deliverer(sms=Recorder(REFUSED, ConnectionError())).deliver_due()
+    found = samples(client.get("/metrics").get_data(as_text=True))
+    assert value(found, "ivr_outbox_notices", state="waiting") == 1  # tried again later
+    assert value(found, "ivr_outbox_notices", state="failed") == 1
