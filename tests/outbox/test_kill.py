@@ -161,8 +161,8 @@ def test_every_notice_is_delivered_through_kills_and_only_a_kill_after_the_answe
             while unsent() and time.monotonic() < deadline and proc.poll() is None:
                 threading.Event().wait(0.2)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            proc.terminate()  # as systemd stops it: between two notices
+            stopped = proc.wait(timeout=30)
     with engine.connect() as conn:
         rows = conn.execute(query(Notice.recipient, Notice.sent_at, Notice.failed_at, Notice.attempts)).all()
     engine.dispose()
@@ -180,3 +180,4 @@ def test_every_notice_is_delivered_through_kills_and_only_a_kill_after_the_answe
     # A notice went out again exactly once for each kill that fell between its answer and its commit.
     assert {to: n - 1 for to, n in copies.items() if n > 1} == dict(windows), numbers
     assert provider.dropped >= KILLS.count("in flight")  # the kills in flight came while a request was held
+    assert stopped == 0  # SIGTERM ends the loop cleanly
