@@ -22,7 +22,7 @@ def twilio_env(monkeypatch, db_url) -> None:
         monkeypatch.setenv(name, value)
 
 
-def test_send_once_sends_what_is_due_through_twilio_and_counts_what_went_out(twilio_env, enqueue, notices):
+def test_send_once_sends_what_is_due_through_twilio_and_gives_up_a_refused_one(twilio_env, enqueue, notices):
     enqueue(2)  # due at the test's NOW: long past for the command's real clock
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, MESSAGES_API, json={"sid": "SM1"}, status=201)
@@ -35,4 +35,5 @@ def test_send_once_sends_what_is_due_through_twilio_and_counts_what_went_out(twi
         ("+79160000001", "notice 1"),
     ]
     first, second = notices()
-    assert first.sent_at is not None and second.sent_at is None and "HTTP 400" in second.last_error
+    assert first.sent_at is not None and second.sent_at is None and second.failed_at is not None
+    assert second.last_error == "Undeliverable: HTTP 400 sending to +7 916 ***-**-01"

@@ -3,10 +3,13 @@ written with the message that they answer, and the message is marked replied onc
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import select
 
 from ivr.calls.messages import Incoming, MessageService
+from ivr.channels import TRAITS
 from ivr.runtime import runtime
 from ivr.store.models import Message
 from tests.conftest import NOW
@@ -19,8 +22,9 @@ pytestmark = pytest.mark.both_databases
 def service(app) -> MessageService:
     """The message service with SMS replies sent through the outbox, as a Telegram's are."""
     parts = runtime(app)
+    queued = dataclasses.replace(TRAITS["sms"], replies_inline=False, replies_queued=True)
     return MessageService(
-        parts.sessions, parts.regions, parts.config.rules, "ru", parts.clock, queued={"sms"}
+        parts.sessions, parts.regions, parts.config.rules, "ru", parts.clock, {**TRAITS, "sms": queued}
     )
 
 
