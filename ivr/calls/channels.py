@@ -56,9 +56,10 @@ class Undeliverable(Exception):
 
 
 class Notifier(Protocol):
-    """Sends a notice on its own, outside any webhook's answer: raises when it did not go out."""
+    """Sends a notice on its own, outside any webhook's answer: raises when it did not go out. It may
+    return the provider's id of the message (the outbox keeps it as provider_id)."""
 
-    def send(self, recipient: str, text: str) -> None: ...
+    def send(self, recipient: str, text: str) -> str | None: ...
 
 
 def phone(sender: str) -> str:
