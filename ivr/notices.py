@@ -1,6 +1,6 @@
 """`ivr messages expire` and `ivr outbox send`: notices to senders, through the outbox (ivr/calls/outbox.py).
 
-Each channel sends its notices through its own notifier (the registry, ivr/channels.py).
+The app's deliverer sends each through its channel's notifier (the registry, ivr/channels.py).
 """
 
 from __future__ import annotations
@@ -8,25 +8,8 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    from ivr.calls.outbox import Deliverer
-    from ivr.runtime import Runtime
-
-
-def deliverer(parts: Runtime, lease_s: float | None = None) -> Deliverer:
-    """The outbox's deliverer, on the app's database, clock and channels."""
-    from ivr.calls.outbox import LEASE, Deliverer
-    from ivr.channels import TRAITS, notifiers
-
-    def mask(channel: str, recipient: str) -> str:
-        return TRAITS[channel].mask(recipient) if channel in TRAITS else "***"
-
-    lease = timedelta(seconds=lease_s) if lease_s else LEASE
-    return Deliverer(parts.sessions, parts.clock, notifiers(parts.config), mask, lease)
 
 
 @click.group("messages")
@@ -44,7 +27,7 @@ def expire_command() -> None:
 
     with app_context() as app:
         expired = app.messages.expire()
-        sent = deliverer(app).deliver_due()
+        sent = app.outbox.deliver_due()
     click.echo(f"{expired} expired")
     click.echo(f"{sent} notices sent")
 
@@ -65,7 +48,7 @@ def send_command(loop: bool, lease: float | None) -> None:
     from ivr.cli_app import app_context
 
     with app_context() as app:
-        sender = deliverer(app, lease)
+        sender = app.outbox.leased(timedelta(seconds=lease)) if lease else app.outbox
         if not loop:
             click.echo(f"{sender.deliver_due()} notices sent")
             return

@@ -61,16 +61,6 @@ def backoff(attempts: int, jitter: Callable[[], float] = random.random) -> timed
     return min(BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF) * (1 + jitter() / 4)
 
 
-def backlog(sessions: sessionmaker) -> dict[str, int]:
-    """How many notices wait to be sent, and how many were given up: what /metrics shows of the
-    outbox, from the database, whichever process sends them."""
-    waiting = Notice.sent_at.is_(None) & Notice.failed_at.is_(None)
-    query = select(func.count().filter(waiting), func.count().filter(Notice.failed_at.is_not(None)))
-    with sessions() as s:
-        counts = s.execute(query).one()
-    return {"waiting": counts[0], "failed": counts[1]}
-
-
 class Deliverer:
     """Sends due notices through their channels' notifiers, one claimed row at a time."""
 
@@ -79,6 +69,19 @@ class Deliverer:
         self.sessions, self.clock, self.notifiers, self.mask = sessions, clock, notifiers, mask
         # A send must end well inside the lease, or a second deliverer could take the notice meanwhile.
         self.lease, self.timeout = lease, lease.total_seconds() / 3
+
+    def leased(self, lease: timedelta) -> Deliverer:
+        """The same deliverer with another lease (`ivr outbox send --lease`)."""
+        return Deliverer(self.sessions, self.clock, self.notifiers, self.mask, lease)
+
+    def backlog(self) -> dict[str, int]:
+        """How many notices wait to be sent, and how many were given up: what /metrics shows of the
+        outbox, from the database, whichever process sends them."""
+        waiting = Notice.sent_at.is_(None) & Notice.failed_at.is_(None)
+        query = select(func.count().filter(waiting), func.count().filter(Notice.failed_at.is_not(None)))
+        with self.sessions() as s:
+            counts = s.execute(query).one()
+        return {"waiting": counts[0], "failed": counts[1]}
 
     def deliver_due(self) -> int:
         """Send every notice due now (not those that fall due meanwhile); how many went out."""

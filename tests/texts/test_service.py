@@ -11,7 +11,6 @@ import responses
 from sqlalchemy import select
 
 from ivr.cli import main
-from ivr.notices import deliverer
 from ivr.runtime import runtime
 from ivr.store.database import transaction
 from ivr.store.models import Message, Meter, Notice, Reading
@@ -183,7 +182,7 @@ def _expire(app) -> int:
     """`ivr messages expire`: the expiry, then the notices it put into the outbox sent."""
     with app.app_context():
         expired = runtime(app).messages.expire()
-        deliverer(runtime(app)).deliver_due()
+        runtime(app).outbox.deliver_due()
         return expired
 
 
