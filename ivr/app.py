@@ -17,6 +17,7 @@ from ivr import clock as clocks
 from ivr import config as settings
 from ivr.calls import CallService
 from ivr.calls.messages import MessageService
+from ivr.calls.outbox import Deliverer
 from ivr.clock import Clock
 from ivr.flows import RegionsFileError, load_regions
 from ivr.runtime import KEY, Runtime, runtime
@@ -60,8 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
     calls = CallService(sessions, windows, cfg.rules, clock, operator=bool(cfg.operator_number))
     messages = MessageService(sessions, windows, cfg.rules, cfg.locale, clock, channels.TRAITS, cfg.text)
     streams = threading.BoundedSemaphore(media.MAX_STREAMS)
+    outbox = Deliverer(sessions, clock, channels.notifiers(cfg), channels.mask)
     rt = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")), windows, calls, messages,
-                 clock, streams)  # fmt: skip
+                 clock, streams, outbox)  # fmt: skip
     app.extensions[KEY] = rt  # for the CLI's app context, the request-scoped session and the console
     voice = webhooks.init_app(app, rt)
     for webhook in channels.webhooks(rt):  # each text channel's, from the registry
@@ -69,7 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
         console.csrf.exempt(webhook)  # it checks its channel's own signature instead
     media.init_app(app, rt)
     health.init_app(app, rt)
-    monitoring.init_app(app, cfg)
+    monitoring.init_app(app, cfg, outbox.backlog)
     console.init_app(app)
     console.csrf.exempt(voice)  # Twilio cannot send our token; its signature is checked instead
     if cfg.trusted_proxies:  # believe the client address, scheme and host the proxies pass on

@@ -64,6 +64,11 @@ ENTRIES: tuple[Entry, ...] = (
 TRAITS: Mapping[str, Traits] = {entry.traits.name: entry.traits for entry in ENTRIES}
 
 
+def mask(channel: str, recipient: str) -> str:
+    """A recipient as its channel masks it for logs (one the registry no longer knows: wholly)."""
+    return TRAITS[channel].mask(recipient) if channel in TRAITS else "***"
+
+
 def notifiers(config: Config) -> dict[str, Notifier]:
     """Every channel's notifier, with the credentials of these settings."""
     return {entry.traits.name: entry.notifier(config) for entry in ENTRIES}

@@ -19,6 +19,7 @@ COMMANDS = {
     "calls": "ivr.qa.cli:calls_group",
     "users": "ivr.console.cli:users_group",
     "messages": "ivr.notices:messages_group",
+    "outbox": "ivr.notices:outbox_group",
     "mail": "ivr.mail.cli:mail_group",
     "retention": "ivr.retention.cli:retention_group",
 }

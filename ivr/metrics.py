@@ -30,6 +30,8 @@ readings_stored = Counter("ivr_readings_stored_total", "Readings stored, by chan
                           "(flag 'none' for a clean reading)", ["channel", "status", "flag"])  # fmt: skip
 messages = Counter("ivr_messages_total", "Text messages taken, by channel and what came of them",
                    ["channel", "status"])  # fmt: skip
+notices = Counter("ivr_notices_total", "Outbox notices by channel and kind: sent, retried (failed for "
+                  "now, tried again later) or failed (given up)", ["channel", "kind", "outcome"])  # fmt: skip
 login_failures = Counter("ivr_console_login_failures_total", "Failed console logins (wrong password, "
                          "or refused by the throttle)", ["reason"])  # fmt: skip
 streams_active = Gauge("ivr_streams_active", "Media streams open now", multiprocess_mode="livesum")
@@ -46,6 +48,17 @@ def exposition() -> bytes:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=folder)
+    return generate_latest(registry)
+
+
+def outbox(counts: dict[str, int]) -> bytes:
+    """The outbox's notices by state, read from the database at each scrape: the deliverer that
+    counts ivr_notices_total is a process of its own, outside gunicorn's metrics folder."""
+    registry = CollectorRegistry()
+    gauge = Gauge("ivr_outbox_notices", "Notices in the outbox: waiting to be sent, or given up (failed)",
+                  ["state"], registry=registry)  # fmt: skip
+    for state, count in counts.items():
+        gauge.labels(state).set(count)
     return generate_latest(registry)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, g, request
 
@@ -32,7 +33,16 @@ def _finished(_exc: BaseException | None) -> None:
         metrics.webhook_seconds.labels(route).observe(time.perf_counter() - started)
 
 
-def init_app(app: Flask, config: Config) -> None:
+def _outbox(backlog: Callable[[], dict[str, int]]) -> bytes:
+    """The outbox's notices by state (the composition root hands over how to count them)."""
+    try:
+        return metrics.outbox(backlog())
+    except Exception as error:  # noqa: BLE001 - a database down must not cost the other metrics
+        log.warning("/metrics: the outbox could not be read (%s)", type(error).__name__)
+        return b""
+
+
+def init_app(app: Flask, config: Config, backlog: Callable[[], dict[str, int]]) -> None:
     bp = Blueprint("monitoring", __name__)
     token = config.metrics_token
 
@@ -44,7 +54,7 @@ def init_app(app: Flask, config: Config) -> None:
             if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
                 return Response("a bearer token is needed\n", 401, {"WWW-Authenticate": "Bearer"},
                                 mimetype="text/plain")  # fmt: skip
-        return Response(metrics.exposition(), mimetype="text/plain; version=0.0.4")
+        return Response(metrics.exposition() + _outbox(backlog), mimetype="text/plain; version=0.0.4")
 
     app.register_blueprint(bp)
     app.before_request(_started)

@@ -1,4 +1,5 @@
-"""What the app holds once built: settings, sessions, speech, windows, the services and the streams' cap.
+"""What the app holds once built: settings, sessions, speech, windows, the services, the streams' cap
+and the outbox's deliverer.
 
 The composition root (`ivr/app.py`) builds it once and hands its parts to the blueprints and services;
 importing this module loads none of them.
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
     from ivr.calls import CallService
     from ivr.calls.messages import MessageService
+    from ivr.calls.outbox import Deliverer
     from ivr.clock import Clock
     from ivr.config import Config
     from ivr.flows import Regions
@@ -34,6 +36,7 @@ class Runtime:
     messages: MessageService  # SMS, WhatsApp and e-mail
     clock: Clock  # the one clock; tests and QA replays set its source so windows are deterministic
     streams: threading.BoundedSemaphore  # the media streams this process may hold open at once
+    outbox: Deliverer  # sends the notices waiting in the outbox (`ivr outbox send`), never a web worker
 
 
 def runtime(app: Flask | None = None) -> Runtime:

@@ -48,12 +48,13 @@ fi
 "$PYTHON" -m ruff format --check .
 
 # With arguments, pytest runs what they name. Without, every test in two stages, both always run:
-# the suite, then the tests that start whole servers (nginx, gunicorn, `ivr serve`), a minute or more
-# each. --dist loadfile keeps each of their files on one worker, so a module's servers start once.
+# the suite, then the tests that start whole servers (nginx, gunicorn, `ivr serve`) or kill them
+# (`ivr outbox send`), a minute or more each. --dist loadfile keeps each of their files on one worker,
+# so a module's servers start once.
 if (($#)); then
   exec "$PYTHON" -m pytest -n 2 "$@"
 fi
-servers=(tests/deployment tests/blackbox tests/test_serve_demo.py)
+servers=(tests/deployment tests/blackbox tests/test_serve_demo.py tests/outbox/test_kill.py)
 status=0
 "$PYTHON" -m pytest -n 2 "${servers[@]/#/--ignore=}" || status=$?
 "$PYTHON" -m pytest -n 2 --dist loadfile "${servers[@]}" || status=$?

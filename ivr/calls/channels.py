@@ -31,9 +31,12 @@ class Traits:
     stored: Callable[[str], str]  # the sender as stored on the message
     mask: Callable[[str], str]  # the sender (or its key) for logs and the console
     verify: Verify
-    replies_inline: bool  # the reply rides on the webhook's answer; otherwise the channel sends it
+    replies_inline: bool  # the reply rides on the webhook's answer; otherwise it is sent afterwards, ...
     max_chars: int  # replies longer than this are cut
     label: str  # the console's name for it when the console's locale has no `channel.<name>`
+    # ... by the outbox after the commit (ivr/calls/outbox.py), or, when False, by the adapter itself
+    # (e-mail's poller, which answers in the letter's thread)
+    replies_queued: bool = False
 
     def cut(self, text: str) -> str:
         """The reply within max_chars: cut at the last line or word that fits, marked with «…»."""
@@ -53,9 +56,10 @@ class Undeliverable(Exception):
 
 
 class Notifier(Protocol):
-    """Sends a notice on its own, outside any webhook's answer: raises when it did not go out."""
+    """Sends a notice on its own, outside any webhook's answer: raises when it did not go out. It may
+    return the provider's id of the message (the outbox keeps it as provider_id)."""
 
-    def send(self, recipient: str, text: str) -> None: ...
+    def send(self, recipient: str, text: str) -> str | None: ...
 
 
 def phone(sender: str) -> str:

@@ -5,7 +5,7 @@ A channel is known by its traits (ivr/calls/channels.py), never by its name."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows, metrics
-from ivr.calls import senders, storage
+from ivr.calls import outbox, senders, storage
 from ivr.calls.channels import Traits, Verify
 from ivr.calls.storage import storable
 from ivr.clock import Clock
@@ -84,8 +84,11 @@ class MessageService:
             status, says, locale = self._answer_or_refuse(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = traits.cut(replies.load(locale).text(says)) if says else ""
-            if says and traits.replies_inline:  # sent with the webhook's answer, else by the channel
+            if says and traits.replies_inline:  # sent with the webhook's answer
                 message.replied_at = incoming.received_at
+            elif says and traits.replies_queued:  # sent by the outbox after the commit, else by the adapter
+                outbox.enqueue(s, incoming.channel, message.sender, message.reply, self.clock.now(),
+                               outbox.Kind.REPLY, message.id)  # fmt: skip
             s.flush()
             database.after_commit(s, lambda: log.info("%s %s from %s: %s", incoming.channel,
                                   message.id, traits.mask(key), status))  # fmt: skip
@@ -199,9 +202,10 @@ class MessageService:
         waiting.status, m.account_id = MessageStatus.STORED, waiting.account_id
         return MessageStatus.CONFIRMED, flows.stored_says(saves, self.rules)
 
-    def expire(self, notify: Callable[[str, str, str], None]) -> int:
-        """Mark readings whose «ДА» never came as expired, then tell each sender who has not opted
-        out, through notify(channel, sender, text) (after the commit). Returns how many expired.
+    def expire(self) -> int:
+        """Mark readings whose «ДА» never came as expired and, in the same transaction, put a notice
+        for each sender who has not opted out into the outbox (`ivr outbox send` sends it). Returns
+        how many expired.
 
         Each sender's are expired in a transaction of their own, under the sender's lock. A «ДА» that
         arrived in time and is taken after that still stores them (senders.waiting); IN_FLIGHT after
@@ -210,19 +214,14 @@ class MessageService:
         expired = 0
         for key in storage.run(self.sessions, lambda s: senders.due(s, now)):
 
-            def work(s: Session, key: str = key) -> tuple[int, list[tuple[str, str, str]]]:
+            def work(s: Session, key: str = key) -> int:
                 rows = senders.expire(s, key, now)
-                told = [m for m in rows if not senders.opted_out(s, m)]
-                return len(rows), [(m.channel, m.sender, replies.load(m.locale).text([Say("expired_notice")]))
-                                   for m in told]  # fmt: skip
+                for m in (m for m in rows if not senders.opted_out(s, m)):
+                    text = replies.load(m.locale).text([Say("expired_notice")])
+                    outbox.enqueue(s, m.channel, m.sender, text, self.clock.now(), outbox.Kind.EXPIRED, m.id)
+                return len(rows)
 
-            count, notices = storage.run(self.sessions, work)
-            expired += count
-            for channel, sender, text in notices:
-                try:
-                    notify(channel, sender, text)
-                except Exception:  # noqa: BLE001 - one sender's failure must not keep the others untold
-                    log.exception("could not tell %s that its readings expired", self._mask(channel, sender))
+            expired += storage.run(self.sessions, work)
         return expired
 
     def replied(self, channel: str, external_id: str) -> None:
@@ -230,10 +229,6 @@ class MessageService:
         storage.run(self.sessions, lambda s: s.execute(
             update(Message).where(Message.channel == channel, Message.external_id == storable(external_id)[:255])
             .values(replied_at=self.clock.now()).execution_options(synchronize_session=False)))  # fmt: skip
-
-    def _mask(self, channel: str, sender: str) -> str:
-        traits = self.channels.get(channel)
-        return traits.mask(sender) if traits else "***"
 
     def _save(self, s: Session, m: Message, saves: tuple[flows.SaveMeter, ...]) -> None:
         for save in saves:

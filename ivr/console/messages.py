@@ -1,9 +1,10 @@
-"""Text messages (every channel of the registry): the list beside the calls, and one message with its readings."""
+"""Text messages (every channel of the registry): the list beside the calls, and one message with its
+readings and the delivery of the notices it caused (an expiry, a reply sent after the webhook)."""
 
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ivr.channels import TRAITS
@@ -14,11 +15,12 @@ from ivr.flows import MessageStatus
 from ivr.mail import aside, servers
 from ivr.runtime import config
 from ivr.store import database
-from ivr.store.models import Account, Message, Meter, Reading
+from ivr.store.models import Account, Message, Meter, Notice, Reading
 
 CHANNELS = tuple(TRAITS)
 STATUSES = tuple(MessageStatus)
-MESSAGE_FILTERS = ("start", "end", "channel", "status", "account", "flagged", "unmask")
+MESSAGE_FILTERS = ("start", "end", "channel", "status", "account", "flagged", "undelivered", "unmask")
+UNDELIVERED = Notice.failed_at.is_not(None)  # given up: refused for good, or out of attempts
 
 
 def subject(message: Message) -> str:
@@ -38,6 +40,8 @@ def messages_query(f: Filters) -> Select:
         query = query.where(Account.number.startswith(f.get("account"), autoescape=True))
     if f.get("flagged") == "1":
         query = query.where(exists().where(Reading.message_id == Message.id, Reading.flags != ""))
+    if f.get("undelivered") == "1":
+        query = query.where(exists().where(Notice.message_id == Message.id, UNDELIVERED))
     return query.order_by(Message.received_at.desc(), Message.id.desc())
 
 
@@ -71,6 +75,7 @@ def messages() -> str:
         channels=CHANNELS,
         statuses=STATUSES,
         mail=config().mail.imap is not None,
+        undelivered=database.session().scalar(select(func.count()).where(UNDELIVERED)),
     )
 
 
@@ -102,4 +107,7 @@ def message(message_id: int) -> str:
         pd=pd,
         address=address,
         readings=readings_of([found.id]).get(found.id, []),
+        notices=database.session()
+        .scalars(select(Notice).where(Notice.message_id == found.id).order_by(Notice.id))
+        .all(),
     )

@@ -1,7 +1,8 @@
 """Retention (152-FZ): caller audio and caller numbers are kept only as long as the settings say.
 
 `ivr retention run` deletes caller audio older than IVR_RETAIN_AUDIO_DAYS and replaces the numbers
-of calls and the senders of messages older than IVR_RETAIN_CALLER_DAYS with keyed pseudonyms.
+of calls and the senders of messages older than IVR_RETAIN_CALLER_DAYS with keyed pseudonyms, and
+deletes the notices sent (or given up) to them.
 Readings and their history are billing records and are kept. Work goes in batches of BATCH rows,
 each its own transaction, so memory stays flat and a run cut short resumes where it stopped.
 """
@@ -22,7 +23,7 @@ from ivr.recordings import Recordings
 from ivr.retention.lock import Lease
 from ivr.retention.pseudonyms import PREFIX, pseudonym, replace
 from ivr.store import audit
-from ivr.store.models import AuditEvent, Call, Message, SenderPhone, Turn
+from ivr.store.models import AuditEvent, Call, Message, Notice, SenderPhone, Turn
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -34,12 +35,13 @@ class Counts:
     calls: int = 0  # calls whose numbers were pseudonymised
     messages: int = 0  # messages whose sender was pseudonymised
     contacts: int = 0  # phones senders shared (sender_phones) that were forgotten
+    notices: int = 0  # notices done with (sent or given up) that were deleted, recipient and all
     failed: int = 0  # audio the store would not delete; tried again next run
 
     def __str__(self) -> str:
         return (
             f"audio={self.audio} calls={self.calls} messages={self.messages} contacts={self.contacts} "
-            f"failed={self.failed}"
+            f"notices={self.notices} failed={self.failed}"
         )
 
 
@@ -69,6 +71,7 @@ def run(sessions: sessionmaker, config: Config, store: Recordings, clock: Clock)
             _pseudonymise_calls(sessions, str(config.pseudonym_key), before, counts, lease)
             _pseudonymise_messages(sessions, str(config.pseudonym_key), before, counts, lease)
             _forget_contacts(sessions, before, counts)
+            _forget_notices(sessions, before, counts)
         with sessions() as s, s.begin():
             audit.record(
                 s, now, "retention", "retention-run", "retention", new=str(counts), note="; ".join(notes)
@@ -152,6 +155,13 @@ def _forget_contacts(sessions, before, counts) -> None:  # noqa: ANN001
     share it again (a pseudonym could never match an account's number)."""
     with sessions() as s, s.begin():
         counts.contacts += s.execute(delete(SenderPhone).where(SenderPhone.shared_at <= before)).rowcount
+
+
+def _forget_notices(sessions, before, counts) -> None:  # noqa: ANN001
+    """A notice holds its recipient in full: once done with, it is kept no longer than its number."""
+    done = Notice.sent_at.is_not(None) | Notice.failed_at.is_not(None)
+    with sessions() as s, s.begin():
+        counts.notices += s.execute(delete(Notice).where(Notice.created_at <= before, done)).rowcount
 
 
 def _pseudonymise_messages(sessions, key: str, before, counts, lease) -> None:  # noqa: ANN001

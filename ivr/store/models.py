@@ -1,4 +1,5 @@
-"""Typed SQLAlchemy models: accounts, phones, meters, readings, calls, turns, messages, users, audit."""
+"""Typed SQLAlchemy models: accounts, phones, meters, readings, calls, turns, messages, the outbox, users,
+audit."""
 
 from __future__ import annotations
 
@@ -209,6 +210,29 @@ class SenderPhone(Base):
     sender_key: Mapped[str] = mapped_column(String(320), primary_key=True)
     phone: Mapped[str] = mapped_column(String(32))  # E.164
     shared_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Notice(Base):
+    """A notice waiting in the outbox, written in the transaction that decided it and sent after its
+    commit by `ivr outbox send`, at least once (ivr/calls/outbox.py)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))  # in full, as messages.sender; masked in logs
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # an outbox.Kind: expired, reply
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()  # the next try, after the backoff of a failed one
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # tries begun, a deliverer's death included
+    claimed_until: Mapped[datetime | None]  # a deliverer's lease: nobody else sends it until then
+    sent_at: Mapped[datetime | None]  # the provider took it
+    failed_at: Mapped[datetime | None]  # given up: refused for good, or out of attempts
+    last_error: Mapped[str | None] = mapped_column(String(500))  # masked
+    provider_id: Mapped[str | None] = mapped_column(String(64))  # the provider's id, when it gave one
 
 
 class User(Base):

@@ -4,10 +4,14 @@ the review queue; readings per channel on the dashboard."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from ivr.calls.channels import Undeliverable
+from ivr.calls.outbox import Deliverer
+from ivr.runtime import runtime
 from ivr.store.database import session
 from ivr.store.models import AuditEvent, Reading
 from tests.conftest import NOW
@@ -125,3 +129,28 @@ def test_a_body_stored_cut_is_shown_as_cut_in_the_list_and_on_its_page(login, se
     assert page.count("(обрезано: всего 1012 знаков)") == 1
     assert "(обрезано" in login("qa").get(f"/console/messages/{cut.id}").get_data(as_text=True)
     assert "(обрезано" not in login("qa").get(f"/console/messages/{whole.id}").get_data(as_text=True)
+
+
+class Refusing:
+    def send(self, recipient: str, text: str) -> None:
+        raise Undeliverable("HTTP 400 sending to +7 916 ***-**-67")
+
+
+@pytest.mark.settings(IVR_CLOCK=lambda: NOW + timedelta(minutes=61))  # past the «ДА» deadline
+def test_a_notice_that_could_not_be_delivered_is_shown_on_the_list_and_its_message(app, login, send):
+    waited, other = send("100001 99000"), send("HELP")  # high use: the first waits for «ДА», and expires
+    with app.app_context():
+        parts = runtime(app)
+        assert parts.messages.expire() == 1
+        console = login("qa")
+        page = console.get(f"/console/messages/{waited.id}").get_data(as_text=True)
+        assert "ждёт отправки" in page and "показания не подтверждены" in page
+        Deliverer(parts.sessions, parts.clock, {"sms": Refusing()}, lambda _c, r: "***").deliver_due()
+    listing = console.get("/console/messages").get_data(as_text=True)
+    assert "Не доставлено уведомлений: 1" in listing and 'href="/console/messages?undelivered=1"' in listing
+    assert ids(console.get("/console/messages?undelivered=1")) == [waited.id]
+    assert other.id in ids(console.get("/console/messages"))
+    page = console.get(f"/console/messages/{waited.id}").get_data(as_text=True)
+    assert "не доставлено, попытки прекращены" in page and "HTTP 400 sending to +7 916 ***-**-67" in page
+    assert "1234567" not in page
+    assert "Уведомления" not in console.get(f"/console/messages/{other.id}").get_data(as_text=True)

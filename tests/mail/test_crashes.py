@@ -10,7 +10,6 @@ import pytest
 from ivr.calls.messages import MessageService
 from ivr.mail import poll as polling
 from ivr.mail import servers
-from ivr.notices import notify
 from ivr.runtime import runtime
 from tests.conftest import NOW
 from tests.mail.conftest import CUSTOMER, HOTLINE, letter
@@ -72,7 +71,8 @@ def test_an_email_sender_is_told_when_readings_waiting_for_yes_expire(mail_env, 
     poll(app, poller)
     assert stored(app)[1][0].status == "awaiting_confirmation" and len(smtp.letters) == 1
     with app.app_context():
-        assert runtime(app).messages.expire(notify(runtime(app).config)) == 1
+        assert runtime(app).messages.expire() == 1
+        assert runtime(app).outbox.deliver_due() == 1
     notice = smtp.letters[1]
     assert (notice["To"], notice["From"], notice["Auto-Submitted"]) == (CUSTOMER, HOTLINE, "auto-generated")
     assert "не были подтверждены" in notice.get_content() and stored(app)[1][0].status == "expired"

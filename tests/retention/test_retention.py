@@ -12,13 +12,14 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from ivr import recordings, retention
+from ivr.calls import outbox
 from ivr.cli import main
 from ivr.clock import Clock, wall
 from ivr.retention.pseudonyms import pseudonym
 from ivr.runtime import runtime
 from ivr.store import audit
 from ivr.store.database import transaction
-from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Reading, SenderPhone, Turn
+from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Notice, Reading, SenderPhone, Turn
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
@@ -148,14 +149,27 @@ def test_a_phone_shared_before_the_cutoff_is_forgotten(app):
         assert list(s.scalars(select(SenderPhone.sender_key))) == ["young"]
 
 
+def test_notices_done_with_before_the_cutoff_are_deleted_and_those_waiting_kept(app):
+    with app.app_context(), transaction() as s:
+        for days, state in ((90, "sent_at"), (91, "failed_at"), (90, None), (89, "sent_at")):
+            notice = outbox.enqueue(
+                s, "sms", NUMBER, f"{days} {state}", NOW - timedelta(days=days), outbox.Kind.EXPIRED
+            )
+            if state:
+                setattr(notice, state, NOW - timedelta(days=days))
+    assert run(app, retain_audio_days=None).notices == 2
+    with app.app_context(), transaction() as s:
+        assert sorted(s.scalars(select(Notice.text))) == ["89 sent_at", "90 None"]
+
+
 def test_a_second_run_changes_nothing_and_each_run_is_audited_once(app):
     sid = add_call(app, NOW - timedelta(days=100))
     add_message(app, NOW - timedelta(days=100))
     first = run(app)
     before = call_of(app, sid)
     second = run(app)
-    assert str(first) == "audio=1 calls=1 messages=1 contacts=0 failed=0"
-    assert str(second) == "audio=0 calls=0 messages=0 contacts=0 failed=0"
+    assert str(first) == "audio=1 calls=1 messages=1 contacts=0 notices=0 failed=0"
+    assert str(second) == "audio=0 calls=0 messages=0 contacts=0 notices=0 failed=0"
     assert call_of(app, sid).caller == before.caller and turn_of(app, sid).recording_removed_at == NOW
     with app.app_context(), transaction() as s:
         runs = s.scalars(

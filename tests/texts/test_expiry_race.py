@@ -15,7 +15,7 @@ from ivr.calls.messages import Incoming
 from ivr.runtime import runtime
 from ivr.store.accounts_csv import import_accounts
 from ivr.store.database import transaction
-from ivr.store.models import Account, Message, Meter, Reading
+from ivr.store.models import Account, Message, Meter, Notice, Reading
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.postgres
@@ -45,7 +45,7 @@ def test_a_yes_that_arrived_in_time_is_never_lost_to_the_expiry_run(app, setting
         pytest.skip("a race between workers is PostgreSQL's (SQLite queues every write)")
     with app.app_context(), transaction() as s:
         import_accounts(s, io.StringIO(accounts(PAIRS)))
-    service, told = runtime(app).messages, []
+    service = runtime(app).messages
 
     def receive(sid: str, n: int, body: str, at, barrier: threading.Barrier | None = None):  # noqa: ANN001, ANN202
         with app.app_context():
@@ -56,7 +56,7 @@ def test_a_yes_that_arrived_in_time_is_never_lost_to_the_expiry_run(app, setting
     def expire(barrier: threading.Barrier) -> int:
         with app.app_context():
             barrier.wait()
-            return service.expire(lambda *notice: told.append(notice))
+            return service.expire()
 
     replies = {}
     with ThreadPoolExecutor(AT_ONCE + RUNS) as pool:
@@ -73,6 +73,7 @@ def test_a_yes_that_arrived_in_time_is_never_lost_to_the_expiry_run(app, setting
         stored = dict(s.execute(select(Account.number, Reading.value).join(Meter, Reading.meter_id == Meter.id)
                                 .join(Account, Meter.account_id == Account.id)).all())  # fmt: skip
         waiting = s.scalars(select(Message.status).where(Message.external_id.like("SMh%"))).all()
+        told = s.scalars(select(Notice.id)).all()
     lost = {
         "readings not stored": sum(stored.get(str(700000 + n)) != 99000 for n in range(PAIRS)),
         "«ДА» not answered with the receipt": sum(not r.text.startswith("Принято") for r in replies.values()),
@@ -83,10 +84,11 @@ def test_a_yes_that_arrived_in_time_is_never_lost_to_the_expiry_run(app, setting
 
 @pytest.mark.settings(IVR_CLOCK=lambda: DEADLINE + timedelta(minutes=1))
 def test_a_yes_taken_after_the_expiry_run_counts_by_when_it_arrived(app, send):
-    told = []
     send("100001 99000")
     with app.app_context():
-        assert runtime(app).messages.expire(lambda *notice: told.append(notice)) == 1 and len(told) == 1
+        assert runtime(app).messages.expire() == 1
+    with app.app_context(), transaction() as s:
+        assert s.scalars(select(Notice.kind)).all() == ["expired"]  # the sender is to be told
     assert send("ДА", minutes=61).text.startswith("Нет показаний")  # arrived after the deadline
     assert send("ДА", minutes=59.9).text.startswith("Принято: 1 показание")  # arrived before it
     with app.app_context(), transaction() as s:

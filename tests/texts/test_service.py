@@ -11,10 +11,9 @@ import responses
 from sqlalchemy import select
 
 from ivr.cli import main
-from ivr.notices import notify
 from ivr.runtime import runtime
 from ivr.store.database import transaction
-from ivr.store.models import Message, Meter, Reading
+from ivr.store.models import Message, Meter, Notice, Reading
 from tests.conftest import ACCOUNT_SID, NOW
 from tests.texts.conftest import KNOWN, STRANGER
 
@@ -180,8 +179,11 @@ def test_only_digits_are_answered_in_the_senders_last_language(send):
 
 
 def _expire(app) -> int:
+    """`ivr messages expire`: the expiry, then the notices it put into the outbox sent."""
     with app.app_context():
-        return runtime(app).messages.expire(notify(runtime(app).config))
+        expired = runtime(app).messages.expire()
+        runtime(app).outbox.deliver_due()
+        return expired
 
 
 @pytest.mark.settings(IVR_CLOCK=lambda: NOW + timedelta(minutes=61), IVR_TWILIO_FROM="+74950000000")
@@ -218,8 +220,12 @@ def test_ivr_messages_expire_runs_from_cron(app, send, runner, monkeypatch, db_u
     send("100001 99000")  # NOW is long past for the command's real clock
     monkeypatch.setenv("IVR_DATABASE_URL", db_url)
     result = runner.invoke(main, ["messages", "expire"])
-    assert result.exit_code == 0 and result.output.strip() == "1 expired"
+    assert result.exit_code == 0 and result.output.splitlines() == ["1 expired", "0 notices sent"]
     assert statuses(app) == ["expired"]
+    with app.app_context(), transaction() as s:  # no Twilio credentials here: it waits for the next try
+        notice = s.scalars(select(Notice)).one()
+    assert (notice.attempts, notice.sent_at, notice.failed_at) == (1, None, None)
+    assert "IVR_TWILIO_FROM" in notice.last_error and notice.due_at > notice.created_at
 
 
 @pytest.mark.settings(IVR_CLOCK=lambda: NOW + timedelta(minutes=61), IVR_TWILIO_FROM="+74950000000")
