@@ -1,0 +1,50 @@
+"""How each language is written, from its pack's texts.yaml: the template's words for the text parser,
+and the markers that start an address for the log's masking."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ivr.flows import Language, Lexicon, TextKind
+from ivr.locales import available, folder
+
+
+def lexicon() -> Lexicon:
+    """Every installed language's template words, for ivr.flows.parse_text."""
+    return _lexicon(tuple(folder(code) for code in available()))
+
+
+def addresses() -> tuple[tuple[tuple[str, ...], str, bool], ...]:
+    """Each installed language's address markers, the characters an address runs on over, and whether
+    a number must follow the marker."""
+    return tuple(
+        (tuple(section["markers"]), section["characters"], bool(section.get("numbered")))
+        for code in available()
+        if (section := _written(folder(code)).get("addresses"))
+    )
+
+
+@cache
+def _lexicon(packs: tuple[Path, ...]) -> Lexicon:
+    return Lexicon(_language(pack.name, _written(pack).get("template") or {}) for pack in packs)
+
+
+def _language(code: str, template: dict) -> Language:
+    return Language(
+        code,
+        template.get("letters", ""),
+        frozenset(template.get("words") or ()),
+        {TextKind(kind): frozenset(words) for kind, words in (template.get("keywords") or {}).items()},
+        frozenset(template.get("zone") or ()),
+        tuple(template.get("units") or ()),
+        dict(template.get("alike") or {}),
+    )
+
+
+@cache
+def _written(pack: Path) -> dict:
+    path = pack / "texts.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
