@@ -51,15 +51,15 @@ def addresses() -> re.Pattern:
 
 
 @cache
-def _addresses(packs: tuple[tuple[tuple[str, ...], str, bool], ...]) -> re.Pattern:
+def _addresses(packs: tuple[texts.Addresses, ...]) -> re.Pattern:
     """An address from a locale's first marker (ул., д., кв., улица ...) over the characters its
     addresses are written in; for Russian, Latin text (the log's own words) ends it."""
     found = []
-    for markers, characters, numbered in packs:
+    for pack in (p for p in packs if p.markers):
         # An abbreviation keeps its dot; a whole word is followed by a space.
-        words = [re.escape(m) if m.endswith(".") else rf"{re.escape(m)}\s" for m in markers]
-        number = NUMBER if numbered else ""
-        found.append(rf"(?:{'|'.join(words)}){number}[{characters}]*")
+        words = [re.escape(m) if m.endswith(".") else rf"{re.escape(m)}\s" for m in pack.markers]
+        number = NUMBER if pack.numbered else ""
+        found.append(rf"(?:{'|'.join(words)}){number}[{pack.characters}]*")
     return re.compile(rf"(?<![\w-])(?:{'|'.join(found) or '(?!)'})", re.IGNORECASE)
 
 

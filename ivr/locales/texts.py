@@ -3,6 +3,7 @@ and the markers that start an address for the log's masking."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,11 +18,25 @@ def lexicon() -> Lexicon:
     return _lexicon(tuple(folder(code) for code in available()))
 
 
-def addresses() -> tuple[tuple[tuple[str, ...], str, bool], ...]:
-    """Each installed language's address markers, the characters an address runs on over, and whether
-    a number must follow the marker."""
+@dataclass(frozen=True)
+class Addresses:
+    """How one language writes an address, for masking it."""
+
+    markers: tuple[str, ...] = ()  # where an address in a log line starts: «ул.», «улица»
+    characters: str = ""  # a character class: what it runs on over after its marker
+    numbered: bool = False  # a marker counts only before a number (the log's words share its letters)
+    house: tuple[str, ...] = ()  # where the house and flat, hidden, start: «д.», «кв.», "apt"
+
+
+def addresses() -> tuple[Addresses, ...]:
+    """Each installed language's way of writing an address."""
     return tuple(
-        (tuple(section["markers"]), section["characters"], bool(section.get("numbered")))
+        Addresses(
+            tuple(section.get("markers") or ()),
+            section.get("characters", ""),
+            bool(section.get("numbered")),
+            tuple(section.get("house") or ()),
+        )  # fmt: skip
         for code in available()
         if (section := _written(folder(code)).get("addresses"))
     )
