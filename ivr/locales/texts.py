@@ -9,8 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from ivr.flows import Language, Lexicon, TextKind
+from ivr.flows import Language, Lexicon, Text, TextKind, parse_text
 from ivr.locales import available, folder
+
+
+def read_text(body: str) -> Text:
+    """A text message read with every installed language's template words."""
+    return parse_text(body, lexicon())
 
 
 def lexicon() -> Lexicon:
