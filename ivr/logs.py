@@ -14,7 +14,7 @@ import re
 from functools import cache
 from urllib.parse import unquote
 
-from ivr.locales import texts
+from ivr.locales.texts import Addresses, addresses
 from ivr.store.phones import mask, mask_address, mask_email, normalise
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -42,16 +42,16 @@ def scrub(text: str) -> str:
     """The text with every e-mail address, phone number and address (in any installed locale) masked."""
     text = EMAIL.sub(lambda m: mask_email(unquote(m.group())), text)
     text = PHONE.sub(lambda m: _phone(m.group()), text)
-    return addresses().sub(lambda m: _address(m.group()), text)
+    return address_pattern().sub(lambda m: _address(m.group()), text)
 
 
-def addresses() -> re.Pattern:
+def address_pattern() -> re.Pattern:
     """An address in any installed locale."""
-    return _addresses(texts.addresses())
+    return _addresses(addresses())
 
 
 @cache
-def _addresses(packs: tuple[texts.Addresses, ...]) -> re.Pattern:
+def _addresses(packs: tuple[Addresses, ...]) -> re.Pattern:
     """An address from a locale's first marker (ул., д., кв., улица ...) over the characters its
     addresses are written in; for Russian, Latin text (the log's own words) ends it."""
     found = []

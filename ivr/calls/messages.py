@@ -19,7 +19,7 @@ from ivr.calls.storage import storable
 from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
-from ivr.locales.texts import read_text
+from ivr.locales.lexicon import read_text
 from ivr.settings.text import TextLimits
 from ivr.store import database
 from ivr.store.directory import StoreDirectory

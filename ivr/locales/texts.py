@@ -1,5 +1,5 @@
-"""How each language is written, from its pack's texts.yaml: the template's words for the text parser,
-and the markers that start an address for the log's masking."""
+"""How each language is written, from its pack's texts.yaml: the template's words a texter uses (the
+flow's Lexicon is built from them, ivr/locales/lexicon.py) and how an address is written, for masking."""
 
 from __future__ import annotations
 
@@ -9,18 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from ivr.flows import Language, Lexicon, Text, TextKind, parse_text
 from ivr.locales import available, folder
-
-
-def read_text(body: str) -> Text:
-    """A text message read with every installed language's template words."""
-    return parse_text(body, lexicon())
-
-
-def lexicon() -> Lexicon:
-    """Every installed language's template words, for ivr.flows.parse_text."""
-    return _lexicon(tuple(folder(code) for code in available()))
 
 
 @dataclass(frozen=True)
@@ -33,8 +22,23 @@ class Addresses:
     house: tuple[str, ...] = ()  # where the house and flat, hidden, start: «д.», «кв.», "apt"
 
 
+def packs() -> tuple[Path, ...]:
+    """The folder of every installed pack."""
+    return tuple(folder(code) for code in available())
+
+
+def template(pack: Path) -> dict:
+    """A pack's template words: letters, words, keywords, zone, units, alike (DEVELOPERS.md)."""
+    return _written(pack).get("template") or {}
+
+
 def addresses() -> tuple[Addresses, ...]:
     """Each installed language's way of writing an address."""
+    return _addresses(packs())
+
+
+@cache
+def _addresses(found: tuple[Path, ...]) -> tuple[Addresses, ...]:
     return tuple(
         Addresses(
             tuple(section.get("markers") or ()),
@@ -42,25 +46,8 @@ def addresses() -> tuple[Addresses, ...]:
             bool(section.get("numbered")),
             tuple(section.get("house") or ()),
         )  # fmt: skip
-        for code in available()
-        if (section := _written(folder(code)).get("addresses"))
-    )
-
-
-@cache
-def _lexicon(packs: tuple[Path, ...]) -> Lexicon:
-    return Lexicon(_language(pack.name, _written(pack).get("template") or {}) for pack in packs)
-
-
-def _language(code: str, template: dict) -> Language:
-    return Language(
-        code,
-        template.get("letters", ""),
-        frozenset(template.get("words") or ()),
-        {TextKind(kind): frozenset(words) for kind, words in (template.get("keywords") or {}).items()},
-        frozenset(template.get("zone") or ()),
-        tuple(template.get("units") or ()),
-        dict(template.get("alike") or {}),
+        for pack in found
+        if (section := _written(pack).get("addresses"))
     )
 
 

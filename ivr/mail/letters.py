@@ -16,7 +16,7 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 
 from ivr import flows
-from ivr.locales.texts import read_text
+from ivr.locales.lexicon import read_text
 from ivr.mail import loops
 
 FIRST_LINES = 5  # the template is at the top; the rest is greetings, quotes and signatures

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivr.flows import Number, Text, TextKind, parse_text
-from ivr.locales.texts import lexicon
+from ivr.locales.lexicon import lexicon
 
 LEXICON = lexicon()  # the installed packs' words
 

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from ivr.flows import Flag, MessageStatus, Rules, Say, held_json, parse_text, take_text, texts_from_held
-from ivr.locales.texts import lexicon
+from ivr.locales.lexicon import lexicon
 from tests.flows.conftest import ACCOUNTS
 
 SENDER = "+79161234567"  # on 100001 only

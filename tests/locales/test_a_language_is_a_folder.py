@@ -12,7 +12,7 @@ import yaml
 from ivr import config, locales, logs
 from ivr.flows import TextKind, parse_text
 from ivr.locales import BUILT_IN
-from ivr.locales.texts import lexicon
+from ivr.locales.lexicon import lexicon
 from ivr.settings import ConfigError
 from tests.conftest import ACCOUNT_SID
 from tests.texts.conftest import KNOWN, message_text, signed
