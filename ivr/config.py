@@ -62,6 +62,7 @@ class Config:
     retain_audio_days: int | None = None  # None: kept forever
     retain_caller_days: int | None = None
     pseudonym_key: str | None = None  # keys the HMAC that replaces old callers' numbers
+    locales_dir: str | None = None  # more locale packs, besides the built-in ones
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
     mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
     rules: Rules = field(default_factory=Rules)
@@ -81,7 +82,8 @@ class Config:
 def load(env: Mapping[str, object], instance: Path) -> Config:
     """Parse and check every setting; a bad one raises ConfigError naming the variable."""
     get = _Reader(env)
-    locale = get.choice("IVR_LOCALE", "ru", locales.available())
+    locales_dir = get.folder("IVR_LOCALES_DIR")
+    locale = get.choice("IVR_LOCALE", "ru", locales.available(locales_dir))
     recordings_dir = get.path("IVR_RECORDINGS_DIR") or str(instance / "recordings")
     config = Config(
         database_url=get.database_url("IVR_DATABASE_URL", f"sqlite:///{instance / 'ivr.sqlite3'}"),
@@ -91,7 +93,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         demo=get.flag("IVR_DEMO"),
         locale=locale,
         timezone=get.timezone("IVR_TIMEZONE", "Europe/Moscow"),
-        vosk_models=get.models(locale),
+        vosk_models=get.models(locale, locales_dir),
         models_dir=Path(get.text("IVR_MODELS_DIR") or "~/.cache/ivr/models").expanduser(),
         operator_number=get.text("IVR_OPERATOR_NUMBER"),
         recording_origins=get.parsed("IVR_RECORDING_URL_PREFIXES", "https://api.twilio.com/", origins),
@@ -118,6 +120,7 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         retain_audio_days=get.days("IVR_RETAIN_AUDIO_DAYS"),
         retain_caller_days=get.days("IVR_RETAIN_CALLER_DAYS"),
         pseudonym_key=get.text("IVR_PSEUDONYM_KEY"),
+        locales_dir=locales_dir,
         text=TextLimits(
             confirm_minutes=int(get.number("IVR_TEXT_CONFIRM_MINUTES", 60, 1, 7 * 24 * 60)),
             rate_limit=int(get.number("IVR_TEXT_RATE_LIMIT", 10, 1)),
@@ -149,6 +152,7 @@ def from_environ(instance: Path | None = None, overrides: Mapping[str, object] |
         instance = Path(instance_dir(overrides) or Flask("ivr").instance_path)
     env = {**os.environ, **{k: v for k, v in (overrides or {}).items() if k not in ("IVR_CLOCK",)}}
     config = load(env, instance)
+    locales.use(config.locales_dir)  # this process's packs: the built-in ones and IVR_LOCALES_DIR's
     for name in sorted(k for k in env if k.startswith("IVR_") and not known(k)):
         log.warning("%s is not a setting of this hotline (a typo?); it is ignored", name)
     return config
@@ -213,6 +217,12 @@ class _Reader:
             raise ConfigError(f"{name}: no such file {value}")
         return value
 
+    def folder(self, name: str) -> str | None:
+        value = self.text(name)
+        if value and not Path(value).is_dir():
+            raise ConfigError(f"{name}: no such folder {value}")
+        return value
+
     def days(self, name: str) -> int | None:
         if self.raw(name) is None:
             return None
@@ -247,14 +257,14 @@ class _Reader:
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{name}: {value!r} is not a time zone such as Europe/Moscow") from None
 
-    def models(self, default_locale: str) -> dict[str, str]:
+    def models(self, default_locale: str, locales_dir: str | None) -> dict[str, str]:
         paths = {}
         if model := self.text("IVR_VOSK_MODEL"):
             paths[default_locale] = model
         for key in sorted(self.env):
             if key.startswith("IVR_VOSK_MODEL_") and (model := str(self.env[key] or "").strip()):
                 locale = key.removeprefix("IVR_VOSK_MODEL_").lower()
-                if locale not in locales.available():
+                if locale not in locales.available(locales_dir):
                     raise ConfigError(f"{key}: no locale pack {locale!r}")
                 paths[locale] = model
         return paths

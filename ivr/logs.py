@@ -11,8 +11,10 @@ import contextvars
 import json
 import logging
 import re
+from functools import cache
 from urllib.parse import unquote
 
+from ivr.locales.texts import Addresses, addresses
 from ivr.store.phones import mask, mask_address, mask_email, normalise
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -30,22 +32,35 @@ PHONE = re.compile(
     rf"(?<![\w%+])(?<!\d\.)(?!\d{{4}}-\d\d-\d\d)(?:\+|%2B)?\d(?:{SEPARATOR}{{0,3}}\d){{9,14}}(?!\w)",
     re.IGNORECASE,
 )
-# A Russian address from its first marker (г., ул., пр., д., кв., ...) over the Cyrillic words,
-# numbers and punctuation that follow; Latin text (the log's own words) ends it.
-MARKER = (
-    r"(?:г|гор|пос|с|ул|пр|пр-т|просп|пер|ш|б-р|бул|наб|пл|мкр|д|корп|стр|кв)\.|"
-    r"(?:улица|проспект|переулок|шоссе|бульвар|набережная|площадь|проезд|микрорайон|дом|квартира)\s"
-)
-ADDRESS = re.compile(rf"(?<![\w-])(?:{MARKER})[0-9А-Яа-яЁё .,/№«»-]*", re.IGNORECASE)
+# What follows a marker that is one only before a number: 3, 4B.
+NUMBER = r"\s*\d+(?:[^\W\d_](?!\w))?"
 # An e-mail address, also URL-encoded (%40); masked first, so digits in it are not taken for a phone.
 EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 
 
 def scrub(text: str) -> str:
-    """The text with every e-mail address, phone number and Russian address masked."""
+    """The text with every e-mail address, phone number and address (in any installed locale) masked."""
     text = EMAIL.sub(lambda m: mask_email(unquote(m.group())), text)
     text = PHONE.sub(lambda m: _phone(m.group()), text)
-    return ADDRESS.sub(lambda m: _address(m.group()), text)
+    return address_pattern().sub(lambda m: _address(m.group()), text)
+
+
+def address_pattern() -> re.Pattern:
+    """An address in any installed locale."""
+    return _addresses(addresses())
+
+
+@cache
+def _addresses(packs: tuple[Addresses, ...]) -> re.Pattern:
+    """An address from a locale's first marker (ул., д., кв., улица ...) over the characters its
+    addresses are written in; for Russian, Latin text (the log's own words) ends it."""
+    found = []
+    for pack in (p for p in packs if p.markers):
+        # An abbreviation keeps its dot; a whole word is followed by a space.
+        words = [re.escape(m) if m.endswith(".") else rf"{re.escape(m)}\s" for m in pack.markers]
+        number = NUMBER if pack.numbered else ""
+        found.append(rf"(?:{'|'.join(words)}){number}[{pack.characters}]*")
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(found) or '(?!)'})", re.IGNORECASE)
 
 
 def _phone(found: str) -> str:

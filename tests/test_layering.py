@@ -67,11 +67,12 @@ RULES = {
     # Settings types and parsers, below config: the standard library only.
     "settings": within("ivr.settings"),
     "config": within("ivr.config", "ivr.settings", "ivr.flows", "ivr.locales", "flask"),  # flask: lazily, for the instance folder
-    "locales": within("ivr.locales", "yaml"),
+    # The packs as data; ivr.locales.lexicon hands the flow its words as the flow's own types.
+    "locales": within("ivr.locales", "yaml", "ivr.flows"),
     "clock": within("ivr.clock"),
     "pools": within("ivr.pools"),
     "metrics": within("ivr.metrics", "prometheus_client"),
-    "logs": within("ivr.logs", "ivr.store.phones"),
+    "logs": within("ivr.logs", "ivr.store.phones", "ivr.locales.texts"),  # every pack's address words
     "runtime": within("ivr.runtime", "flask", "sqlalchemy", "ivr.calls", "ivr.clock", "ivr.config", "ivr.flows",
                       "ivr.speech"),  # types only
     # Adapters translate; the call service does the storage work.

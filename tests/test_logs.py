@@ -41,6 +41,15 @@ def test_an_address_is_masked_up_to_the_log_lines_own_words(address, masked):
     assert logs.scrub(f"params ('{address}', 7) refused") == f"params ('{masked}', 7) refused"
 
 
+@pytest.mark.parametrize(("line", "masked"), [
+    ("saved 12 Baker Street, Flat 3 for M-1", "saved 12 Baker Street, Flat, *** for M-1"),
+    ("saved 5 Main St, Apt. 4B", "saved 5 Main St, Apt., ***"),
+    ("a flat rate of 5 applies", "a flat rate of 5 applies"),  # English markers count only before a number
+])  # fmt: skip
+def test_an_english_flat_is_masked_with_the_english_pack_s_markers(line, masked):
+    assert logs.scrub(line) == masked
+
+
 def test_the_filter_masks_arguments_exceptions_and_gunicorn_style_dict_arguments():
     record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
                                '"%(r)s" %(s)s', {"r": "GET /console/calls?caller=+79161234567", "s": "200"},

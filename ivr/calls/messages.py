@@ -19,6 +19,7 @@ from ivr.calls.storage import storable
 from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
 from ivr.locales import replies
+from ivr.locales.lexicon import read_text
 from ivr.settings.text import TextLimits
 from ivr.store import database
 from ivr.store.directory import StoreDirectory
@@ -111,7 +112,7 @@ class MessageService:
             return MessageStatus.REJECTED, [Say("template")], incoming.locale_hint or self.locale
 
     def _answer(self, s: Session, m: Message, incoming: Incoming) -> tuple[str, list[Say], str]:
-        text = flows.parse_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
+        text = read_text(incoming.body) if len(incoming.body) <= self.limits.max_chars else None
         last = senders.last(s, m)
         locale = (text and text.locale) or incoming.locale_hint or (last and last.locale) or self.locale
         if incoming.automatic:
@@ -197,7 +198,7 @@ class MessageService:
             # Not what the sender said «ДА» to: their message is judged anew, and they hear the
             # new verdict (a new «ДА» request, or the readings stored or refused).
             log.info("message %s: %s; judged again", waiting.id, changed)
-            result = self._take(s, m, flows.parse_text(waiting.body))
+            result = self._take(s, m, read_text(waiting.body))
             return result.status, result.says
         waiting.status, m.account_id = MessageStatus.STORED, waiting.account_id
         return MessageStatus.CONFIRMED, flows.stored_says(saves, self.rules)

@@ -1,4 +1,5 @@
-"""Console texts in Russian (default) and English, chosen by ?lang= and kept in a cookie."""
+"""Console texts in Russian (default) and each language with a catalogue, chosen by ?lang= and kept
+in a cookie."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from urllib.parse import urlencode
 import yaml
 from flask import Response, g, request
 
-LOCALES = ("ru", "en")
 DEFAULT = "ru"
 COOKIE = "console_lang"
 FOLDER = Path(__file__).parent / "locales"
+# A language is its catalogue, locales/<code>.yaml; the default is offered first.
+LOCALES = (DEFAULT, *sorted(p.stem for p in FOLDER.glob("*.yaml") if p.stem != DEFAULT))
 
 
 @cache

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ivr.channels import TRAITS
 from ivr.console import audit, clock
 from ivr.console.roles import UNMASK, may
-from ivr.logs import ADDRESS, PHONE
+from ivr.logs import PHONE, address_pattern
 from ivr.store import database
 from ivr.store.phones import mask as mask_phone
 from ivr.store.phones import mask_address, normalise
@@ -28,11 +28,11 @@ def mask_email(address: str | None) -> str:
 
 
 def scrub_text(text: str) -> str:
-    """A sender's text with phone numbers, e-mail and Russian addresses masked. Only real numbers
+    """A sender's text with phone numbers, e-mail and addresses masked. Only real numbers
     count as phones: «100001 12345 6789», an account and its readings, stays readable."""
     text = EMAIL.sub(lambda m: mask_email(m.group()), text)
     text = PHONE.sub(lambda m: mask_phone(e164) if (e164 := normalise(m.group())) else m.group(), text)
-    return ADDRESS.sub(lambda m: mask_address(m.group().rstrip(" ,.-")) + " ", text).rstrip()
+    return address_pattern().sub(lambda m: mask_address(m.group().rstrip(" ,.-")) + " ", text).rstrip()
 
 
 @dataclass(frozen=True)

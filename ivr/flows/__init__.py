@@ -29,7 +29,7 @@ from ivr.flows.regions import load as load_regions
 from ivr.flows.rules import Judgement, Rules, heard, judge, rejudge, status_for
 from ivr.flows.state import CallState, PendingReading
 from ivr.flows.steps import FLOW, question_order
-from ivr.flows.template import Number, Text, TextKind
+from ivr.flows.template import Language, Lexicon, Number, Text, TextKind
 from ivr.flows.template import parse as parse_text
 from ivr.flows.terms import Channel, Flag, MessageStatus, Outcome, ReadingStatus, TransferReason
 from ivr.flows.texts import REPLIES, TextResult, held_json
@@ -93,6 +93,8 @@ __all__ = [
     "rejudge",
     "heard",
     "Judgement",
+    "Language",
+    "Lexicon",
     "stored_says",
     "take_text",
     "texts_from_held",

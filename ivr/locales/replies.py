@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import yaml
 
-from ivr.locales import HERE, UnknownLocale
+from ivr.locales import UnknownLocale, folder
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,14 @@ class Replies:
         return self.words[1] if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else self.words[2]
 
 
-@cache
 def load(code: str) -> Replies:
-    path = HERE / code / "replies.yaml"
+    return _load(folder(code) / "replies.yaml")
+
+
+@cache
+def _load(path: Path) -> Replies:
     if not path.exists():
-        raise UnknownLocale(f"no replies for locale {code!r}")
+        raise UnknownLocale(f"no replies for locale {path.parent.name!r}")
     texts = yaml.safe_load(path.read_text(encoding="utf-8"))
     words = texts.pop("readings_word")
-    return Replies(code, texts, words)
+    return Replies(path.parent.name, texts, words)

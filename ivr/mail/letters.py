@@ -16,6 +16,7 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 
 from ivr import flows
+from ivr.locales.lexicon import read_text
 from ivr.mail import loops
 
 FIRST_LINES = 5  # the template is at the top; the rest is greetings, quotes and signatures
@@ -46,7 +47,7 @@ class Letter:
         is no reply's; the first that is a template or a keyword. Otherwise the top of the body."""
         subject = "" if REPLY_SUBJECT.match(self.subject) else self.subject
         for candidate in ("\n".join(self.lines), *self.lines, subject):
-            if candidate.strip() and flows.parse_text(candidate).kind != flows.TextKind.UNKNOWN:
+            if candidate.strip() and read_text(candidate).kind != flows.TextKind.UNKNOWN:
                 return candidate
         return ("\n".join(self.lines) or subject)[:FALLBACK_CHARS]
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import phonenumbers
+
+from ivr.locales import texts
 
 DEFAULT_REGION = "RU"
 # Caller IDs Twilio sends when the number is withheld (anonymous, restricted, unavailable, ...).
@@ -73,13 +76,21 @@ def mask_email(address: str | None) -> str:
     return f"{name[:1]}***@{domain}" if at and name else "—"
 
 
-# Where the house starts: "д. 1", "дом 1", "кв. 5", "корп. 2", "apt 4", or a bare number like "12а",
-# at the start of a comma part or after a space inside one ("ул. Ленина д. 5").
-HOUSE = re.compile(
-    r"(?:^|\s)(?:д|дом|влд|корп|к|стр|строение|кв|квартира|house|bldg|building|apt|flat|unit)\.?\s*\d"
-    r"|^\d+\s*[а-яa-z]?$",  # a bare number only as a whole part: "ул. 8 Марта" is a street
-    re.IGNORECASE,
-)
+def _house() -> re.Pattern:
+    return _house_in(texts.addresses())
+
+
+@cache
+def _house_in(packs: tuple[texts.Addresses, ...]) -> re.Pattern:
+    """Where the house starts: a pack's house word and a number ("д. 1", "дом 1", "кв. 5", "apt 4"),
+    at the start of a comma part or after a space inside one ("ул. Ленина д. 5"); or a bare number
+    like "12а"."""
+    words = "|".join(sorted({re.escape(w) for pack in packs for w in pack.house})) or "(?!)"
+    return re.compile(
+        rf"(?:^|\s)(?:{words})\.?\s*\d"
+        r"|^\d+\s*[^\W\d_]?$",  # a bare number only as a whole part: "ул. 8 Марта" is a street
+        re.IGNORECASE,
+    )
 
 
 def mask_address(address: str | None) -> str:
@@ -89,7 +100,7 @@ def mask_address(address: str | None) -> str:
         return "—"
     kept = []
     for part in parts:
-        house = HOUSE.search(part)
+        house = _house().search(part)
         if house:
             street = part[: house.start()].strip()
             kept += [street] if street else []

@@ -5,6 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivr.flows import Number, Text, TextKind, parse_text
+from ivr.locales.lexicon import lexicon
+
+LEXICON = lexicon()  # the installed packs' words
 
 
 def n(digits, zone=None, decimals=False):
@@ -54,7 +57,7 @@ def n(digits, zone=None, decimals=False):
     ],
 )
 def test_the_template_in_its_many_forms(body, numbers):
-    text = parse_text(body)
+    text = parse_text(body, LEXICON)
     assert (text.kind, text.numbers) == (TextKind.READINGS, numbers)
 
 
@@ -74,7 +77,7 @@ def test_the_template_in_its_many_forms(body, numbers):
     ],
 )
 def test_space_grouped_thousands_are_offered_as_another_reading(body, grouped):
-    assert parse_text(body).grouped == tuple(grouped)
+    assert parse_text(body, LEXICON).grouped == tuple(grouped)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +99,7 @@ def test_space_grouped_thousands_are_offered_as_another_reading(body, grouped):
     ],
 )
 def test_keywords_alone(body, kind, locale):
-    assert (parse_text(body).kind, parse_text(body).locale) == (kind, locale)
+    assert (parse_text(body, LEXICON).kind, parse_text(body, LEXICON).locale) == (kind, locale)
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,7 @@ def test_keywords_alone(body, kind, locale):
      "100001\x00 12345", "100001 12345\x00", "\x00", "100001 \x07 12345", "100001\x1b[0m 12345"],
 )  # fmt: skip
 def test_what_is_no_template_is_unknown(body):
-    assert parse_text(body).kind == TextKind.UNKNOWN
+    assert parse_text(body, LEXICON).kind == TextKind.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -124,12 +127,12 @@ def test_what_is_no_template_is_unknown(body):
     ],
 )
 def test_the_words_tell_the_language(body, locale):
-    assert parse_text(body).locale == locale
+    assert parse_text(body, LEXICON).locale == locale
 
 
 @given(st.text(st.characters(exclude_categories=())))  # every code point, lone surrogates included
 def test_any_text_is_read_as_something_and_never_raises(body):
-    text = parse_text(body)
+    text = parse_text(body, LEXICON)
     assert isinstance(text, Text) and text.kind in TextKind
     assert text.kind == TextKind.READINGS or not text.numbers
     assert all(n.digits.isascii() and n.digits.isdigit() for n in text.numbers)
@@ -141,4 +144,4 @@ OWN = "@ т t 1 2 3 = : - − , . ; # 0 9 лс да".split() + [" ", "\n", "\x00
 
 @given(st.lists(st.sampled_from(OWN)).map("".join))
 def test_the_template_s_own_characters_in_any_order_never_raise(body):
-    assert parse_text(body).kind in TextKind
+    assert parse_text(body, LEXICON).kind in TextKind

@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from ivr.flows import Flag, MessageStatus, Rules, Say, held_json, parse_text, take_text, texts_from_held
+from ivr.locales.lexicon import lexicon
 from tests.flows.conftest import ACCOUNTS
 
 SENDER = "+79161234567"  # on 100001 only
@@ -13,7 +14,7 @@ SHARED = "+79031112233"  # on 100001 and 200002
 
 
 def take(body, ctx, sender=SENDER, lower=None):
-    return take_text(parse_text(body), sender, ctx, lower or {}, 60)
+    return take_text(parse_text(body, lexicon()), sender, ctx, lower or {}, 60)
 
 
 def values(result):
