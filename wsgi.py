@@ -4,6 +4,7 @@ import sys
 
 from ivr import create_app, warn_if_refusing_calls
 from ivr.flows import RegionsFileError
+from ivr.runtime import runtime
 from ivr.settings import ConfigError
 from ivr.store.database import engine
 from ivr.store.migrate import check_ready
@@ -14,9 +15,9 @@ APP_LOAD_ERROR = 4
 
 try:
     app = create_app()
-    with app.app_context():
-        check_ready()
-        engine().dispose()  # --preload forks the workers from here: none may inherit this connection
+    sessions = runtime(app).sessions
+    check_ready(sessions)
+    engine(sessions).dispose()  # --preload forks the workers from here: none may inherit this connection
     warn_if_refusing_calls(app)  # after the checks: a start that fails says one line, its error
 except (ConfigError, RegionsFileError) as error:  # one line that names the setting, not a traceback
     print(f"ivr: {error}", file=sys.stderr, flush=True)

@@ -7,18 +7,21 @@ import logging
 import os
 import secrets
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr import channels, console, health, logs, monitoring
+from ivr import channels, console, health, logs, monitoring, recordings
 from ivr import clock as clocks
 from ivr import config as settings
 from ivr.calls import CallService
 from ivr.calls.messages import MessageService
 from ivr.calls.outbox import Deliverer
 from ivr.clock import Clock
+from ivr.console.clock import ConsoleClock
+from ivr.console.parts import ConsoleParts, LoginLimits
 from ivr.flows import RegionsFileError, load_regions
 from ivr.runtime import KEY, Runtime, runtime
 from ivr.settings import ConfigError
@@ -64,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     outbox = Deliverer(sessions, clock, channels.notifiers(cfg), channels.mask)
     rt = Runtime(cfg, sessions, speech.load(cfg, overrides.get("RECOGNIZERS")), windows, calls, messages,
                  clock, streams, outbox)  # fmt: skip
-    app.extensions[KEY] = rt  # for the CLI's app context, the request-scoped session and the console
+    app.extensions[KEY] = rt  # for what builds the app: the CLI's app context, `ivr serve`, wsgi.py, QA
     voice = webhooks.init_app(app, rt)
     for webhook in channels.webhooks(rt):  # each text channel's, from the registry
         app.register_blueprint(webhook)
@@ -72,7 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     media.init_app(app, rt)
     health.init_app(app, rt)
     monitoring.init_app(app, cfg, outbox.backlog)
-    console.init_app(app)
+    console.init_app(app, _console_parts(rt))
     console.csrf.exempt(voice)  # Twilio cannot send our token; its signature is checked instead
     if cfg.trusted_proxies:  # believe the client address, scheme and host the proxies pass on
         n = cfg.trusted_proxies
@@ -82,6 +85,14 @@ def create_app(config: dict | None = None) -> Flask:
     if (cfg.public_url or "").startswith("https://"):  # reached over TLS: browsers are told to keep to it
         app.after_request(_strict_transport)
     return app
+
+
+def _console_parts(rt: Runtime) -> ConsoleParts:
+    """What the console's pages use, and nothing else of the app."""
+    cfg = rt.config
+    logins = LoginLimits(cfg.login_max_failures, timedelta(seconds=cfg.login_window_s))
+    return ConsoleParts(rt.sessions, ConsoleClock(rt.clock), rt.regions, cfg.rules, cfg.mail,
+                        recordings.store(cfg), logins)  # fmt: skip
 
 
 def warn_if_refusing_calls(app: Flask) -> None:

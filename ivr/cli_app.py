@@ -21,5 +21,5 @@ def app_context(ready: bool = True) -> Iterator[Runtime]:
     app = create_app({"RECOGNIZERS": {}})
     with app.app_context():
         if ready:
-            check_ready()
+            check_ready(runtime(app).sessions)
         yield runtime(app)

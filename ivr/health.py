@@ -47,7 +47,7 @@ def init_app(app: Flask, rt: Runtime) -> None:
     @bp.get("/healthz/ready")
     def ready():  # noqa: ANN202
         """Report the database, each locale's speech model, the audio store, the call intake, the version."""
-        db = _check(lambda: database.session().execute(text("SELECT 1")))
+        db = _check(lambda: database.session(rt.sessions).execute(text("SELECT 1")))
         storage = _check(lambda: recordings.store(config).check_writable())  # caller audio can be kept
         # A model that is configured must be loaded; a locale without one runs on the keypad, by choice.
         models_ok = all(speech.has(locale) for locale in config.vosk_models)

@@ -40,11 +40,8 @@ class Runtime:
 
 
 def runtime(app: Flask | None = None) -> Runtime:
-    """The app's runtime: for the CLI's app context, the request-scoped session, and tests."""
+    """The app's runtime, for what builds the app (the CLI's app context, `ivr serve`, wsgi.py, the QA
+    tools) and for tests; everything else is handed its parts."""
     from flask import current_app
 
     return (app or current_app).extensions[KEY]
-
-
-def config(app: Flask | None = None) -> Config:
-    return runtime(app).config

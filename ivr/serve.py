@@ -28,14 +28,14 @@ def serve_command(host: str, port: int, demo: bool) -> None:
         if demo:  # a demo starts from nothing; a real line is migrated by `ivr db upgrade`, on purpose
             from ivr.store.accounts_csv import import_accounts
 
-            upgrade()
-            with transaction() as s:
+            upgrade(runtime(app).sessions)
+            with transaction(runtime(app).sessions) as s:
                 count = import_accounts(s, io.StringIO(DEMO_ACCOUNTS.read_text(encoding="utf-8"))).rows
-                password = _demo_supervisor(s)
+                password = _demo_supervisor(s, runtime(app).clock.now())
             click.echo(f"demo: {count} meters loaded from {DEMO_ACCOUNTS.name}")
             if password:
                 click.echo(f"demo: console login 'demo' (admin), password {password}")
-        check_ready()
+        check_ready(runtime(app).sessions)
     warn_if_refusing_calls(app)
     base = config.public_url or f"http://{host}:{port}"
     click.echo(f"Twilio Voice URL (POST): {base.rstrip('/')}/twilio/voice")
@@ -49,7 +49,7 @@ def serve_command(host: str, port: int, demo: bool) -> None:
     app.run(host=host, port=port, threaded=True)
 
 
-def _demo_supervisor(session) -> str | None:  # noqa: ANN001
+def _demo_supervisor(session, now) -> str | None:  # noqa: ANN001
     """Give a fresh demo database one admin, so the console can be tried at once."""
     from sqlalchemy import func, select
 
@@ -59,5 +59,5 @@ def _demo_supervisor(session) -> str | None:  # noqa: ANN001
     if session.scalar(select(func.count()).select_from(User)):
         return None
     password = secrets.token_urlsafe(9)
-    add_user(session, "demo", "admin", password)
+    add_user(session, "demo", "admin", password, now)
     return password

@@ -21,9 +21,9 @@ from ivr.qa.driver import FlaskTransport, TwilioCall
 from ivr.runtime import runtime
 from ivr.speech.recognizer import Recognition
 from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import transaction
 from ivr.store.migrate import upgrade
 from tests.databases import PgCopy, sqlite_copy
+from tests.sessions import transaction
 
 TOKEN = "test-auth-token"
 ACCOUNT_SID = "AC" + "1" * 32
@@ -71,7 +71,7 @@ def prepare(url: str) -> None:
     """Migrate a database and import the test accounts into it."""
     app = create_app({"IVR_DATABASE_URL": url, "RECOGNIZERS": {}, "SECRET_KEY": "test-secret"})
     with app.app_context():
-        upgrade()
+        upgrade(runtime(app).sessions)
         with transaction() as s:
             import_accounts(s, io.StringIO(ACCOUNTS_CSV))
     runtime(app).sessions.kw["bind"].dispose()

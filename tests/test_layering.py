@@ -83,10 +83,11 @@ RULES = {
     or (name.startswith(("ivr.store", "ivr.console", "ivr.qa", "ivr.telephony", "ivr.runtime")) and name != "ivr.store.phones"),
     # The service knows no transport and no web framework.
     "calls": lambda name: top(name) in WEB or name.startswith(("ivr.telephony", "ivr.console", "ivr.qa", "ivr.mail", "ivr.runtime")),
-    # The console reads through queries and changes data through the store; the flow's public names only.
-    "console": lambda name: name.startswith(("ivr.flows.", "ivr.telephony", "ivr.calls", "ivr.qa")),
+    # The console reads through queries and changes data through the store; the flow's public names
+    # only; it is handed its parts (ConsoleParts), not the app's Runtime.
+    "console": lambda name: name.startswith(("ivr.flows.", "ivr.telephony", "ivr.calls", "ivr.qa", "ivr.runtime")),
     "store": lambda name: top(name) in ("twilio", "werkzeug")
-    or name.startswith(("ivr.telephony", "ivr.console", "ivr.calls", "ivr.qa", "ivr.mail", "ivr.speech")),
+    or name.startswith(("ivr.telephony", "ivr.console", "ivr.calls", "ivr.qa", "ivr.mail", "ivr.speech", "ivr.runtime")),
     "speech": lambda name: top(name) in ("flask", "sqlalchemy") or top(name) in WEB
     or name.startswith(("ivr.telephony", "ivr.console", "ivr.calls", "ivr.store", "ivr.qa", "ivr.mail", "ivr.runtime")),
     "recordings": ivr_only("ivr.recordings", "ivr.config"),
@@ -109,6 +110,24 @@ RULES = {
 }  # fmt: skip
 
 
+def lookups(unit: str) -> list[str]:
+    """Where a file takes the app's look-ups from ivr.runtime (`runtime()`, its KEY): anything of it but
+    the `Runtime` type, which names what a blueprint or service is handed."""
+    found = []
+    for path in files(unit):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names if alias.name == "ivr.runtime"]
+            elif isinstance(node, ast.ImportFrom) and node.module == "ivr.runtime":
+                names = [f"ivr.runtime.{alias.name}" for alias in node.names if alias.name != "Runtime"]
+            elif isinstance(node, ast.ImportFrom) and node.module == "ivr":
+                names = [f"ivr.{alias.name}" for alias in node.names if alias.name == "runtime"]
+            else:
+                continue
+            found += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {name}" for name in names]
+    return found
+
+
 def units() -> set[str]:
     """Every package of ivr and every root module."""
     return {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()} | {
@@ -123,6 +142,15 @@ def test_every_package_and_root_module_has_a_rule():
 @pytest.mark.parametrize("unit", sorted(RULES))
 def test_each_layer_imports_only_what_it_may(unit):
     assert violations(unit, RULES[unit]) == []
+
+
+# Parts are handed over when a blueprint or service is built: only what builds the app looks it up.
+ROOT = BUILDERS | {"runtime"}
+
+
+@pytest.mark.parametrize("unit", sorted(set(RULES) - ROOT))
+def test_below_the_root_nothing_looks_the_app_up(unit):
+    assert lookups(unit) == []
 
 
 # What importing a module may load, in a fresh interpreter: the rules above hold for what a file

@@ -58,7 +58,7 @@ def old_schema(tmp_path):
     """A database migrated as far as 0002 only."""
     app = create_app({"IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}", "RECOGNIZERS": {}})
     with app.app_context():
-        upgrade("0002")
+        upgrade(runtime(app).sessions, "0002")
     runtime(app).sessions.kw["bind"].dispose()
 
 

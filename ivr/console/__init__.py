@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+
+if TYPE_CHECKING:
+    from ivr.console.parts import ConsoleParts
 
 csrf = CSRFProtect()
 
@@ -15,8 +20,8 @@ SESSION_COOKIE = {
 }
 
 
-def init_app(app: Flask) -> None:
-    """Mount the console at /console/ with logins, roles and CSRF protection."""
+def init_app(app: Flask, parts: ConsoleParts) -> None:
+    """Mount the console at /console/ with logins, roles and CSRF protection; its pages use `parts`."""
     from ivr.console import (  # noqa: F401 - the view modules register their routes
         auth,
         call_detail,
@@ -28,9 +33,10 @@ def init_app(app: Flask) -> None:
         readings,
         users,
     )
-    from ivr.console.blueprint import bp
+    from ivr.console.blueprint import blueprint
 
     app.config.update(SESSION_COOKIE)
     csrf.init_app(app)
-    auth.login_manager.init_app(app)
-    app.register_blueprint(bp)
+    logins = auth.logins(parts)
+    logins.init_app(app)
+    app.register_blueprint(blueprint(parts, logins))

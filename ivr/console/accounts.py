@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from ivr.console import clock
 from ivr.console.roles import ROLES
 from ivr.store.models import User
 
@@ -42,7 +42,7 @@ def check_password(password: str) -> None:
         raise UserError("users.short_password")
 
 
-def add_user(session: Session, name: str, role: str, password: str) -> User:
+def add_user(session: Session, name: str, role: str, password: str, now: datetime) -> User:
     """Create a console user; the password is stored only as a salted hash."""
     name = name.strip()
     if not NAME.fullmatch(name):
@@ -52,7 +52,7 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
     check_password(password)
     if by_name(session, name) is not None:
         raise UserError("users.taken")
-    user = User(name=name, role=role, password_hash=password_hash(password), created_at=clock.now())
+    user = User(name=name, role=role, password_hash=password_hash(password), created_at=now)
     session.add(user)
     session.flush()
     return user

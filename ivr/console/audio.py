@@ -6,19 +6,17 @@ from flask import abort, request
 from werkzeug.wrappers import Response
 
 from ivr import recordings
-from ivr.console.blueprint import ROW_ID, bp
-from ivr.runtime import config
-from ivr.store import database
+from ivr.console.blueprint import ROW_ID, routes
+from ivr.console.parts import ConsoleParts
 from ivr.store.models import Turn
 
 WAV_HEADER = 44
 
 
-def audible(turn: Turn | None) -> bool:
+def audible(store: recordings.Recordings, turn: Turn | None) -> bool:
     """Whether a turn has audio to play: a WAV with sound in it, still in the store."""
     if turn is None or not turn.recording_path or turn.recording_removed_at:
         return False
-    store = recordings.store(config())
     try:
         if (store.size(turn.recording_path) or 0) <= WAV_HEADER:  # a header alone plays as 0:00
             return False
@@ -28,13 +26,13 @@ def audible(turn: Turn | None) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
 
 
-@bp.get(f"/audio/<{ROW_ID}:turn_id>.wav")
-def audio(turn_id: int) -> Response:
+@routes.get(f"/audio/<{ROW_ID}:turn_id>.wav")
+def audio(parts: ConsoleParts, turn_id: int) -> Response:
     """Stream what the caller said in one turn, to logged-in users only; one Range is honoured."""
-    turn = database.session().get(Turn, turn_id) or abort(404)
-    if not audible(turn):
+    turn = parts.session().get(Turn, turn_id) or abort(404)
+    if not audible(parts.recordings, turn):
         abort(404)
-    store = recordings.store(config())
+    store = parts.recordings
     size = store.size(turn.recording_path) or abort(404)
     headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-store"}
     # An absent, malformed, multi-part or non-byte Range is ignored (RFC 9110): the whole file, 200.

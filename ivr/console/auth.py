@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import cache, partial
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, url_for
@@ -13,15 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from ivr import metrics
-from ivr.console import audit, clock, throttle
+from ivr.console import audit, throttle
 from ivr.console.accounts import hash_method
-from ivr.console.blueprint import bp
-from ivr.store import database
+from ivr.console.blueprint import PREFIX, routes
+from ivr.console.parts import ConsoleParts
 from ivr.store.models import User
-
-login_manager = LoginManager()
-login_manager.login_view = "console.login"
-login_manager.login_message = ""  # the login form explains itself, in the user's language
 
 
 class Staff(UserMixin):
@@ -41,10 +37,18 @@ def stamp(user: User) -> str:
     return hashlib.sha256(f"{user.session_epoch}:{user.password_hash}".encode()).hexdigest()[:16]
 
 
-@login_manager.user_loader
-def load_staff(user_id: str) -> Staff | None:
+def logins(parts: ConsoleParts) -> LoginManager:
+    """One app's logins: its user loader reads that app's users."""
+    manager = LoginManager()
+    manager.login_view = "console.login"
+    manager.login_message = ""  # the login form explains itself, in the user's language
+    manager.user_loader(partial(load_staff, parts))
+    return manager
+
+
+def load_staff(parts: ConsoleParts, user_id: str) -> Staff | None:
     key, _, fingerprint = user_id.partition(":")
-    user = database.session().get(User, int(key)) if key.isdigit() else None
+    user = parts.session().get(User, int(key)) if key.isdigit() else None
     if user is None or stamp(user) != fingerprint:
         return None
     return Staff(user)
@@ -65,14 +69,14 @@ def check(user: User | None, password: str) -> bool:
 
 def _next_page() -> str:
     target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith(bp.url_prefix + "/"):
+    split = urlsplit(target)
+    if split.scheme or split.netloc or not split.path.startswith(PREFIX + "/"):
         return url_for("console.calls")
     return target
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
+@routes.route("/login", methods=["GET", "POST"])
+def login(parts: ConsoleParts) -> Response | tuple[str, int] | str:
     """Show the login form and log users in, a few failures per name and address at most."""
     if current_user.is_authenticated:
         return redirect(_next_page())
@@ -80,27 +84,27 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("console/login.html", error=None)
     name = request.form.get("name", "").strip()[:64]
     password = request.form.get("password", "")
-    with database.transaction() as s:
-        admitted = throttle.admit(s, name, request.remote_addr or "unknown")
+    with parts.transaction() as s:
+        admitted = throttle.admit(s, name, request.remote_addr or "unknown", parts.clock.now(), parts.logins)
     if not admitted:
         metrics.login_failures.labels("throttled").inc()
-        minutes = -(-int(throttle.window().total_seconds()) // 60)
+        minutes = -(-int(parts.logins.window.total_seconds()) // 60)
         return render_template("console/login.html", error="login.throttled", minutes=minutes), 429
-    with database.transaction() as s:
+    with parts.transaction() as s:
         user = s.scalars(select(User).where(User.name == name)).first()
         if not check(user, password):
             metrics.login_failures.labels("password").inc()
             return render_template("console/login.html", error="login.failed"), 401
         throttle.succeeded(s, name)
-        audit.record(s, clock.now(), user.name, "login", f"user:{user.name}")
+        audit.record(s, parts.clock.now(), user.name, "login", f"user:{user.name}")
         login_user(Staff(user))
     return redirect(_next_page())
 
 
-@bp.post("/logout")
-def logout() -> Response:
+@routes.post("/logout")
+def logout(parts: ConsoleParts) -> Response:
     """End the session here and in every copy of its cookie."""
-    with database.transaction() as s:
+    with parts.transaction() as s:
         user = s.get(User, current_user.id)
         if user is not None:
             user.session_epoch += 1

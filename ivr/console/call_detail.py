@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from flask import abort, render_template
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ivr.console.audio import audible
-from ivr.console.blueprint import bp
+from ivr.console.blueprint import routes
 from ivr.console.masking import privacy
-from ivr.store import database
+from ivr.console.parts import ConsoleParts
 from ivr.store.models import Call, Meter, Reading, Turn
 
 
@@ -51,18 +52,18 @@ def waited(turn: Turn) -> float | None:
     return round((turn.answered_at - turn.asked_at).total_seconds(), 1)
 
 
-def call_by_sid(sid: str) -> Call:
+def call_by_sid(s: Session, sid: str) -> Call:
     query = select(Call).where(Call.sid == sid).options(selectinload(Call.turns), selectinload(Call.account))
-    return database.session().scalars(query).first() or abort(404)
+    return s.scalars(query).first() or abort(404)
 
 
-@bp.get("/calls/<sid>")
-def call(sid: str) -> str:
+@routes.get("/calls/<sid>")
+def call(parts: ConsoleParts, sid: str) -> str:
     """Show the whole conversation of one call."""
-    found = call_by_sid(sid)
-    pd = privacy(f"call:{found.sid}", [f"call:{found.sid}"])
+    found = call_by_sid(parts.session(), sid)
+    pd = privacy(parts, f"call:{found.sid}", [f"call:{found.sid}"])
     readings = (
-        database.session()
+        parts.session()
         .scalars(
             select(Reading)
             .where(Reading.call_id == found.id)
@@ -80,5 +81,5 @@ def call(sid: str) -> str:
         address=address,
         words=words,
         waited=waited,
-        audible=audible,
+        audible=partial(audible, parts.recordings),
     )

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, session, url_for
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from ivr.console import outcomes
-from ivr.console.blueprint import bp
+from ivr.console.blueprint import routes
+from ivr.console.clock import ConsoleClock
 from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
 from ivr.console.masking import privacy
+from ivr.console.parts import ConsoleParts
 from ivr.console.roles import UNMASK, may
-from ivr.store import database
 from ivr.store.models import Account, Call, Reading, Turn
 
 # by_number=1: filter by the caller number kept in the session. The number itself never goes into
@@ -36,10 +37,10 @@ def searched_number(f: Filters) -> str:
     return found
 
 
-def calls_query(f: Filters, caller: str = "") -> Select:
+def calls_query(clock: ConsoleClock, f: Filters, caller: str = "") -> Select:
     """The calls that match the filters and the caller number, in the chosen order."""
     query = select(Call).outerjoin(Account, Call.account_id == Account.id)
-    query = query.where(*within(Call.started_at, day(f.get("start")), day(f.get("end"))))
+    query = query.where(*within(clock, Call.started_at, day(f.get("start")), day(f.get("end"))))
     if f.get("outcome") in outcomes.OUTCOMES:
         query = query.where(outcomes.column() == f.get("outcome"))
     if f.get("flag") in FLAGS:
@@ -53,9 +54,8 @@ def calls_query(f: Filters, caller: str = "") -> Select:
     return query.order_by(ordered.nulls_last(), Call.id.desc())
 
 
-def counts(call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]]]:
+def counts(s: Session, call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]]]:
     """Turns per call and the readings of each call, for one page of calls."""
-    s = database.session()
     turns = dict(
         s.execute(
             select(Turn.call_id, func.count()).where(Turn.call_id.in_(call_ids)).group_by(Turn.call_id)
@@ -67,21 +67,21 @@ def counts(call_ids: list[int]) -> tuple[dict[int, int], dict[int, list[Reading]
     return turns, readings
 
 
-@bp.get("/")
-def index() -> Response:
+@routes.get("/")
+def index(parts: ConsoleParts) -> Response:
     """The console opens on the calls list."""
     return redirect(url_for("console.calls"))
 
 
-@bp.get("/calls")
-def calls() -> str:
+@routes.get("/calls")
+def calls(parts: ConsoleParts) -> str:
     """List calls, newest first, masked unless asked otherwise."""
     f = Filters.parse(request.args, CALL_FILTERS)
     caller = searched_number(f)
-    query = calls_query(f, caller).options(selectinload(Call.account))
-    page = paginate(database.session(), query, number(request.args.get("page")))
-    pd = privacy("calls", [f"call:{c.sid}" for c in page.items], {**f.values, "caller": caller})
-    turns, readings = counts([c.id for c in page.items])
+    query = calls_query(parts.clock, f, caller).options(selectinload(Call.account))
+    page = paginate(parts.session(), query, number(request.args.get("page")))
+    pd = privacy(parts, "calls", [f"call:{c.sid}" for c in page.items], {**f.values, "caller": caller})
+    turns, readings = counts(parts.session(), [c.id for c in page.items])
     return render_template(
         "console/calls.html",
         page=page,
@@ -95,8 +95,8 @@ def calls() -> str:
     )
 
 
-@bp.post("/calls")
-def search_calls() -> Response:
+@routes.post("/calls")
+def search_calls(parts: ConsoleParts) -> Response:
     """Take the filter form: the caller number into the session, the rest into the list's URL."""
     f = Filters.parse(request.form, CALL_FILTERS)
     caller = digits(request.form.get("caller", ""))

@@ -25,10 +25,10 @@ def users_add(name: str, role: str, password: str) -> None:
     from ivr.console.accounts import UserError, add_user
     from ivr.store.database import transaction
 
-    with app_context():
+    with app_context() as rt:
         try:
-            with transaction() as s:
-                add_user(s, name, role, password)
+            with transaction(rt.sessions) as s:
+                add_user(s, name, role, password, rt.clock.now())
         except UserError as e:
             click.echo(messages("en")[str(e)], err=True)
             sys.exit(1)
@@ -47,7 +47,7 @@ def users_passwd(name: str, password: str) -> None:
 
     with app_context() as rt:
         try:
-            with transaction() as s:
+            with transaction(rt.sessions) as s:
                 user = by_name(s, name)
                 if user is not None:
                     # The console's step: a new hash, which ends the sessions made with the old one.
@@ -71,6 +71,6 @@ def users_list() -> None:
     from ivr.store.database import session
     from ivr.store.models import User
 
-    with app_context():
-        for user in session().scalars(select(User).order_by(User.name)):
+    with app_context() as rt:
+        for user in session(rt.sessions).scalars(select(User).order_by(User.name)):
             click.echo(f"{user.name}\t{user.role}")

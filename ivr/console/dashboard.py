@@ -11,13 +11,14 @@ from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from ivr.channels import TRAITS
-from ivr.console import charts, clock
+from ivr.console import charts
 from ivr.console import outcomes as call_outcomes
-from ivr.console.blueprint import bp
+from ivr.console.blueprint import routes
+from ivr.console.clock import ConsoleClock
 from ivr.console.i18n import translate
 from ivr.console.listing import day, within
+from ivr.console.parts import ConsoleParts
 from ivr.flows import Channel, ReadingStatus, question_order
-from ivr.store import database
 from ivr.store.models import Call, Reading, Turn
 
 DEFAULT_DAYS = 30
@@ -58,17 +59,17 @@ class Summary:
         return self.outcomes.get(outcome, 0) / self.calls if self.calls else 0.0
 
 
-def period(args) -> tuple[date, date]:  # noqa: ANN001
+def period(args, today: date) -> tuple[date, date]:  # noqa: ANN001
     """The chosen days of the utility's calendar, both included; the last 30 days by default."""
-    end = day(args.get("end")) or clock.today()
+    end = day(args.get("end")) or today
     start = day(args.get("start")) or end - timedelta(days=DEFAULT_DAYS - 1)
     start, end = (start, end) if start <= end else (end, start)
     return max(start, end - timedelta(days=LONGEST_DAYS - 1)), end
 
 
-def summarise(s: Session, start: date, end: date) -> Summary:
+def summarise(s: Session, clock: ConsoleClock, start: date, end: date) -> Summary:
     """Count calls, outcomes, durations, confidence and the per-question funnel."""
-    in_period = within(Call.started_at, start, end)
+    in_period = within(clock, Call.started_at, start, end)
     outcome = call_outcomes.column()
     outcomes = dict(s.execute(select(outcome, func.count()).where(*in_period).group_by(outcome)).all())
     summary = Summary(calls=sum(outcomes.values()), outcomes=outcomes)
@@ -76,8 +77,8 @@ def summarise(s: Session, start: date, end: date) -> Summary:
     turns = select(Turn).join(Call).where(*in_period).subquery()
     summary.confidence = s.scalar(select(func.avg(turns.c.confidence)))
     summary.funnel = funnel(s, turns)
-    summary.per_day = readings_per_day(s, start, end)
-    summary.channels = readings_per_channel(s, start, end)
+    summary.per_day = readings_per_day(s, clock, start, end)
+    summary.channels = readings_per_channel(s, clock, start, end)
     return summary
 
 
@@ -117,7 +118,7 @@ def transfer_reasons(s: Session, turns) -> list[tuple[str, str | None, int]]:  #
     ).all()
 
 
-def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int]]:
+def readings_per_day(s: Session, clock: ConsoleClock, start: date, end: date) -> list[tuple[date, int]]:
     """Current readings received on each day of the utility's calendar, days without any included.
 
     Counted per UTC hour, then each hour put on its local day: exact for every zone a whole number
@@ -126,7 +127,7 @@ def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int
     utc_day, hour = func.date(Reading.received_at), extract("hour", Reading.received_at)
     rows = s.execute(
         select(utc_day, hour, func.count())
-        .where(CURRENT, *within(Reading.received_at, start, end))
+        .where(CURRENT, *within(clock, Reading.received_at, start, end))
         .group_by(utc_day, hour)
     ).all()
     counts: Counter[date] = Counter()
@@ -137,21 +138,21 @@ def readings_per_day(s: Session, start: date, end: date) -> list[tuple[date, int
     return [(d, counts[d]) for d in days]
 
 
-def readings_per_channel(s: Session, start: date, end: date) -> dict[str, int]:
+def readings_per_channel(s: Session, clock: ConsoleClock, start: date, end: date) -> dict[str, int]:
     """Current readings received by voice and by each text channel in the period."""
     rows = s.execute(
         select(Reading.channel, func.count())
-        .where(CURRENT, *within(Reading.received_at, start, end))
+        .where(CURRENT, *within(clock, Reading.received_at, start, end))
         .group_by(Reading.channel)
     ).all()
     return {**dict.fromkeys((Channel.IVR, *TRAITS), 0), **dict(rows)}
 
 
-@bp.get("/dashboard")
-def dashboard() -> str:
+@routes.get("/dashboard")
+def dashboard(parts: ConsoleParts) -> str:
     """Show the period's figures and charts."""
-    start, end = period(request.args)
-    summary = summarise(database.session(), start, end)
+    start, end = period(request.args, parts.clock.today())
+    summary = summarise(parts.session(), parts.clock, start, end)
     series = [(d.strftime("%d.%m"), n) for d, n in summary.per_day]
     title = translate(
         "dashboard.chart", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}", total=sum(n for _, n in series)

@@ -12,15 +12,16 @@ from flask import Response, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ivr.console import audit, clock, outcomes
-from ivr.console.blueprint import bp
+from ivr.console import audit, outcomes
+from ivr.console.blueprint import routes
 from ivr.console.call_list import CALL_FILTERS, calls_query, counts, searched_number
+from ivr.console.clock import ConsoleClock
 from ivr.console.listing import Filters, day
 from ivr.console.masking import Privacy, privacy
+from ivr.console.parts import ConsoleParts
 from ivr.console.readings import READING_FILTERS, readings_query
 from ivr.console.review import subject
 from ivr.console.roles import EXPORT, requires
-from ivr.store import database
 from ivr.store.export_formats import EXCEL_CSV, XLSX
 from ivr.store.models import Call, Reading
 from ivr.store.readings_csv import HEADER as READINGS_HEADER
@@ -46,7 +47,7 @@ CALLS_HEADER = [
 RECEIVED_AT = READINGS_HEADER.index("received_at")
 
 
-def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response:
+def csv_response(clock: ConsoleClock, name: str, header: list[str], rows: Iterable[list]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -59,15 +60,15 @@ def csv_response(name: str, header: list[str], rows: Iterable[list]) -> Response
     )
 
 
-def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
-    turns, readings = counts([c.id for c in calls])
+def call_rows(parts: ConsoleParts, calls: list[Call], pd: Privacy) -> Iterable[list]:
+    turns, readings = counts(parts.session(), [c.id for c in calls])
     for c in calls:
         taken = readings.get(c.id, [])
         flags = sorted({f for r in taken for f in r.flag_list})
         yield [
             c.sid,
-            clock.stamp(c.started_at),  # e.g. 2026-11-17T15:00:00+03:00: the zone goes with it
-            clock.stamp(c.ended_at),
+            parts.clock.stamp(c.started_at),  # e.g. 2026-11-17T15:00:00+03:00: the zone goes with it
+            parts.clock.stamp(c.ended_at),
             "" if c.duration_s is None else c.duration_s,
             pd.phone(c.caller_e164 or c.caller),
             c.account.number if c.account else "",
@@ -81,18 +82,18 @@ def call_rows(calls: list[Call], pd: Privacy) -> Iterable[list]:
         ]
 
 
-@bp.get("/calls.csv")
-def calls_csv() -> Response:
+@routes.get("/calls.csv")
+def calls_csv(parts: ConsoleParts) -> Response:
     """Download the filtered calls; phone numbers and addresses masked unless unmasked."""
     f = Filters.parse(request.args, CALL_FILTERS)
     caller = searched_number(f)
-    query = calls_query(f, caller).options(selectinload(Call.account))
-    calls = list(database.session().scalars(query))
-    pd = privacy("export:calls", [f"call:{c.sid}" for c in calls], {**f.values, "caller": caller})
-    return csv_response("calls", CALLS_HEADER, call_rows(calls, pd))
+    query = calls_query(parts.clock, f, caller).options(selectinload(Call.account))
+    calls = list(parts.session().scalars(query))
+    pd = privacy(parts, "export:calls", [f"call:{c.sid}" for c in calls], {**f.values, "caller": caller})
+    return csv_response(parts.clock, "calls", CALLS_HEADER, call_rows(parts, calls, pd))
 
 
-def reading_rows(readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
+def reading_rows(clock: ConsoleClock, readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
     for r in readings:
         caller = (r.call.caller_e164 or r.call.caller) if r.call else None
         billing = reading_row(r)
@@ -104,21 +105,22 @@ def reading_rows(readings: Iterable[Reading], pd: Privacy) -> Iterable[list]:
         ]
 
 
-@bp.get("/readings.csv")
-def readings_csv() -> Response:
+@routes.get("/readings.csv")
+def readings_csv(parts: ConsoleParts) -> Response:
     """Download the filtered readings in the billing export's columns, plus address and caller."""
     f = Filters.parse(request.args, READING_FILTERS)
-    readings = list(database.session().scalars(readings_query(f)).unique())
-    pd = privacy("export:readings", [subject(r) for r in readings], f.values)
-    return csv_response("readings", [*READINGS_HEADER, "address", "caller"], reading_rows(readings, pd))
+    readings = list(parts.session().scalars(readings_query(parts.clock, f)).unique())
+    pd = privacy(parts, "export:readings", [subject(r) for r in readings], f.values)
+    header = [*READINGS_HEADER, "address", "caller"]
+    return csv_response(parts.clock, "readings", header, reading_rows(parts.clock, readings, pd))
 
 
 FORMATS = {"csv": EXCEL_CSV, "xlsx": XLSX}  # the console's CSV is for Excel: a BOM, ';' and CRLF
 
 
-@bp.get("/readings/export")
+@routes.get("/readings/export")
 @requires(EXPORT)
-def billing_export() -> Response | tuple[str, int] | str:
+def billing_export(parts: ConsoleParts) -> Response | tuple[str, int] | str:
     """The form, or with ?format= the billing export of the days start..end (IVR_TIMEZONE), audited."""
     start, end, kind = (
         day(request.args.get("start")),
@@ -126,15 +128,15 @@ def billing_export() -> Response | tuple[str, int] | str:
         request.args.get("format"),
     )
     if kind is None:
-        today = clock.today()
+        today = parts.clock.today()
         return render_template("console/export.html", start=today.replace(day=1), end=today, bad=False)
     if kind not in FORMATS or not start or not end or end < start:
         return render_template("console/export.html", start=start, end=end, bad=True), 400
     # Built before it is sent, so a download that failed half-way was never audited as done.
     out = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it when it is sent
-    count = export_readings(database.session(), out, start, clock.zone(), FORMATS[kind], end)
-    with database.transaction() as s:
-        audit.record(s, clock.now(), current_user.name, "export", f"readings:{start}..{end}",
+    count = export_readings(parts.session(), out, start, parts.clock.zone, FORMATS[kind], end)
+    with parts.transaction() as s:
+        audit.record(s, parts.clock.now(), current_user.name, "export", f"readings:{start}..{end}",
                      new=f"{count} readings", note=kind)  # fmt: skip
     out.seek(0)
     return send_file(out, mimetype=FORMATS[kind].mimetype, as_attachment=True,

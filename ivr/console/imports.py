@@ -10,12 +10,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ivr.console import audit, clock
-from ivr.console.blueprint import bp
+from ivr.console import audit
+from ivr.console.blueprint import routes
 from ivr.console.i18n import translate
+from ivr.console.parts import ConsoleParts
 from ivr.console.roles import IMPORT_ACCOUNTS, requires
-from ivr.runtime import runtime
-from ivr.store import database, uploads
+from ivr.store import uploads
 from ivr.store.accounts_csv import Imported, ImportFailed, import_accounts
 from ivr.store.spreadsheet import UnreadableFile
 
@@ -24,17 +24,17 @@ SHOWN = 20  # retired meters listed on the preview; the count says how many in a
 ERROR = re.compile(r"line (\d+): (\w+): (.*)", re.DOTALL)
 
 
-@bp.get("/accounts/import")
+@routes.get("/accounts/import")
 @requires(IMPORT_ACCOUNTS)
-def accounts_import() -> str:
-    with database.transaction() as s:
-        uploads.drop_stale(s, clock.now())
+def accounts_import(parts: ConsoleParts) -> str:
+    with parts.transaction() as s:
+        uploads.drop_stale(s, parts.clock.now())
     return render_template("console/accounts_import.html")
 
 
-@bp.post("/accounts/import")
+@routes.post("/accounts/import")
 @requires(IMPORT_ACCOUNTS)
-def accounts_check() -> Response | tuple[str, int] | str:
+def accounts_check(parts: ConsoleParts) -> Response | tuple[str, int] | str:
     """Check the uploaded file without writing it: its errors, or what it would change."""
     upload = request.files.get("file")
     data = upload.read(MAX_BYTES + 1) if upload else b""
@@ -43,27 +43,27 @@ def accounts_check() -> Response | tuple[str, int] | str:
         flash(translate("imports.too_large" if data else "imports.no_file"), "error")
         return redirect(url_for("console.accounts_import"), 303)
     partial = request.form.get("partial") == "1"
-    done = _run(data, name, partial, dry_run=True)
+    done = _run(parts, data, name, partial, dry_run=True)
     if not isinstance(done, Imported):
         return done
-    with database.transaction() as s:
-        token = uploads.keep(s, current_user.name, name, partial, data, clock.now())
+    with parts.transaction() as s:
+        token = uploads.keep(s, current_user.name, name, partial, data, parts.clock.now())
         audit.record(
-            s, clock.now(), current_user.name, "accounts-preview", _subject(name), None, _summary(done)
+            s, parts.clock.now(), current_user.name, "accounts-preview", _subject(name), None, _summary(done)
         )
     return render_template("console/accounts_import.html", preview=done, name=name, token=token, shown=SHOWN)
 
 
-@bp.post("/accounts/import/confirm")
+@routes.post("/accounts/import/confirm")
 @requires(IMPORT_ACCOUNTS)
-def accounts_confirm() -> Response | tuple[str, int]:
+def accounts_confirm(parts: ConsoleParts) -> Response | tuple[str, int]:
     """Import the file whose preview the admin saw; the numbers are those of the import itself."""
-    with database.transaction() as s:
+    with parts.transaction() as s:
         upload = uploads.kept(s, request.form.get("token", ""), current_user.name)
     if upload is None:
         flash(translate("imports.gone"), "error")
         return redirect(url_for("console.accounts_import"), 303)
-    done = _run(upload.data, upload.name, upload.partial, dry_run=False, upload_id=upload.id)
+    done = _run(parts, upload.data, upload.name, upload.partial, dry_run=False, upload_id=upload.id)
     if not isinstance(done, Imported):
         return done
     counts = {"rows": done.rows, "new": done.new, "updated": done.updated, "retired": len(done.retired)}
@@ -71,23 +71,25 @@ def accounts_confirm() -> Response | tuple[str, int]:
     return redirect(url_for("console.accounts_import"), 303)
 
 
-def _run(data: bytes, name: str, partial: bool, dry_run: bool,
+def _run(parts: ConsoleParts, data: bytes, name: str, partial: bool, dry_run: bool,
          upload_id: int | None = None) -> Imported | tuple[str, int]:  # fmt: skip
     """Check or import the file in one transaction, audited; its errors as a page when it has some."""
     action = "accounts-preview" if dry_run else "accounts-import"
     try:
-        with database.transaction() as s:
-            done = import_accounts(s, io.BytesIO(data), regions=runtime().regions.windows,
-                                   retire_missing=not partial, dry_run=dry_run, now=clock.now())  # fmt: skip
+        with parts.transaction() as s:
+            done = import_accounts(s, io.BytesIO(data), regions=parts.regions.windows,
+                                   retire_missing=not partial, dry_run=dry_run, now=parts.clock.now())  # fmt: skip
             if not dry_run:
                 uploads.discard(s, upload_id)
-                audit.record(s, clock.now(), current_user.name, action, _subject(name), None, _summary(done))
+                audit.record(
+                    s, parts.clock.now(), current_user.name, action, _subject(name), None, _summary(done)
+                )
             return done
     except (ImportFailed, UnreadableFile) as e:
         errors = e.errors if isinstance(e, ImportFailed) else [str(e)]
         rows = [m.groups() if (m := ERROR.fullmatch(error)) else ("", "", error) for error in errors]
-        with database.transaction() as s:  # where, not what: the cells may hold phones and addresses
-            audit.record(s, clock.now(), current_user.name, action, _subject(name), None, None,
+        with parts.transaction() as s:  # where, not what: the cells may hold phones and addresses
+            audit.record(s, parts.clock.now(), current_user.name, action, _subject(name), None, None,
                          f"refused: {len(errors)} error(s), the first at line {rows[0][0] or '-'} "
                          f"({rows[0][1] or 'file'})")  # fmt: skip
         return render_template("console/accounts_import.html", errors=rows, name=name), 422

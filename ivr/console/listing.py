@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from ivr.console.clock import day_start
+from ivr.console.clock import ConsoleClock
 from ivr.flows import Flag
 from ivr.store.models import Reading
 
@@ -38,13 +38,13 @@ def number(text: str | None, default: int = 1) -> int:
         return default
 
 
-def within(column, start: date | None, end: date | None) -> list[ColumnElement]:  # noqa: ANN001
+def within(clock: ConsoleClock, column, start: date | None, end: date | None) -> list[ColumnElement]:  # noqa: ANN001
     """Conditions for a timestamp column to fall on the utility's days start..end, both included."""
     conditions = []
     if start:
-        conditions.append(column >= day_start(start))
+        conditions.append(column >= clock.day_start(start))
     if end:
-        conditions.append(column < day_start(end + timedelta(days=1)))
+        conditions.append(column < clock.day_start(end + timedelta(days=1)))
     return conditions
 
 

@@ -11,10 +11,10 @@ from flask import abort, request
 from flask_login import current_user
 
 from ivr.channels import TRAITS
-from ivr.console import audit, clock
+from ivr.console import audit
+from ivr.console.parts import ConsoleParts
 from ivr.console.roles import UNMASK, may
 from ivr.logs import PHONE, address_pattern
-from ivr.store import database
 from ivr.store.phones import mask as mask_phone
 from ivr.store.phones import mask_address, normalise
 
@@ -68,7 +68,8 @@ class Privacy:
         return traits.mask(sender) if traits else "***"
 
 
-def privacy(subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] | None = None) -> Privacy:
+def privacy(parts: ConsoleParts, subject: str, seen: Iterable[str] = (),
+            filters: Mapping[str, str] | None = None) -> Privacy:  # fmt: skip
     """Show personal data when ?unmask=1 asks and the role allows.
 
     Every such view is audited: who, the page with its filters, and the records it showed
@@ -80,7 +81,7 @@ def privacy(subject: str, seen: Iterable[str] = (), filters: Mapping[str, str] |
         abort(403)
     asked = {k: v for k, v in (filters or {}).items() if k != "unmask" and v}
     where = f"{request.path}?{urlencode(sorted(asked.items()))}" if asked else request.path
-    with database.transaction() as s:
+    with parts.transaction() as s:
         shown = " ".join(seen) or None
-        audit.record(s, clock.now(), current_user.name, "unmask", subject, new=shown, note=where)
+        audit.record(s, parts.clock.now(), current_user.name, "unmask", subject, new=shown, note=where)
     return Privacy(True)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ivr.channels import TRAITS
-from ivr.console.blueprint import ROW_ID, bp
+from ivr.console.blueprint import ROW_ID, routes
+from ivr.console.clock import ConsoleClock
 from ivr.console.listing import Filters, day, number, paginate, within
 from ivr.console.masking import privacy
+from ivr.console.parts import ConsoleParts
 from ivr.flows import MessageStatus
 from ivr.mail import aside, servers
-from ivr.runtime import config
-from ivr.store import database
 from ivr.store.models import Account, Message, Meter, Notice, Reading
 
 CHANNELS = tuple(TRAITS)
@@ -28,10 +28,10 @@ def subject(message: Message) -> str:
     return f"message:{message.id}"
 
 
-def messages_query(f: Filters) -> Select:
+def messages_query(clock: ConsoleClock, f: Filters) -> Select:
     """The messages that match the filters, newest first."""
     query = select(Message).outerjoin(Account, Message.account_id == Account.id)
-    query = query.where(*within(Message.received_at, day(f.get("start")), day(f.get("end"))))
+    query = query.where(*within(clock, Message.received_at, day(f.get("start")), day(f.get("end"))))
     if f.get("channel") in CHANNELS:
         query = query.where(Message.channel == f.get("channel"))
     if f.get("status") in STATUSES:
@@ -45,7 +45,7 @@ def messages_query(f: Filters) -> Select:
     return query.order_by(Message.received_at.desc(), Message.id.desc())
 
 
-def readings_of(message_ids: list[int]) -> dict[int, list[Reading]]:
+def readings_of(s: Session, message_ids: list[int]) -> dict[int, list[Reading]]:
     """The readings each message produced, with their meters."""
     query = (
         select(Reading)
@@ -54,60 +54,60 @@ def readings_of(message_ids: list[int]) -> dict[int, list[Reading]]:
         .order_by(Reading.id)
     )
     found: dict[int, list[Reading]] = {}
-    for r in database.session().scalars(query):
+    for r in s.scalars(query):
         found.setdefault(r.message_id, []).append(r)
     return found
 
 
-@bp.get("/messages")
-def messages() -> str:
+@routes.get("/messages")
+def messages(parts: ConsoleParts) -> str:
     """List text messages, newest first, senders and texts masked unless asked otherwise."""
     f = Filters.parse(request.args, MESSAGE_FILTERS)
-    query = messages_query(f).options(selectinload(Message.account))
-    page = paginate(database.session(), query, number(request.args.get("page")))
-    pd = privacy("messages", [subject(m) for m in page.items], f.values)
+    query = messages_query(parts.clock, f).options(selectinload(Message.account))
+    page = paginate(parts.session(), query, number(request.args.get("page")))
+    pd = privacy(parts, "messages", [subject(m) for m in page.items], f.values)
     return render_template(
         "console/messages.html",
         page=page,
         f=f,
         pd=pd,
-        readings=readings_of([m.id for m in page.items]),
+        readings=readings_of(parts.session(), [m.id for m in page.items]),
         channels=CHANNELS,
         statuses=STATUSES,
-        mail=config().mail.imap is not None,
-        undelivered=database.session().scalar(select(func.count()).where(UNDELIVERED)),
+        mail=parts.mail.imap is not None,
+        undelivered=parts.session().scalar(select(func.count()).where(UNDELIVERED)),
     )
 
 
-@bp.get("/messages/set-aside")
-def set_aside() -> str:
+@routes.get("/messages/set-aside")
+def set_aside(parts: ConsoleParts) -> str:
     """The letters the e-mail poller could not take and set aside for a person, senders masked."""
-    pd = privacy("set-aside")  # masked: the page has no switch to show them
+    pd = privacy(parts, "set-aside")  # masked: the page has no switch to show them
     total, letters, error = 0, [], None
     try:
-        if config().mail.imap is not None:
-            total, letters = aside.set_aside(config().mail)
+        if parts.mail.imap is not None:
+            total, letters = aside.set_aside(parts.mail)
     except servers.NoFolder:
         pass  # no letter was ever set aside
     except servers.DOWN as failed:
         error = str(failed)
     return render_template("console/set_aside.html", pd=pd, total=total, letters=letters, error=error,
-                           folder=config().mail.failed_folder, mail=config().mail.imap is not None)  # fmt: skip
+                           folder=parts.mail.failed_folder, mail=parts.mail.imap is not None)  # fmt: skip
 
 
-@bp.get(f"/messages/<{ROW_ID}:message_id>")
-def message(message_id: int) -> str:
+@routes.get(f"/messages/<{ROW_ID}:message_id>")
+def message(parts: ConsoleParts, message_id: int) -> str:
     """One message: what the sender wrote, what the hotline answered, the readings it produced."""
-    found = database.session().get(Message, message_id) or abort(404)
-    pd = privacy(subject(found), [subject(found)])
+    found = parts.session().get(Message, message_id) or abort(404)
+    pd = privacy(parts, subject(found), [subject(found)])
     address = found.account.address if found.account else None
     return render_template(
         "console/message.html",
         message=found,
         pd=pd,
         address=address,
-        readings=readings_of([found.id]).get(found.id, []),
-        notices=database.session()
+        readings=readings_of(parts.session(), [found.id]).get(found.id, []),
+        notices=parts.session()
         .scalars(select(Notice).where(Notice.message_id == found.id).order_by(Notice.id))
         .all(),
     )

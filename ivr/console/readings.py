@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response
 
 from ivr.console import audit, review
 from ivr.console.audio import audible
-from ivr.console.blueprint import ROW_ID, bp
+from ivr.console.blueprint import ROW_ID, routes
+from ivr.console.clock import ConsoleClock
 from ivr.console.i18n import translate
 from ivr.console.listing import FLAGS, Filters, day, has_flag, number, paginate, within
 from ivr.console.masking import privacy
+from ivr.console.parts import ConsoleParts
 from ivr.console.roles import REVIEW, requires
 from ivr.flows import ReadingStatus
-from ivr.store import database
 from ivr.store.models import Account, Meter, Reading
 
 STATUSES = tuple(ReadingStatus)
@@ -25,14 +28,14 @@ READING_FILTERS = ("show", "start", "end", "status", "flag", "account", "unmask"
 HISTORY = 6
 
 
-def readings_query(f: Filters) -> Select:
+def readings_query(clock: ConsoleClock, f: Filters) -> Select:
     """The review queue (by default), the flagged accepted readings or all readings, narrowed by the
     filters."""
     shown = SHOWN.get(f.get("show", "queue"))
     query = shown() if shown else select(Reading).order_by(Reading.received_at.desc(), Reading.id.desc())
     query = query.join(Reading.meter).join(Meter.account)
     query = query.options(joinedload(Reading.meter).joinedload(Meter.account), joinedload(Reading.call))
-    query = query.where(*within(Reading.received_at, day(f.get("start")), day(f.get("end"))))
+    query = query.where(*within(clock, Reading.received_at, day(f.get("start")), day(f.get("end"))))
     if f.get("status") in STATUSES:
         query = query.where(Reading.status == f.get("status"))
     if f.get("flag") in FLAGS:
@@ -42,16 +45,16 @@ def readings_query(f: Filters) -> Select:
     return query
 
 
-@bp.get("/readings")
-def readings() -> str:
+@routes.get("/readings")
+def readings(parts: ConsoleParts) -> str:
     """List the readings waiting for review, or all readings."""
     f = Filters.parse(request.args, READING_FILTERS)
-    page = paginate(database.session(), readings_query(f), number(request.args.get("page")))
-    pd = privacy("readings", [review.subject(r) for r in page.items], f.values)
+    page = paginate(parts.session(), readings_query(parts.clock, f), number(request.args.get("page")))
+    pd = privacy(parts, "readings", [review.subject(r) for r in page.items], f.values)
     return render_template("console/readings.html", page=page, f=f, pd=pd, statuses=STATUSES, flags=FLAGS)
 
 
-def history(reading: Reading) -> list[Reading]:
+def history(s: Session, reading: Reading) -> list[Reading]:
     """The latest readings of the same meter and zone, this one included."""
     query = (
         select(Reading)
@@ -59,42 +62,42 @@ def history(reading: Reading) -> list[Reading]:
         .order_by(Reading.received_at.desc(), Reading.id.desc())
         .limit(HISTORY)
     )
-    return list(database.session().scalars(query))
+    return list(s.scalars(query))
 
 
-@bp.get(f"/readings/<{ROW_ID}:reading_id>")
-def reading(reading_id: int) -> str:
+@routes.get(f"/readings/<{ROW_ID}:reading_id>")
+def reading(parts: ConsoleParts, reading_id: int) -> str:
     """Show one reading: values, history, the turn it came from, the decisions taken."""
-    found = database.session().get(Reading, reading_id) or abort(404)
-    pd = privacy(review.subject(found), [review.subject(found)])
-    trail = audit.trail(database.session(), review.subject(found))
+    found = parts.session().get(Reading, reading_id) or abort(404)
+    pd = privacy(parts, review.subject(found), [review.subject(found)])
+    trail = audit.trail(parts.session(), review.subject(found))
     return render_template(
         "console/reading.html",
         reading=found,
         pd=pd,
         trail=trail,
-        history=history(found),
+        history=history(parts.session(), found),
         decidable=review.decidable(found),
-        audible=audible,
+        audible=partial(audible, parts.recordings),
     )
 
 
-@bp.post(f"/readings/<{ROW_ID}:reading_id>/<any(approve, correct, reject):decision>")
+@routes.post(f"/readings/<{ROW_ID}:reading_id>/<any(approve, correct, reject):decision>")
 @requires(REVIEW)
-def decide(reading_id: int, decision: str) -> Response:
+def decide(parts: ConsoleParts, reading_id: int, decision: str) -> Response:
     """Approve, correct or reject a reading, then go back to it."""
     form = request.form
     if not form.get("value", "").isascii():
         abort(400)  # '²' or '٣' pass isdigit(); the form's numeric field sends ASCII digits only
     try:
-        with database.transaction() as s:
+        with parts.transaction() as s:
             found = review.locked(s, reading_id) or abort(404)
             if decision == "correct":
                 review.correct(
-                    s, found, current_user.name, form.get("value", ""), form.get("reason", "")[:500]
+                    parts, s, found, current_user.name, form.get("value", ""), form.get("reason", "")[:500]
                 )
             else:
-                getattr(review, decision)(s, found, current_user.name, form.get("note", "")[:500])
+                getattr(review, decision)(parts, s, found, current_user.name, form.get("note", "")[:500])
     except review.ReviewError as e:
         flash(translate(str(e)), "error")
         return redirect(url_for("console.reading", reading_id=reading_id), 303)

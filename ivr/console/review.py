@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ivr.console import clock
+from ivr.console.parts import ConsoleParts
 from ivr.flows import ReadingStatus
-from ivr.runtime import runtime
 from ivr.store import review
 from ivr.store.models import Reading
 from ivr.store.review import ReviewError, decidable, locked, subject
@@ -46,15 +45,16 @@ def flagged() -> Select:
     )
 
 
-def approve(session: Session, reading: Reading, actor: str, note: str = "") -> None:
-    review.approve(session, reading, actor, note, clock.now(), runtime().regions)
+def approve(parts: ConsoleParts, session: Session, reading: Reading, actor: str, note: str = "") -> None:
+    review.approve(session, reading, actor, note, parts.clock.now(), parts.regions)
 
 
-def reject(session: Session, reading: Reading, actor: str, note: str = "") -> None:
-    review.reject(session, reading, actor, note, clock.now(), runtime().regions)
+def reject(parts: ConsoleParts, session: Session, reading: Reading, actor: str, note: str = "") -> None:
+    review.reject(session, reading, actor, note, parts.clock.now(), parts.regions)
 
 
-def correct(session: Session, reading: Reading, actor: str, value: str, reason: str) -> None:
+def correct(
+    parts: ConsoleParts, session: Session, reading: Reading, actor: str, value: str, reason: str
+) -> None:
     """Replace a misheard value, judged by the rules (IVR_RULE_*) the hotline applies."""
-    rt = runtime()
-    review.correct(session, reading, actor, value, reason, rt.config.rules, clock.now(), rt.regions)
+    review.correct(session, reading, actor, value, reason, parts.rules, parts.clock.now(), parts.regions)

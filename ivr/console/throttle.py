@@ -9,14 +9,16 @@ tries, so a guesser cannot spread over names, nor over addresses for one name.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from ivr.console import clock
-from ivr.runtime import config
 from ivr.store.models import LoginAttempt
+
+if TYPE_CHECKING:
+    from ivr.console.parts import LoginLimits
 
 ADDRESS_FACTOR = 4  # an office behind one NAT address has several people who mistype
 LOCK = int.from_bytes(hashlib.sha256(b"ivr console logins").digest()[:8], "big", signed=True)
@@ -26,31 +28,20 @@ def key(name: str) -> str:
     return name.strip().lower()[:64]  # "Anna" and "anna " are one target for a guesser
 
 
-def limits() -> tuple[int, int]:
-    """Failures allowed per name and per address within the window."""
-    per_name = config().login_max_failures
-    return per_name, per_name * ADDRESS_FACTOR
-
-
-def window() -> timedelta:
-    return timedelta(seconds=config().login_window_s)
-
-
-def admit(session: Session, name: str, ip: str, now: datetime | None = None) -> bool:
+def admit(session: Session, name: str, ip: str, now: datetime, limits: LoginLimits) -> bool:
     """Count an attempt as failed before its password is checked; False when over a limit.
 
     Run it in a transaction of its own, committed before the password is checked.
     """
-    now = now or clock.now()
     if session.get_bind().dialect.name == "postgresql":
         # Held to the end of the transaction; logins are rare, so one lock for all of them will do.
         session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
     # On SQLite this write comes first, and so takes the database's write lock before the counting.
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - window()))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - limits.window))
     attempt = LoginAttempt(name=key(name), ip=ip[:64], at=now)
     session.add(attempt)
     session.flush()
-    per_name, per_address = limits()
+    per_name, per_address = limits.max_failures, limits.max_failures * ADDRESS_FACTOR
     if (
         _count(session, LoginAttempt.name == attempt.name) <= per_name
         and _count(session, LoginAttempt.ip == attempt.ip) <= per_address

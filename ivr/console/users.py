@@ -7,32 +7,33 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ivr.console import audit, clock
+from ivr.console import audit
 from ivr.console.accounts import UserError, add_user, set_password, set_role
-from ivr.console.blueprint import ROW_ID, bp
+from ivr.console.blueprint import ROW_ID, routes
 from ivr.console.i18n import translate
+from ivr.console.parts import ConsoleParts
 from ivr.console.roles import MANAGE_USERS, ROLES, requires
-from ivr.store import database
 from ivr.store.models import User
 
 
-@bp.get("/users")
+@routes.get("/users")
 @requires(MANAGE_USERS)
-def users() -> str:
+def users(parts: ConsoleParts) -> str:
     """List console users with forms to manage them."""
-    everyone = database.session().scalars(select(User).order_by(User.name)).all()
+    everyone = parts.session().scalars(select(User).order_by(User.name)).all()
     return render_template("console/users.html", users=everyone, roles=ROLES)
 
 
-@bp.post("/users")
+@routes.post("/users")
 @requires(MANAGE_USERS)
-def user_add() -> Response:
+def user_add(parts: ConsoleParts) -> Response:
     """Add a user with a role and a first password."""
     form = request.form
     try:
-        with database.transaction() as s:
-            user = add_user(s, form.get("name", ""), form.get("role", ""), form.get("password", ""))
-            audit.record(s, clock.now(), current_user.name, "user-add", f"user:{user.name}", None, user.role)
+        with parts.transaction() as s:
+            now = parts.clock.now()
+            user = add_user(s, form.get("name", ""), form.get("role", ""), form.get("password", ""), now)
+            audit.record(s, now, current_user.name, "user-add", f"user:{user.name}", None, user.role)
     except UserError as e:
         flash(translate(str(e)), "error")
     else:
@@ -40,13 +41,13 @@ def user_add() -> Response:
     return redirect(url_for("console.users"), 303)
 
 
-@bp.post(f"/users/<{ROW_ID}:user_id>/<any(role, password, delete):change>")
+@routes.post(f"/users/<{ROW_ID}:user_id>/<any(role, password, delete):change>")
 @requires(MANAGE_USERS)
-def user_change(user_id: int, change: str) -> Response:
+def user_change(parts: ConsoleParts, user_id: int, change: str) -> Response:
     """Change a user's role or password, or remove the user; never one's own role or account."""
     form = request.form
     try:
-        with database.transaction() as s:
+        with parts.transaction() as s:
             user = s.get(User, user_id) or abort(404)
             if user.id == current_user.id and change != "password":
                 raise UserError("users.not_yourself")  # an admin cannot lock themselves out
@@ -54,13 +55,13 @@ def user_change(user_id: int, change: str) -> Response:
             if change == "role":
                 old = user.role
                 set_role(user, form.get("role", ""))
-                audit.record(s, clock.now(), current_user.name, "user-role", subject, old, user.role)
+                audit.record(s, parts.clock.now(), current_user.name, "user-role", subject, old, user.role)
             elif change == "password":
                 set_password(user, form.get("password", ""))
-                audit.record(s, clock.now(), current_user.name, "user-password", subject)
+                audit.record(s, parts.clock.now(), current_user.name, "user-password", subject)
             else:
                 s.delete(user)
-                audit.record(s, clock.now(), current_user.name, "user-delete", subject, user.role, None)
+                audit.record(s, parts.clock.now(), current_user.name, "user-delete", subject, user.role, None)
     except UserError as e:
         flash(translate(str(e)), "error")
     else:

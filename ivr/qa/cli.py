@@ -199,6 +199,7 @@ def simulate_command(caller: str, locale: str | None, keypad: bool, listen: str)
     from ivr.config import from_environ
     from ivr.qa.hearing import QaRecognizer
     from ivr.qa.simulate import Simulator
+    from ivr.runtime import runtime
     from ivr.store.migrate import upgrade
 
     _quiet()
@@ -218,7 +219,7 @@ def simulate_command(caller: str, locale: str | None, keypad: bool, listen: str)
             streamed = None
         app = create_app(overrides)
         with app.app_context():
-            upgrade()
+            upgrade(runtime(app).sessions)
         call = streamed(app, caller, locale, recordings) if streamed else None
         sim = Simulator(app, caller, locale, recordings, click.echo, call)
         sim.start()
@@ -248,7 +249,7 @@ def calls_export(call_sid: str, directory: Path) -> None:
     from ivr.qa.export import ExportError, export_call
     from ivr.store.database import transaction
 
-    with app_context() as rt, transaction() as s:
+    with app_context() as rt, transaction(rt.sessions) as s:
         config = rt.config
         try:
             path = export_call(s, call_sid, recordings.store(config), directory, current_app.config["SECRET_KEY"],

@@ -62,7 +62,7 @@ class Simulator:
         """Hang up if the app has not, and tell how the call ended and what it saved."""
         if not self.hung_up:  # Twilio ends every call with the status callback
             self.call.hangup()
-        with self.app.app_context(), transaction() as s:
+        with self.app.app_context(), transaction(runtime(self.app).sessions) as s:
             facts = call_facts(s, self.call.sid)
             self.echo(f"Call {self.call.sid} ended: {facts.outcome if facts else 'unknown'}.")
             for reading in facts.readings if facts else ():
@@ -88,7 +88,7 @@ class Simulator:
         return self.call.say(transcript(typed))
 
     def _recognised(self, seq: int | None) -> None:
-        with self.app.app_context(), transaction() as s:
+        with self.app.app_context(), transaction(runtime(self.app).sessions) as s:
             facts = call_facts(s, self.call.sid)
             turn = facts.turns.get(seq) if facts and seq is not None else None
             if turn is not None:
@@ -106,7 +106,7 @@ class Simulator:
         ids = matcher(self.locale).heard(heard.says)
         for pid, said in zip(ids, heard.says):
             self.echo(f"  [{pid}] {said}")
-        with self.app.app_context(), transaction() as s:
+        with self.app.app_context(), transaction(runtime(self.app).sessions) as s:
             facts = call_facts(s, self.call.sid)
             turn = facts.turns.get(question_seq(heard)) if facts else None
             if turn is not None:

@@ -42,12 +42,12 @@ class InProcessLine:
 
     def facts(self) -> Facts | None:
         with self.app.app_context():
-            with database.transaction() as s:
+            with database.transaction(runtime(self.app).sessions) as s:
                 return call_facts(s, self.call.sid)
 
     def text_facts(self) -> TextFacts | None:
         with self.app.app_context():
-            with database.transaction() as s:
+            with database.transaction(runtime(self.app).sessions) as s:
                 return text_facts(s)
 
 
@@ -88,7 +88,7 @@ class InProcess:
             app = create_app({**self._config(case, folder, db), "IVR_PUBLIC_URL": public_url})
             try:
                 if case.accounts:
-                    with app.app_context(), database.transaction() as s:
+                    with app.app_context(), database.transaction(runtime(app).sessions) as s:
                         import_accounts(s, io.StringIO(case.accounts))
                 yield app
             finally:
@@ -122,7 +122,7 @@ class InProcess:
                 app = create_app({"IVR_DATABASE_URL": f"sqlite:///{path}", "RECOGNIZERS": {},
                                   "SECRET_KEY": self.token})  # fmt: skip
                 with app.app_context():
-                    upgrade()
+                    upgrade(runtime(app).sessions)
                 runtime(app).sessions.kw["bind"].dispose()
                 self._template = path
             return self._template

@@ -29,8 +29,8 @@ def db_upgrade() -> None:
     from ivr.cli_app import app_context
     from ivr.store.migrate import upgrade
 
-    with app_context(ready=False):
-        upgrade()
+    with app_context(ready=False) as rt:
+        upgrade(rt.sessions)
     click.echo("database is up to date")
 
 
@@ -58,7 +58,7 @@ def accounts_import(file, encoding, delimiter, partial) -> None:  # noqa: ANN001
 
     with app_context() as rt:
         try:
-            with transaction() as s:
+            with transaction(rt.sessions) as s:
                 done = import_accounts(s, file, "\t" if delimiter == "tab" else delimiter,
                                        rt.regions.windows, not partial, encoding, now=rt.clock.now())  # fmt: skip
         except (ImportFailed, UnreadableFile) as e:
@@ -106,7 +106,7 @@ def readings_export(output, since, kind, encoding, delimiter, excel) -> None:  #
         tz = rt.clock.utility
         try:
             with destination(output) as out:
-                count = export_readings(session(), out, since.date() if since else None, tz, fmt)
+                count = export_readings(session(rt.sessions), out, since.date() if since else None, tz, fmt)
         except UnwritableValue as e:
             click.echo(f"{output}: {e}", err=True)
             click.echo("nothing was written" if output != "-" else "the export stopped there", err=True)

@@ -65,37 +65,30 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask, url: str) -> sessionmaker:
-    """The app's session factory, for its Runtime; a request's session is closed with its context."""
+    """The app's session factory, for its Runtime; an app context's session is closed with the context."""
     app.teardown_appcontext(_close_session)
     return sessionmaker(make_engine(url), expire_on_commit=False)
 
 
-# The request-scoped session below is Flask's: imported when used, so the call service, which runs
+def engine(sessions: sessionmaker) -> Engine:
+    return sessions.kw["bind"]
+
+
+# The app context's session below is Flask's: imported when used, so the call service, which runs
 # on `run` alone, loads no web framework.
-def _sessions() -> sessionmaker:
-    """The current app's session factory: its Runtime's, as the composition root built it."""
-    from ivr.runtime import runtime
-
-    return runtime().sessions
-
-
-def engine() -> Engine:
-    return _sessions().kw["bind"]
-
-
-def session() -> Session:
-    """The session of the current app context."""
+def session(sessions: sessionmaker) -> Session:
+    """The session of the current app context, made by the app's `sessions` when first asked."""
     from flask import g
 
     if "db_session" not in g:
-        g.db_session = _sessions()()
+        g.db_session = sessions()
     return g.db_session
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
+def transaction(sessions: sessionmaker) -> Iterator[Session]:
     """A fresh session committed on success and rolled back on error."""
-    with _sessions()() as s, s.begin():
+    with sessions() as s, s.begin():
         yield s
 
 

@@ -20,9 +20,9 @@ from ivr.calls.messages import Incoming
 from ivr.clock import day_of, day_start
 from ivr.console.accounts import add_user
 from ivr.runtime import runtime
-from ivr.store.database import session, transaction
 from ivr.store.models import Account, Call, Message, Meter, Reading, Turn
 from tests.conftest import NOW
+from tests.sessions import session, transaction
 
 BASE = "https://hotline.example"
 PASSWORD = "correct horse battery"
@@ -87,7 +87,7 @@ def users(app) -> dict[str, str]:
     """One user per role, named after the role."""
     with app.app_context(), transaction() as s:
         for role in ROLES:
-            add_user(s, role, role, PASSWORD)
+            add_user(s, role, role, PASSWORD, NOW)
     return {role: role for role in ROLES}
 
 

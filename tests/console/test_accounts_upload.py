@@ -8,9 +8,9 @@ import io
 from sqlalchemy import select
 
 from ivr.store.accounts_csv import HEADER
-from ivr.store.database import session
 from ivr.store.models import AuditEvent, Meter, Upload
-from tests.conftest import ACCOUNTS_CSV
+from tests.conftest import ACCOUNTS_CSV, NOW
+from tests.sessions import session
 
 # Russian Excel's CSV: cp1251, ';', CRLF, dates DD.MM.YYYY. M-1 changes, N-1 is new, M-4 and M-5 leave.
 EXCEL = "\r\n".join([";".join(HEADER),
@@ -97,11 +97,11 @@ def test_only_admins_upload_and_one_admin_cannot_confirm_anothers_file(app, logi
         assert console.get("/console/accounts/import").status_code == 403
         assert upload(console, EXCEL).status_code == 403
     from ivr.console.accounts import add_user
-    from ivr.store.database import transaction
     from tests.console.conftest import PASSWORD
+    from tests.sessions import transaction
 
     with app.app_context(), transaction() as s:
-        add_user(s, "admin2", "admin", PASSWORD)
+        add_user(s, "admin2", "admin", PASSWORD, NOW)
     page = upload(login("admin"), EXCEL).get_data(as_text=True)
     token = page.split('name="token" value="', 1)[1].split('"', 1)[0]
     before = meters(app)

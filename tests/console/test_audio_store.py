@@ -6,9 +6,9 @@ import pytest
 
 from ivr import recordings
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Turn
 from tests.console.conftest import tone_wav
+from tests.sessions import transaction
 
 SIZE = len(tone_wav())
 

@@ -9,10 +9,10 @@ from twilio.request_validator import RequestValidator
 from ivr import create_app
 from ivr.console.accounts import set_password
 from ivr.runtime import runtime
-from ivr.store.database import session, transaction
 from ivr.store.models import AuditEvent, LoginAttempt, User
 from tests.conftest import TOKEN
 from tests.console.conftest import PASSWORD, Console
+from tests.sessions import session, transaction
 
 PAGES = [
     "/console/",

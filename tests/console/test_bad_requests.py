@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ivr.console.blueprint import POLICY
-from ivr.store.database import transaction
 from ivr.store.models import Call
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from ivr.store.accounts_csv import HEADER
-from ivr.store.database import session
 from ivr.store.models import Meter
 from tests.console.conftest import CHROMIUM, PASSWORD
+from tests.sessions import session
 
 pytestmark = [
     pytest.mark.browser,

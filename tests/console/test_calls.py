@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ivr.store.database import session, transaction
 from ivr.store.models import Turn
 from tests.conftest import NOW
 from tests.console.conftest import today as local_today
 from tests.console.conftest import tone_wav
+from tests.sessions import session, transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

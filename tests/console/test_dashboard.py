@@ -7,11 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from ivr.console.charts import NARROW, WIDE, bars
+from ivr.console.clock import ConsoleClock
 from ivr.console.dashboard import period, summarise
-from ivr.store.database import session, transaction
+from ivr.runtime import runtime
 from ivr.store.models import Turn
 from tests.conftest import NOW
 from tests.console.conftest import today
+from tests.sessions import session, transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
@@ -36,7 +38,7 @@ def week(app, make_call):
 def test_summary_counts_calls_rates_duration_and_confidence(app, week):
     end = today()
     with app.app_context():
-        s = summarise(session(), end - timedelta(days=6), end)
+        s = summarise(session(), ConsoleClock(runtime(app).clock), end - timedelta(days=6), end)
     assert s.calls == 4
     assert (s.rate("completed"), s.rate("transferred"), s.rate("abandoned")) == (0.5, 0.25, 0.25)
     assert s.duration == pytest.approx(50)
@@ -46,7 +48,7 @@ def test_summary_counts_calls_rates_duration_and_confidence(app, week):
 def test_funnel_counts_no_input_no_match_keypad_and_transfer_per_question(app, week):
     end = today()
     with app.app_context():
-        funnel = summarise(session(), end - timedelta(days=6), end).funnel
+        funnel = summarise(session(), ConsoleClock(runtime(app).clock), end - timedelta(days=6), end).funnel
     assert [(f.question, f.asked, f.no_input, f.no_match, f.keypad, f.transfer) for f in funnel] == [
         ("reading", 4, 1, 1, 0, 1),
         ("confirm", 4, 0, 0, 4, 0),
@@ -62,7 +64,9 @@ def test_funnel_breaks_transfers_down_by_reason_most_frequent_first(app, make_ca
             s.get(Turn, made.turn_ids[0]).decision = "transfer"
     end = today()
     with app.app_context():
-        [reading, _confirm] = summarise(session(), end - timedelta(days=6), end).funnel
+        [reading, _confirm] = summarise(
+            session(), ConsoleClock(runtime(app).clock), end - timedelta(days=6), end
+        ).funnel
     assert list(reading.reasons.items()) == [("reading", 2), ("lower", 1), ("unknown", 1)]
     page = login("qa").get("/console/dashboard?lang=en").get_data(as_text=True)
     assert "Why transferred" in page and 'reading not recognised <span class="num">2</span>' in page
@@ -71,19 +75,19 @@ def test_funnel_breaks_transfers_down_by_reason_most_frequent_first(app, make_ca
 def test_readings_per_day_include_days_without_readings(app, week):
     end = today()
     with app.app_context():
-        per_day = summarise(session(), end - timedelta(days=2), end).per_day
+        per_day = summarise(session(), ConsoleClock(runtime(app).clock), end - timedelta(days=2), end).per_day
     assert per_day == [(end - timedelta(days=2), 0), (end - timedelta(days=1), 1), (end, 1)]
 
 
 def test_period_defaults_to_the_last_30_days_and_is_capped_at_a_year(app):
     with app.test_request_context():
-        start, end = period({})
+        start, end = period({}, today())
     assert (end - start).days == 29 and end == today()
-    assert period({"start": "2026-01-10", "end": "2026-01-01"}) == (
+    assert period({"start": "2026-01-10", "end": "2026-01-01"}, today()) == (
         date(2026, 1, 1),
         date(2026, 1, 10),
     )
-    start, end = period({"start": "2020-01-01", "end": "2026-01-01"})
+    start, end = period({"start": "2020-01-01", "end": "2026-01-01"}, today())
     assert (end - start).days == 365
 
 

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ivr.console.export import cell
-from ivr.store.database import session
 from ivr.store.models import AuditEvent
 from ivr.store.readings_csv import HEADER
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 import ivr.flows
 from ivr.runtime import runtime
-from ivr.store.database import session
 from ivr.store.models import Call
 from tests.console.conftest import tone_wav
+from tests.sessions import session
 
 HEADER_ONLY = tone_wav(0)  # a WAV with no samples: the player shows 0:00 and plays nothing
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ivr.runtime import runtime
-from ivr.store.database import session
 from ivr.store.models import Reading, Turn
 from ivr.store.readings_csv import export_readings
 from tests.conftest import say
 from tests.console.conftest import tone_wav
+from tests.sessions import session
 
 
 def test_a_disputed_call_is_heard_in_the_console_and_approved_into_the_export(app, phone, login):

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from ivr.console.masking import Privacy, mask_address
-from ivr.store.database import session
 from ivr.store.models import AuditEvent
+from tests.sessions import session
 
 
 @pytest.mark.parametrize(

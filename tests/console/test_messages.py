@@ -12,10 +12,10 @@ from sqlalchemy import select
 from ivr.calls.channels import Undeliverable
 from ivr.calls.outbox import Deliverer
 from ivr.runtime import runtime
-from ivr.store.database import session
 from ivr.store.models import AuditEvent, Reading
 from tests.conftest import NOW
 from tests.console.conftest import KNOWN, STRANGER
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from ivr.console.masking import mask_address
 from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import transaction
 from ivr.store.models import User
 from tests.conftest import ACCOUNTS_CSV
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from ivr.store.database import session
 from ivr.store.models import AuditEvent, Meter, Reading
 from ivr.store.readings_csv import export_readings
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from ivr.console.roles import ADMIN, MANAGE_USERS, QA, REVIEW, SUPERVISOR, UNMASK, VIEW, may
-from ivr.store.database import session
 from ivr.store.models import Reading
+from tests.sessions import session
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,11 @@ from datetime import date, datetime
 import pytest
 
 from ivr import create_app
+from ivr.console.clock import ConsoleClock
 from ivr.console.dashboard import summarise
 from ivr.runtime import runtime
-from ivr.store.database import session
 from tests.console.conftest import Console
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 
@@ -60,8 +61,12 @@ def test_csv_downloads_give_moscow_times_with_their_offset(login, late_call):
 
 def test_dashboard_counts_readings_on_moscow_days(app, late_call):
     with app.test_request_context():
-        per_day = summarise(session(), date(2026, 11, 10), date(2026, 11, 11)).per_day
-        calls_on_the_10th = summarise(session(), date(2026, 11, 10), date(2026, 11, 10)).calls
+        per_day = summarise(
+            session(), ConsoleClock(runtime(app).clock), date(2026, 11, 10), date(2026, 11, 11)
+        ).per_day
+        calls_on_the_10th = summarise(
+            session(), ConsoleClock(runtime(app).clock), date(2026, 11, 10), date(2026, 11, 10)
+        ).calls
     assert per_day == [(date(2026, 11, 10), 0), (date(2026, 11, 11), 1)]
     assert calls_on_the_10th == 0
 

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from ivr.cli import main
-from ivr.store.database import session
 from ivr.store.models import AuditEvent, User
+from tests.sessions import session
 
 
 def user(app, name: str) -> User | None:

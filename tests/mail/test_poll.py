@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from ivr.mail.poll import Poller
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Message, Reading
 from tests.mail.conftest import CUSTOMER, HOTLINE, letter, settings_for
+from tests.sessions import transaction
 
 
 def poll(app, poller: Poller):  # noqa: ANN201

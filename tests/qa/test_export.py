@@ -17,9 +17,9 @@ from ivr.qa.hearing import QaRecognizer, transcript
 from ivr.qa.replay import run_case
 from ivr.runtime import runtime
 from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import transaction
 from ivr.store.migrate import upgrade
 from tests.qa.conftest import CALLS
+from tests.sessions import transaction
 
 NOW = datetime(2026, 11, 17, 12, 0)
 TOKEN = "export-token"
@@ -39,7 +39,7 @@ def stored(tmp_path, recordings, monkeypatch):
         "RECOGNIZERS": {code: QaRecognizer(code) for code in ("ru", "ko")},
     })  # fmt: skip
     with app.app_context():
-        upgrade()
+        upgrade(runtime(app).sessions)
         for fixture in ("moscow.csv", "seoul.csv"):
             with transaction() as s:
                 import_accounts(s, io.StringIO((CALLS / "fixtures" / fixture).read_text(encoding="utf-8")))
@@ -127,14 +127,17 @@ def test_export_of_a_call_whose_reading_a_supervisor_corrected_replays_green(
 ):
     from sqlalchemy import select
 
-    from ivr.console.review import correct
     from ivr.store.models import Reading
+    from ivr.store.review import correct
 
     call = phone(stored, recordings, "+79161234567")
     call.dial(), call.press("1"), call.press("1"), call.press("1120#"), call.press("1")
     with stored.app_context(), transaction() as s:
         reading = s.scalars(select(Reading)).one()
-        correct(s, reading, "olga", "1210", "the caller misread the display")
+        rt = runtime(stored)  # the console's step, with the deployment's rules and windows
+        correct(
+            s, reading, "olga", "1210", "the caller misread the display", rt.config.rules, NOW, rt.regions
+        )
 
     case_path = export(stored, call.sid, tmp_path / "exported")
 

@@ -13,9 +13,9 @@ from ivr import recordings
 from ivr.cli import main
 from ivr.qa.export import export_call
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Call, Turn
 from tests.conftest import say
+from tests.sessions import transaction
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from ivr.clock import Clock, wall
 from ivr.retention.pseudonyms import pseudonym
 from ivr.runtime import runtime
 from ivr.store import audit
-from ivr.store.database import transaction
 from ivr.store.models import AuditEvent, Call, Lock, Message, Meter, Notice, Reading, SenderPhone, Turn
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -7,9 +7,9 @@ from sqlalchemy import event, select
 
 from ivr.runtime import runtime
 from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import session, transaction
 from ivr.store.models import Meter, Reading, Turn
 from tests.conftest import say
+from tests.sessions import session, transaction
 
 pytestmark = pytest.mark.both_databases
 TWO_ZONES = "+74995509550"  # account 200002: M-2 with T1 5000 and T2 3000, then M-3

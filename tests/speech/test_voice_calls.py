@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from ivr.speech.engine import VoskRecognizer
-from ivr.store.database import session
 from ivr.store.models import Reading, Turn
+from tests.sessions import session
 
 pytestmark = [pytest.mark.engine]
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from ivr.runtime import runtime
 from ivr.store.accounts_csv import HEADER, ImportFailed, import_accounts
-from ivr.store.database import transaction
 from ivr.store.models import Account, Meter, Phone
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases
 HEAD = ",".join(HEADER) + "\n"

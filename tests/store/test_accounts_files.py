@@ -12,10 +12,10 @@ from ivr.cli import main
 from ivr.flows.regions import load as load_regions
 from ivr.runtime import runtime
 from ivr.store.accounts_csv import HEADER
-from ivr.store.database import transaction
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Account, Meter, Reading
 from tests.conftest import NOW
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ivr.store import accounts_staging
 from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import transaction
 from ivr.store.models import Account, Meter, Reading
 from tests.conftest import ACCOUNTS_CSV
+from tests.sessions import transaction
 from tests.texts.conftest import text as text  # signed Messaging webhooks
 
 pytestmark = pytest.mark.both_databases  # row locks: see tests/conftest.py

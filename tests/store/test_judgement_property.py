@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from ivr.flows import Context, Keys, ReadingStatus, SaveMeter, Start, advance, rules, start
 from ivr.flows.regions import BUILT_IN, load
-from ivr.store.database import transaction
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Account, Meter
 from ivr.store.readings import save_meter
+from tests.sessions import transaction
 
 REGIONS = load(None)
 

@@ -7,10 +7,10 @@ from sqlalchemy import create_engine, text
 
 from ivr import create_app
 from ivr.runtime import runtime
-from ivr.store.database import engine
 from ivr.store.migrate import upgrade
 from ivr.store.models import Base
 from tests.conftest import NOW
+from tests.sessions import engine
 
 pytestmark = pytest.mark.both_databases
 
@@ -24,8 +24,8 @@ def test_migrations_match_the_models(app):
 
 def test_upgrade_twice_is_harmless(app):
     with app.app_context():
-        upgrade()
-        upgrade()
+        upgrade(runtime(app).sessions)
+        upgrade(runtime(app).sessions)
 
 
 def test_db_upgrade_command_creates_the_schema(runner, tmp_path, monkeypatch):
@@ -58,14 +58,14 @@ def test_calls_taken_before_outcomes_were_data_keep_their_meaning(settings, tmp_
         "CA4": (None, "<Response><Gather /></Response>"),
     }
     with app.app_context():
-        upgrade("0009_message_cut")
+        upgrade(runtime(app).sessions, "0009_message_cut")
         with engine().begin() as conn:
             conn.execute(text(
                 "INSERT INTO calls (sid, caller, called, locale, state, seq, last_twiml, status, outcome,"
                 " started_at, version) VALUES (:sid, '', '', 'ru', '{}', 1, :twiml, 'completed', :outcome,"
                 " :at, 1)"
             ), [{"sid": sid, "outcome": o, "twiml": t, "at": NOW} for sid, (o, t) in replies.items()])  # fmt: skip
-        upgrade()
+        upgrade(runtime(app).sessions)
         with engine().connect() as conn:
             dialled = dict(conn.execute(text("SELECT sid, operator_dialled FROM calls")).all())
     runtime(app).sessions.kw["bind"].dispose()

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from ivr.flows import SaveMeter, ZoneReading
 from ivr.flows.regions import load
-from ivr.store.database import transaction
 from ivr.store.models import Meter, Reading
 from ivr.store.readings import VerdictChanged, save_meter
 from ivr.store.readings_csv import HEADER, export_readings
 from tests.conftest import store_readings
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases
 

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from ivr.cli import main
 from ivr.runtime import runtime
 from ivr.store import accounts_csv
-from ivr.store.database import transaction
 from ivr.store.export_formats import XLSX, UnwritableValue, write_table
 from ivr.store.readings_csv import HEADER
 from tests.conftest import store_readings
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

@@ -10,10 +10,10 @@ from sqlalchemy import Engine, event, select, text
 
 from ivr.cli import main
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import AuditEvent, Meter, Reading
 from ivr.store.recompute import run
 from tests.conftest import NOW, store_readings
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases  # SQL behaviour: see tests/conftest.py
 

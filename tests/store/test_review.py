@@ -7,9 +7,9 @@ import pytest
 from ivr.flows import Rules
 from ivr.flows.regions import load
 from ivr.store import review
-from ivr.store.database import transaction
 from ivr.store.review import ReviewError
 from tests.conftest import store_readings
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases
 NOW = datetime(2026, 11, 17, 9)  # 12:00 in Moscow, 31 days after the imported readings

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from ivr.flows import Context, Flag, Keys, ReadingStatus, SaveMeter, Start, advance, rules, start
 from ivr.flows.regions import load
-from ivr.store.database import transaction
 from ivr.store.directory import StoreDirectory
 from ivr.store.models import Reading
 from ivr.store.readings import save_meter
+from tests.sessions import transaction
 from tests.texts.conftest import send  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -10,9 +10,9 @@ from werkzeug.serving import make_server
 
 from ivr.qa.streams import StreamedCall
 from ivr.qa.twilio_api import Rerouted, TwilioApi
-from ivr.store.database import session
 from ivr.store.models import Call, Turn
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
+from tests.sessions import session
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from ivr.calls import streams
 from ivr.calls.streams import Listening
 from ivr.runtime import runtime
 from ivr.speech.service import Heard
-from ivr.store.database import session
 from ivr.store.models import Account
 from ivr.telephony.listen import spoken
 from ivr.telephony.webhooks import renderer
+from tests.sessions import session
 
 
 def listening(app, call) -> Listening | None:

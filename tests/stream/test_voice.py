@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from ivr.qa.streams import StreamLine
 from ivr.speech.engine import VoskRecognizer
-from ivr.store.database import session
 from ivr.store.models import Reading
 from tests.conftest import ACCOUNT_SID, TOKEN
+from tests.sessions import session
 from tests.stream.conftest import call_row, turns
 from tests.stream.test_socket import STREAM, eventually
 

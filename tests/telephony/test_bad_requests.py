@@ -5,9 +5,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from ivr.store.database import session
 from ivr.store.models import Reading
 from tests.conftest import say
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases
 

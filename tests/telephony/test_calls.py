@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from ivr.store.database import session
 from ivr.store.models import Call, Reading, Turn
 from ivr.store.readings_csv import export_readings
 from tests.conftest import say
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from ivr.qa.driver import FlaskTransport, TwilioCall
-from ivr.store.database import session
 from ivr.store.models import Call, Reading
 from tests.conftest import ACCOUNT_SID, NOW, PUBLIC_URL, TOKEN, TranscriptRecognizer, migrated_app, say
 from tests.serving import Relay
+from tests.sessions import session
 
 pytestmark = pytest.mark.postgres
 OUTAGE_S = 1.0  # a restart of an idle server took 1.1-1.3 s in the soak test

@@ -15,11 +15,11 @@ from ivr.config import load
 from ivr.locales import load as load_pack
 from ivr.qa.driver import FlaskTransport, TwilioCall
 from ivr.runtime import runtime
-from ivr.store.database import session
 from ivr.store.models import Call, Reading
 from ivr.telephony import recovery
 from ivr.telephony.recordings import RecordingError, fetch_recording
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases
 SORRY = load_pack("ru").text("sorry_error")

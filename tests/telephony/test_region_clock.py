@@ -6,8 +6,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from ivr.store.database import session
 from ivr.store.models import Meter, Reading
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases
 

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from ivr import create_app
 from ivr.qa.driver import FlaskTransport, TwilioCall
-from ivr.store.database import session
 from ivr.store.models import Reading
 from tests.conftest import ACCOUNT_SID, PUBLIC_URL, TOKEN
+from tests.sessions import session
 
 pytestmark = pytest.mark.both_databases
 

@@ -18,10 +18,10 @@ from ivr.channels import ENTRIES, TRAITS, notifiers, webhooks
 from ivr.console.i18n import LOCALES, channel_label
 from ivr.console.masking import Privacy
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Message, Reading, SenderPhone
 from ivr.telephony.notices import NoticeFailed
 from tests.conftest import NOW
+from tests.sessions import transaction
 from tests.texts.conftest import KNOWN
 
 pytestmark = pytest.mark.both_databases

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from ivr.calls.messages import Incoming
 from ivr.runtime import runtime
 from ivr.store.accounts_csv import import_accounts
-from ivr.store.database import transaction
 from ivr.store.models import Account, Message, Meter, Notice, Reading
 from tests.conftest import NOW
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.postgres
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ivr.store.database import transaction
 from ivr.store.models import Message, Reading
+from tests.sessions import transaction
 from tests.texts.conftest import KNOWN
 
 pytestmark = pytest.mark.postgres

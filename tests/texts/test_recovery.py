@@ -9,9 +9,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy import text as sql
 
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Reading
 from ivr.telephony import recovery
+from tests.sessions import transaction
 
 pytestmark = pytest.mark.both_databases
 

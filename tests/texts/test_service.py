@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from ivr.cli import main
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Message, Meter, Notice, Reading
 from tests.conftest import ACCOUNT_SID, NOW
+from tests.sessions import transaction
 from tests.texts.conftest import KNOWN, STRANGER
 
 pytestmark = pytest.mark.both_databases

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from ivr.store.database import transaction
 from ivr.store.models import Message, Reading
 from tests.conftest import PUBLIC_URL, TOKEN
+from tests.sessions import transaction
 from tests.texts.conftest import KNOWN, message_text, signed
 
 
