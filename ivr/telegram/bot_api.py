@@ -9,13 +9,19 @@ URL) or a whole chat id.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import requests
 
 from ivr.calls.channels import Undeliverable
+from ivr.locales import replies
+
+if TYPE_CHECKING:
+    from ivr.config import Config
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = (3.0, 10.0)  # connect, read: the outbox's deliverer sends, no webhook waits on it
+MAX_CHARS = 4096  # the longest text sendMessage takes
 
 
 class SendFailed(Exception):
@@ -26,9 +32,17 @@ class SendFailed(Exception):
         self.retry_after = retry_after
 
 
+def notifier(config: Config) -> BotApi:
+    """The bot's sendMessage with these settings; the button is labelled in the hotline's language."""
+    settings = config.telegram
+    return BotApi(
+        settings.api_url, settings.bot_token or "", replies.load(config.locale).texts["telegram_share"]
+    )
+
+
 def mask(chat_id: str) -> str:
-    """A chat id for logs and the console: its last two digits, tg:•••••••89."""
-    chat_id = chat_id.strip()
+    """A chat id (or its sender key, tg:…) for logs and the console: its last two digits, tg:•••••••89."""
+    chat_id = chat_id.strip().removeprefix("tg:")
     return "tg:" + "•" * max(len(chat_id) - 2, 1) + chat_id[-2:] if len(chat_id) > 2 else "tg:•••"
 
 
@@ -47,6 +61,8 @@ class BotApi:
     def send(self, recipient: str, text: str) -> None:
         """POST one message to a chat; raises Undeliverable or SendFailed when it did not go out."""
         who = mask(recipient)
+        if self.url.endswith("/bot/sendMessage"):
+            raise SendFailed(f"IVR_TELEGRAM_BOT_TOKEN is not set: nothing can be sent to {who}")
         body = {"chat_id": recipient, "text": text, "reply_markup": self.keyboard}
         try:
             response = requests.post(self.url, json=body, timeout=TIMEOUT_S, allow_redirects=False)

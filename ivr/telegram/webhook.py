@@ -16,6 +16,7 @@ from flask import Blueprint, Response, request
 from ivr import locales
 from ivr.calls.messages import Incoming
 from ivr.calls.storage import StorageUnavailable
+from ivr.flows import Say
 from ivr.runtime import runtime
 from ivr.telegram.bot_api import mask
 from ivr.telegram.updates import Kind, Update, parse
@@ -27,6 +28,12 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # its entities stays well under this; anything larger is no update Telegram sends.
 MAX_BODY = 256 * 1024
 bp = Blueprint("telegram", __name__, url_prefix="/telegram")
+
+
+def key(chat_id: str) -> str:
+    """A sender's key: their chat id, marked as Telegram's, so that it is never taken for a phone number
+    written without its + (the rate limit and «ДА» go by the key, across channels)."""
+    return "tg:" + chat_id.strip()
 
 
 @bp.post("/webhook")
@@ -78,10 +85,15 @@ def _take(update: Update) -> None:
 def _contact(update: Update) -> None:
     """A sender's own number (the share button) is remembered: their readings are verified against
     it. Someone else's contact card is refused politely and forgotten."""
-    own = update.own_contact and runtime().messages.remember_phone(
-        CHANNEL, update.chat_id, update.contact_phone or ""
-    )
+    messages = runtime().messages
+    own = update.own_contact and messages.remember_phone(CHANNEL, update.chat_id, update.contact_phone or "")
     log.info("telegram %s shared %s", mask(update.chat_id), "their number" if own else "a contact not theirs")
+    said = (
+        Say("telegram_contact_saved", {"phone": update.contact_phone})
+        if own
+        else Say("telegram_contact_refused")
+    )
+    messages.tell(CHANNEL, update.chat_id, [said], _language(update))
 
 
 def _language(update: Update) -> str | None:
