@@ -26,7 +26,7 @@ def server(tmp_path_factory):
     """`ivr serve` and `ivr outbox send --loop`, the bot's API at a port the replay will listen on."""
     folder = tmp_path_factory.mktemp("telegram-served")
     port, bot_port = free_port(), free_port()
-    env = {**os.environ, "IVR_DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
+    env = {**os.environ, "IVR_DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}", "TWILIO_AUTH_TOKEN": "not-used-here",
            "IVR_INSTANCE_DIR": str(folder), "IVR_TELEGRAM_BOT_TOKEN": TOKEN, "IVR_TELEGRAM_SECRET": SECRET,
            "IVR_TELEGRAM_API_URL": f"http://127.0.0.1:{bot_port}"}  # fmt: skip
     env.pop("IVR_VOSK_MODEL", None)
