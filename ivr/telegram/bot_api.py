@@ -35,9 +35,7 @@ class SendFailed(Exception):
 def notifier(config: Config) -> BotApi:
     """The bot's sendMessage with these settings; the button is labelled in the hotline's language."""
     settings = config.telegram
-    return BotApi(
-        settings.api_url, settings.bot_token or "", replies.load(config.locale).texts["telegram_share"]
-    )
+    return BotApi(settings.api_url, settings.bot_token, replies.load(config.locale).texts["telegram_share"])
 
 
 def mask(chat_id: str) -> str:
@@ -49,8 +47,8 @@ def mask(chat_id: str) -> str:
 class BotApi:
     """One bot's sendMessage, at IVR_TELEGRAM_API_URL; every message offers the share-your-number button."""
 
-    def __init__(self, api_url: str, token: str, share_label: str) -> None:
-        self.url = f"{api_url.rstrip('/')}/bot{token}/sendMessage"
+    def __init__(self, api_url: str, token: str | None, share_label: str) -> None:
+        self.url = f"{api_url.rstrip('/')}/bot{token}/sendMessage" if token else None
         # A reply keyboard with one button: Telegram sends the user's own number when pressed, which is
         # how a sender becomes verified (their contact's user_id is theirs).
         self.keyboard = {
@@ -61,7 +59,7 @@ class BotApi:
     def send(self, recipient: str, text: str) -> None:
         """POST one message to a chat; raises Undeliverable or SendFailed when it did not go out."""
         who = mask(recipient)
-        if self.url.endswith("/bot/sendMessage"):
+        if self.url is None:  # kept in the outbox until the bot's token is set
             raise SendFailed(f"IVR_TELEGRAM_BOT_TOKEN is not set: nothing can be sent to {who}")
         body = {"chat_id": recipient, "text": text, "reply_markup": self.keyboard}
         try:

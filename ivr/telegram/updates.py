@@ -7,7 +7,7 @@ callback_query, ...; only a new message in a private chat is a reading, a comman
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 MAX_TEXT = 4096  # Telegram's own limit on a message's text; anything longer is cut to it, unread
@@ -69,17 +69,13 @@ def parse(data: object) -> Update | None:
     contact = message.get("contact")
     if isinstance(contact, dict):
         phone = contact.get("phone_number")
-        return _with(base, Kind.CONTACT, contact_phone=phone if isinstance(phone, str) else None,
+        return replace(base, kind=Kind.CONTACT, contact_phone=phone if isinstance(phone, str) else None,
                      contact_user_id=_id(contact.get("user_id")) or None)  # fmt: skip
     if any(key in message for key in MEDIA) or not isinstance(message.get("text"), str):
-        return _with(base, Kind.MEDIA)
+        return replace(base, kind=Kind.MEDIA)
     if COMMAND.match(text):
-        return _with(base, Kind.COMMAND)
+        return replace(base, kind=Kind.COMMAND)
     return base
-
-
-def _with(update: Update, kind: Kind, **changes: object) -> Update:
-    return Update(**{**update.__dict__, "kind": kind, **changes})
 
 
 def _dict(value: object) -> dict:

@@ -40,23 +40,28 @@ def key(chat_id: str) -> str:
 def webhook() -> Response:
     """Take one update: a message in a private chat; edits, groups and button callbacks are ignored."""
     if not _signed():
-        return Response("forbidden", status=403, mimetype="text/plain")
-    body = request.stream.read(MAX_BODY + 1) if (request.content_length or 0) <= MAX_BODY else b""
-    if not body or len(body) > MAX_BODY:
-        return Response("no update, or too large", status=413 if body or request.content_length else 400,
-                        mimetype="text/plain")  # fmt: skip
+        return _plain("forbidden", 403)
+    if (request.content_length or 0) > MAX_BODY:
+        return _plain("too large for an update", 413)
+    body = request.stream.read(MAX_BODY + 1)  # a body without a length is cut off here
+    if len(body) > MAX_BODY:
+        return _plain("too large for an update", 413)
     try:
         update = parse(json.loads(body))
     except (ValueError, RecursionError):
         update = None
     if update is None:
-        return Response("not a Telegram update", status=400, mimetype="text/plain")
+        return _plain("not a Telegram update", 400)
     try:
         _take(update)
     except StorageUnavailable as error:  # Telegram delivers it again later; it is taken once by update_id
         log.error("telegram update %s not taken for now: %s", update.update_id, error)
-        return Response("try again later", status=503, mimetype="text/plain")
+        return _plain("try again later", 503)
     return Response("{}", mimetype="application/json")
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
 
 
 def _signed() -> bool:
