@@ -153,8 +153,8 @@ def _case(path: Path, data: dict) -> Case:
     texts = {"sms" if s.action == "sms" else "telegram" if s.action in TELEGRAM else "call" for s in steps}
     if len(texts) > 1:
         raise fail(
-            "turns: a case is a call, an SMS conversation (sms turns) or a Telegram chat "
-            "(telegram and contact turns), not a mix"
+            "turns: a case is a call or a text conversation: sms turns only, or telegram and "
+            "contact turns only, or none"
         )
     if texts == {"call"} and steps[0].action != "dial":
         steps = (Step("dial"), *steps)
@@ -218,7 +218,7 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
     if action in ("say_text", *TEXTS) and arg is None:
         raise fail(f"turn {number}: {action}: no text")
     if action not in TEXTS and ({"sid", "media"} & set(turn)):
-        raise fail(f"turn {number}: sid and media belong to sms and telegram turns")
+        raise fail(f"turn {number}: sid and media belong to sms turns and telegram turns")
     if action != "contact" and "own" in turn:
         raise fail(f"turn {number}: own belongs to contact turns")
     expect = turn.get("expect") or {}

@@ -43,8 +43,8 @@ def voice_path(locale: str) -> str:
 class InProcessLine:
     app: object
     call: TwilioCall
-    bot: BotApi
-    secret: str
+    bot: BotApi | None = None  # Telegram's Bot API, where the app's outbox sends a Telegram case's replies
+    secret: str = ""  # the Telegram webhook's
 
     def chat(self, case: Case) -> TelegramChat:
         """The case's Telegram chat: each reply sent by the app's outbox as soon as its update is taken."""
