@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from ivr.notices import deliverer
 from ivr.qa.bot_api import BotApi
 
 TOKEN = "123456:TEST-token_x"
@@ -52,6 +51,8 @@ def deliver(app):
     """Run the outbox's deliverer once, as `ivr outbox send` does; how many notices went out."""
 
     def run() -> int:
+        from ivr.notices import deliverer
+
         with app.app_context():
             return deliverer().deliver_due()
 
