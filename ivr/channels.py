@@ -63,7 +63,7 @@ ENTRIES: tuple[Entry, ...] = (
     # A chat id knows no phone: a sender is verified by the contact they shared, their own.
     Entry(Traits(webhook.CHANNEL, key=webhook.key, stored=str.strip, mask=bot_api.mask, verify=Verify.CONTACT,
                  replies_inline=False, max_chars=bot_api.MAX_CHARS, label="Telegram"),
-          bot_api.notifier, webhook.bp),
+          bot_api.notifier, webhook.blueprint),
 )  # fmt: skip
 
 TRAITS: Mapping[str, Traits] = {entry.traits.name: entry.traits for entry in ENTRIES}
