@@ -62,7 +62,7 @@ ENTRIES: tuple[Entry, ...] = (
           lambda c: MailNotifier(c.mail)),
     # A chat id knows no phone: a sender is verified by the contact they shared, their own.
     Entry(Traits(webhook.CHANNEL, key=webhook.key, stored=str.strip, mask=bot_api.mask, verify=Verify.CONTACT,
-                 replies_inline=False, max_chars=bot_api.MAX_CHARS, label="Telegram"),
+                 replies_inline=False, max_chars=bot_api.MAX_CHARS, label="Telegram", replies_queued=True),
           bot_api.notifier, webhook.blueprint),
 )  # fmt: skip
 

@@ -53,10 +53,7 @@ class InProcessLine:
         )
 
     def deliver(self) -> None:
-        from ivr.notices import deliverer
-
-        with self.app.app_context():
-            deliverer().deliver_due()
+        runtime(self.app).outbox.deliver_due()
 
     def facts(self) -> Facts | None:
         with self.app.app_context():

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from ivr.notices import deliverer
 from ivr.qa.cases import find_cases, load_case
 from ivr.qa.replay import run_case
 from ivr.qa.report import table
 from ivr.qa.targets import Remote
+from ivr.runtime import runtime
 from tests.qa.conftest import CALLS
 from tests.qa.test_texts import served
 
@@ -30,8 +30,7 @@ def sending(in_process, case):
         stop = threading.Event()
 
         def loop() -> None:
-            with app.app_context():
-                deliverer().run(stop)
+            runtime(app).outbox.run(stop)
 
         thread = threading.Thread(target=loop, daemon=True)
         thread.start()

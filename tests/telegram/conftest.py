@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ivr.qa.bot_api import BotApi
+from ivr.runtime import runtime
 
 TOKEN = "123456:TEST-token_x"
 SECRET = "the-webhook-secret_1"
@@ -51,9 +52,6 @@ def deliver(app):
     """Run the outbox's deliverer once, as `ivr outbox send` does; how many notices went out."""
 
     def run() -> int:
-        from ivr.notices import deliverer
-
-        with app.app_context():
-            return deliverer().deliver_due()
+        return runtime(app).outbox.deliver_due()
 
     return run

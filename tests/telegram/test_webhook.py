@@ -143,3 +143,15 @@ def test_a_bot_the_user_blocked_is_not_tried_again(app, telegram, bot, deliver):
             and "blocked" in notice.last_error
             and "4242424242" not in notice.last_error
         )
+
+
+@pytest.mark.settings(IVR_CLOCK=lambda: CLOCK[0])
+def test_too_many_requests_waits_as_long_as_telegram_says_before_the_next_try(app, telegram, bot, deliver):
+    CLOCK[0] = NOW
+    bot.failures, bot.retry_after = [429], 120  # longer than the outbox's first backoff (30-38 s)
+    telegram(text="100001 1100")
+    assert deliver() == 0
+    CLOCK[0] = NOW + timedelta(seconds=60)
+    assert deliver() == 0 and len(bot.sent) == 1
+    CLOCK[0] = NOW + timedelta(seconds=121)
+    assert deliver() == 1 and [s.status for s in bot.sent] == [429, 200]
