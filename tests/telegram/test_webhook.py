@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from ivr.runtime import runtime
 from ivr.store.database import transaction
 from ivr.store.models import Message, Notice, Reading
 from tests.conftest import NOW
@@ -155,3 +156,15 @@ def test_too_many_requests_waits_as_long_as_telegram_says_before_the_next_try(ap
     assert deliver() == 0 and len(bot.sent) == 1
     CLOCK[0] = NOW + timedelta(seconds=121)
     assert deliver() == 1 and [s.status for s in bot.sent] == [429, 200]
+
+
+@pytest.mark.settings(IVR_CLOCK=lambda: CLOCK[0])
+def test_readings_whose_yes_never_came_expire_and_the_chat_is_told(app, telegram, bot, deliver):
+    CLOCK[0] = NOW
+    telegram(text="100001 9999")  # high use: waits for «ДА»
+    deliver()
+    CLOCK[0] = NOW + timedelta(hours=2)
+    assert runtime(app).messages.expire() == 1
+    assert deliver() == 1
+    asked, told = (s.text for s in bot.delivered())
+    assert "ответьте ДА" in asked and told.startswith("Показания не были подтверждены вовремя")
