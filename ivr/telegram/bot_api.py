@@ -33,9 +33,12 @@ class SendFailed(Exception):
 
 
 def notifier(config: Config) -> BotApi:
-    """The bot's sendMessage with these settings; the button is labelled in the hotline's language."""
-    settings = config.telegram
-    return BotApi(settings.api_url, settings.bot_token, replies.load(config.locale).texts["telegram_share"])
+    """The bot's sendMessage with these settings; the button is labelled in the hotline's language (in
+    English when its pack has no label: every app builds this, with Telegram or without)."""
+    label = (
+        replies.load(config.locale).texts.get("telegram_share") or replies.load("en").texts["telegram_share"]
+    )
+    return BotApi(config.telegram.api_url, config.telegram.bot_token, label)
 
 
 def mask(chat_id: str) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr import config
+from ivr import config, locales
+from ivr.locales import replies
 from ivr.settings import ConfigError
 
 TOKEN, SECRET = "123456:AAbb-cc_DD", "s3cret_-X"
@@ -42,3 +43,10 @@ def test_a_bad_or_half_set_telegram_setting_stops_the_start_naming_it(env, named
         load(**env)
     assert str(error.value).startswith(named)
     assert TOKEN not in str(error.value) or "IVR_TELEGRAM_BOT_TOKEN:" not in named
+
+
+@pytest.mark.parametrize("code", locales.available())
+def test_every_pack_has_the_telegram_button_and_the_contact_answers(code):
+    texts = replies.load(code).texts
+    assert {"telegram_share", "telegram_contact_saved", "telegram_contact_refused"} <= set(texts)
+    assert "{phone}" in texts["telegram_contact_saved"]
