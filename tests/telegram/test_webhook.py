@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ivr.runtime import runtime
-from ivr.store.database import transaction
 from ivr.store.models import Message, Notice, Reading
 from tests.conftest import NOW
+from tests.sessions import transaction
 from tests.telegram.conftest import CHAT, KNOWN, SECRET, update
 
 CLOCK = [NOW]  # the app's clock, moved on by a test
