@@ -20,6 +20,7 @@ from ivr.mail import poll
 from ivr.mail.replies import MailNotifier
 from ivr.runtime import Runtime
 from ivr.store.phones import mask, mask_email
+from ivr.telegram import bot_api, webhook
 from ivr.telephony import messaging
 from ivr.telephony.notices import TwilioNotifier
 
@@ -59,6 +60,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(Traits(poll.CHANNEL, key=address, stored=str.strip, mask=mask_email, verify=Verify.NONE,
                  replies_inline=False, max_chars=20_000, label="e-mail"),
           lambda c: MailNotifier(c.mail)),
+    # A chat id knows no phone: a sender is verified by the contact they shared, their own.
+    Entry(Traits(webhook.CHANNEL, key=webhook.key, stored=str.strip, mask=bot_api.mask, verify=Verify.CONTACT,
+                 replies_inline=False, max_chars=bot_api.MAX_CHARS, label="Telegram", replies_queued=True),
+          bot_api.notifier, webhook.blueprint),
 )  # fmt: skip
 
 TRAITS: Mapping[str, Traits] = {entry.traits.name: entry.traits for entry in ENTRIES}

@@ -14,6 +14,7 @@ from ivr import locales
 from ivr.flows import Rules
 from ivr.settings import ConfigError, Origin, number, origins, truthy
 from ivr.settings.mail import IMAP_PORTS, SMTP_PORTS, MailSettings, server
+from ivr.settings.telegram import TelegramSettings, telegram
 from ivr.settings.text import TextLimits
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Config:
     locales_dir: str | None = None  # more locale packs, besides the built-in ones
     text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
     mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
     rules: Rules = field(default_factory=Rules)
 
     @property
@@ -129,6 +131,11 @@ def load(env: Mapping[str, object], instance: Path) -> Config:
         ),
         rules=get.rules(),
         mail=get.mail(),
+        telegram=telegram(
+            get.text("IVR_TELEGRAM_BOT_TOKEN"),
+            get.text("IVR_TELEGRAM_SECRET"),
+            get.url("IVR_TELEGRAM_API_URL"),
+        ),
     )
     if config.listen == "stream":
         # The stream moves live calls with the REST API and tells Twilio where to connect.

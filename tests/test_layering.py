@@ -81,6 +81,9 @@ RULES = {
     # (its command opens the app through the CLI's one app context).
     "mail": lambda name: top(name) in ("sqlalchemy", "flask")
     or (name.startswith(("ivr.store", "ivr.console", "ivr.qa", "ivr.telephony", "ivr.runtime")) and name != "ivr.store.phones"),
+    # The Telegram adapter reads updates and calls the Bot API; the service does the storage work.
+    "telegram": lambda name: top(name) in ("sqlalchemy", "twilio")
+    or name.startswith(("ivr.store", "ivr.console", "ivr.qa", "ivr.telephony", "ivr.mail")),
     # The service knows no transport and no web framework.
     "calls": lambda name: top(name) in WEB or name.startswith(("ivr.telephony", "ivr.console", "ivr.qa", "ivr.mail", "ivr.runtime")),
     # The console reads through queries and changes data through the store; the flow's public names

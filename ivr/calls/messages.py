@@ -182,6 +182,15 @@ class MessageService:
         storage.run(self.sessions, lambda s: senders.share_phone(s, channel, key, number, self.clock.now()))
         return True
 
+    def tell(self, channel: str, sender: str, says: list[Say], locale: str | None = None) -> None:
+        """Send a sender a word outside any message's reply (a phone they shared taken, or refused),
+        through the outbox."""
+        traits = self.channels[channel]
+        text = traits.cut(replies.load(locale or self.locale).text(says))
+        recipient = storable(traits.stored(sender))[:320]
+        storage.run(self.sessions, lambda s: outbox.enqueue(s, channel, recipient, text, self.clock.now(),
+                                                            outbox.Kind.REPLY))  # fmt: skip
+
     def _confirm(self, s: Session, m: Message) -> tuple[str, list[Say]]:
         """«ДА»: store the readings the sender's last message left waiting, if still in time."""
         waiting = senders.waiting(s, m)

@@ -142,7 +142,10 @@ class Deliverer:
         except Exception as error:  # noqa: BLE001 - any other failure is for now: tried again
             log.warning("notice %s (%s) to %s failed, attempt %d: %s", notice.id, notice.kind, who,
                         notice.attempts, error)  # fmt: skip
-            self._failed(notice, self._error(notice, error), retry=notice.attempts < ATTEMPTS)
+            # A provider may say how long to wait (Telegram's 429 retry_after): never sooner than that.
+            wait = getattr(error, "retry_after", None)
+            self._failed(notice, self._error(notice, error), retry=notice.attempts < ATTEMPTS,
+                         wait=timedelta(seconds=wait) if isinstance(wait, (int, float)) else None)  # fmt: skip
             return 0
         self._sent(notice, answer if isinstance(answer, str) else None)
         log.info("notice %s (%s) sent to %s on %s", notice.id, notice.kind, who, notice.channel)
@@ -163,10 +166,11 @@ class Deliverer:
 
         storage.run(self.sessions, work)
 
-    def _failed(self, notice: Notice, error: str, retry: bool) -> None:
+    def _failed(self, notice: Notice, error: str, retry: bool, wait: timedelta | None = None) -> None:
         def work(s: Session) -> None:
             now = self.clock.now()
-            values = {"due_at": now + backoff(notice.attempts)} if retry else {"failed_at": now}
+            due = now + max(backoff(notice.attempts), wait or timedelta(0))
+            values = {"due_at": due} if retry else {"failed_at": now}
             s.execute(update(Notice).where(Notice.id == notice.id, Notice.sent_at.is_(None))
                       .values(claimed_until=None, last_error=error, **values)
                       .execution_options(synchronize_session=False))  # fmt: skip

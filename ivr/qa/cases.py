@@ -1,5 +1,5 @@
-"""Test-call cases: one YAML file per call, or per text conversation (sms: turns), with what the
-caller or sender does and what must happen."""
+"""Test-call cases: one YAML file per call, or per text conversation (sms: turns, or telegram: and
+contact: turns), with what the caller or sender does and what must happen."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from ivr.flows import Outcome
 from ivr.locales import available, load
 from ivr.store.accounts_csv import HEADER
 
-ACTIONS = ("dial", "say", "say_text", "press", "silence", "hangup", "sms")
+ACTIONS = ("dial", "say", "say_text", "press", "silence", "hangup", "sms", "telegram", "contact")
+TEXTS = ("sms", "telegram", "contact")  # a text conversation's turns: SMS, or a Telegram chat's
+TELEGRAM = ("telegram", "contact")
 LISTEN = ("record", "stream")
 OUTCOMES = tuple(Outcome)
 KEYS = set("0123456789*#")
@@ -48,8 +50,13 @@ class Step:
     number: int = 0  # the turn's place in the file, from 1; 0 for the dial the file leaves implied
     arg: str | None = None  # a WAV path, a transcript or keys
     confidence: float | None = None  # for say_text: how sure the transcript recogniser is
-    sid: str | None = None  # for sms: a label for its MessageSid; turns with the same label repeat it
-    media: int = 0  # for sms: attachments it comes with (NumMedia)
+    sid: str | None = (
+        None  # sms, telegram: a label for its MessageSid or update_id; the same label repeats it
+    )
+    media: int = (
+        0  # for sms: attachments it comes with (NumMedia); telegram: a photo with the text as caption
+    )
+    own: bool = True  # for contact: the sender's own number (the share button), or another's card
     expect: Expect = field(default_factory=Expect)
 
     def describe(self) -> str:
@@ -57,8 +64,10 @@ class Step:
             return f"say {Path(self.arg).name}"
         if self.action == "say_text":
             return f"say_text {self.arg!r}"
-        if self.action == "sms":
-            return f"sms {self.arg!r}" + (f" with {self.media} media" if self.media else "")
+        if self.action in ("sms", "telegram"):
+            return f"{self.action} {self.arg!r}" + (f" with {self.media} media" if self.media else "")
+        if self.action == "contact":
+            return f"contact {self.arg}" + ("" if self.own else " (not theirs)")
         return f"press {self.arg}" if self.action == "press" else self.action
 
 
@@ -88,8 +97,13 @@ class Case:
 
     @property
     def texts(self) -> bool:
-        """A text conversation: messages through the Messaging webhook, no call."""
-        return self.uses("sms")
+        """A text conversation: messages through the Messaging or the Telegram webhook, no call."""
+        return any(self.uses(action) for action in TEXTS)
+
+    @property
+    def telegram(self) -> bool:
+        """A chat with the Telegram bot."""
+        return any(self.uses(action) for action in TELEGRAM)
 
     def uses(self, action: str) -> bool:
         return any(step.action == action for step in self.steps)
@@ -136,10 +150,13 @@ def _case(path: Path, data: dict) -> Case:
         raise fail("turns: the call has no turns")
     prompts = set(load(locale).prompts)
     steps = tuple(_step(path, i, t, prompts, fail) for i, t in enumerate(turns, 1))
-    texts = {s.action == "sms" for s in steps}
+    texts = {"sms" if s.action == "sms" else "telegram" if s.action in TELEGRAM else "call" for s in steps}
     if len(texts) > 1:
-        raise fail("turns: a case is a call or a text conversation: sms turns only, or none")
-    if texts == {False} and steps[0].action != "dial":
+        raise fail(
+            "turns: a case is a call or a text conversation: sms turns only, or telegram and "
+            "contact turns only, or none"
+        )
+    if texts == {"call"} and steps[0].action != "dial":
         steps = (Step("dial"), *steps)
     end = data.get("end") or {}
     outcome = end.get("outcome")
@@ -187,7 +204,7 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
     if not isinstance(turn, dict) or not isinstance(turn.get("expect") or {}, dict):
         raise fail(f"turn {number}: write it as 'action: argument' with an optional 'expect:' map")
     actions = [a for a in ACTIONS if a in turn]
-    unknown = set(turn) - set(ACTIONS) - {"expect", "confidence", "sid", "media"}
+    unknown = set(turn) - set(ACTIONS) - {"expect", "confidence", "sid", "media", "own"}
     if len(actions) != 1 or unknown:
         raise fail(f"turn {number}: give exactly one of {', '.join(ACTIONS)} (got {', '.join(turn)})")
     action = actions[0]
@@ -198,10 +215,12 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
         arg = str(path.parent / arg)
     if action == "press" and (not arg or not set(arg) <= KEYS):
         raise fail(f"turn {number}: press: {arg!r} is not keys (0-9, *, #)")
-    if action in ("say_text", "sms") and arg is None:
+    if action in ("say_text", *TEXTS) and arg is None:
         raise fail(f"turn {number}: {action}: no text")
-    if action != "sms" and ({"sid", "media"} & set(turn)):
-        raise fail(f"turn {number}: sid and media belong to sms turns")
+    if action not in TEXTS and ({"sid", "media"} & set(turn)):
+        raise fail(f"turn {number}: sid and media belong to sms turns and telegram turns")
+    if action != "contact" and "own" in turn:
+        raise fail(f"turn {number}: own belongs to contact turns")
     expect = turn.get("expect") or {}
     wanted = expect.get("prompt") or ()
     wanted = (wanted,) if isinstance(wanted, str) else tuple(wanted)
@@ -214,7 +233,7 @@ def _step(path: Path, number: int, turn, prompts: set[str], fail) -> Step:  # no
         except re.error as error:
             raise fail(f"turn {number}: expect.reply_matches: {error}") from None
     return Step(action, number, arg, turn.get("confidence"), _text(turn.get("sid")), int(turn.get("media") or 0),
-                Expect(prompts=wanted, text=expect.get("text"), similarity=float(expect.get("similarity", 0.8)),
+                turn.get("own", True) is not False, Expect(prompts=wanted, text=expect.get("text"), similarity=float(expect.get("similarity", 0.8)),
                        heard=_text(expect.get("heard")), value=_text(expect.get("value")),
                        reply=_text(expect.get("reply")), reply_matches=_text(expect.get("reply_matches")),
                        status=_text(expect.get("status"))))  # fmt: skip

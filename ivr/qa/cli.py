@@ -66,6 +66,12 @@ def _quiet() -> None:
     help="With --listen stream and --url: the emulated Twilio REST API's "
     "loopback port (default: any free; the server's IVR_TWILIO_API_URL must point at it).",
 )
+@click.option(
+    "--bot-api-port",
+    default=0,
+    help="With --url: the Telegram Bot API stand-in's loopback port, where Telegram cases read the bot's "
+    "replies (default: any free; the server's IVR_TELEGRAM_API_URL must point at it).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="One line per case; turns only for failures' messages.")
 def replay_command(
     paths,
@@ -82,6 +88,7 @@ def replay_command(
     listen,
     speed,
     api_port,
+    bot_api_port,
     quiet,
 ) -> None:  # noqa: ANN001 fmt: skip
     """Replay test-call cases (files or folders of YAML) and report per case and turn."""
@@ -102,7 +109,7 @@ def replay_command(
             _load(cases, url, recordings, think, concurrency, duration, max_calls)
     else:
         streamed = {"speed": speed, "api_port": api_port} if listen == "stream" else None
-        _replay(cases, url, recordings_port, jobs, junit, json_path, compare, quiet, streamed)
+        _replay(cases, url, recordings_port, jobs, junit, json_path, compare, quiet, streamed, bot_api_port)
 
 
 @contextmanager
@@ -115,7 +122,22 @@ def _audio(port: int, cases, url: str | None) -> Iterator[LocalRecordings]:  # n
         yield recordings
 
 
-def _run(cases, url, port, jobs, progress, streamed) -> list:  # noqa: ANN001
+@contextmanager
+def _bot_api(port: int, cases) -> Iterator[object]:  # noqa: ANN001
+    """For Telegram cases against a server: the Bot API stand-in its replies go to, with its bot's token."""
+    if not any(c.telegram for c in cases):
+        yield None
+        return
+    from ivr.config import from_environ
+    from ivr.qa.bot_api import BotApi
+
+    with BotApi(from_environ().telegram.bot_token or "", port) as bot:
+        click.echo(f"Telegram replies are read at {bot.url}: the server's IVR_TELEGRAM_API_URL must point "
+                   "there, with this IVR_TELEGRAM_BOT_TOKEN and IVR_TELEGRAM_SECRET", err=True)  # fmt: skip
+        yield bot
+
+
+def _run(cases, url, port, jobs, progress, streamed, bot_api_port=0) -> list:  # noqa: ANN001
     """Replay against the URL on threads, or in-process: on processes when more than one job."""
     from ivr.qa.replay import run_cases
     from ivr.qa.targets import InProcess, Remote
@@ -129,7 +151,8 @@ def _run(cases, url, port, jobs, progress, streamed) -> list:  # noqa: ANN001
 
             return replay_remote(cases, url, recordings, jobs, progress, streamed, click.echo)
         if url:
-            return run_cases(cases, Remote(url, recordings), jobs, progress)
+            with _bot_api(bot_api_port, cases) as bot:
+                return run_cases(cases, Remote(url, recordings, bot=bot), jobs, progress)
         target = _streamed_in_process(recordings, streamed["speed"]) if streamed else InProcess(recordings)
         try:
             return run_cases(cases, target, 1, progress)
@@ -143,7 +166,7 @@ def _streamed_in_process(recordings, speed):  # noqa: ANN001, ANN202
     return StreamedInProcess(recordings, speed)
 
 
-def _replay(cases, url, port, jobs, junit, json_path, compare, quiet, streamed=None) -> None:  # noqa: ANN001
+def _replay(cases, url, port, jobs, junit, json_path, compare, quiet, streamed=None, bot_api_port=0) -> None:  # noqa: ANN001
     from tqdm import tqdm
 
     from ivr.qa import report
@@ -151,7 +174,7 @@ def _replay(cases, url, port, jobs, junit, json_path, compare, quiet, streamed=N
     started = time.perf_counter()
     # disable=None: a bar on a terminal only, not in CI logs
     with tqdm(total=len(cases), unit="call", file=sys.stderr, leave=False, disable=None) as bar:
-        results = _run(cases, url, port, jobs, lambda _r: bar.update(), streamed)
+        results = _run(cases, url, port, jobs, lambda _r: bar.update(), streamed, bot_api_port)
     seconds = time.perf_counter() - started
     click.echo(report.table(results, turns=not quiet))
     if compare:

@@ -17,6 +17,7 @@ from ivr.qa.facts import Facts, SavedReading
 from ivr.qa.hearing import transcript
 from ivr.qa.prompts import matcher, similarity
 from ivr.qa.results import CaseResult, TurnResult
+from ivr.qa.telegram import TelegramChat
 from ivr.qa.texts import TextFacts, TextPhone, judge_texts, play_texts
 
 
@@ -31,6 +32,10 @@ class Line(Protocol):
 
     def text_facts(self) -> TextFacts | None:
         """What the hotline recorded of a text case's messages, when the replay can see its database."""
+        ...
+
+    def chat(self, case: Case) -> TelegramChat:
+        """The case's chat with the Telegram bot."""
         ...
 
 
@@ -74,7 +79,8 @@ def _run_texts(case: Case, target: Target, result: CaseResult, started: float) -
     """Send a text case's messages from its caller's number and judge each reply and the end."""
     try:
         with target.line(case) as line:
-            sids = play_texts(case, TextPhone(line.call, sms_path(case.locale)), result)
+            sender = line.chat(case) if case.telegram else TextPhone(line.call, sms_path(case.locale))
+            sids = play_texts(case, sender, result)
             facts = line.text_facts()
             judge_texts(case, result, sids, facts)
             if case.readings is not None and facts is not None:

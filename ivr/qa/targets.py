@@ -14,11 +14,13 @@ from pathlib import Path
 
 from ivr import create_app
 from ivr.config import from_environ
+from ivr.qa.bot_api import BotApi
 from ivr.qa.cases import Case
 from ivr.qa.driver import FlaskTransport, HttpTransport, TwilioCall
 from ivr.qa.facts import Facts, call_facts
 from ivr.qa.hearing import QaRecognizer, engine
 from ivr.qa.recordings import LocalRecordings
+from ivr.qa.telegram import TelegramChat, flask_post, http_post
 from ivr.qa.texts import TextFacts, text_facts
 from ivr.runtime import runtime
 from ivr.store import database
@@ -28,6 +30,8 @@ from ivr.store.migrate import upgrade
 ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC_URL = "https://replay.hotline.test"
 STREAM_ONLY = "the case is about the media stream (listen: stream): replay it with --listen stream"
+BOT_TOKEN = "100000001:replay-bot-token"  # the bot in-process replays run, against a Bot API stand-in
+REMOTE_REPLY_WAIT_S = 10.0  # for the server's outbox to send a reply to the stand-in
 
 
 def voice_path(locale: str) -> str:
@@ -39,6 +43,17 @@ def voice_path(locale: str) -> str:
 class InProcessLine:
     app: object
     call: TwilioCall
+    bot: BotApi | None = None  # Telegram's Bot API, where the app's outbox sends a Telegram case's replies
+    secret: str = ""  # the Telegram webhook's
+
+    def chat(self, case: Case) -> TelegramChat:
+        """The case's Telegram chat: each reply sent by the app's outbox as soon as its update is taken."""
+        return TelegramChat(
+            flask_post(self.app), PUBLIC_URL, self.secret, self.bot, case.locale, self.deliver, 0.0
+        )
+
+    def deliver(self) -> None:
+        runtime(self.app).outbox.deliver_due()
 
     def facts(self) -> Facts | None:
         with self.app.app_context():
@@ -62,6 +77,14 @@ class InProcess:
         self._folder = tempfile.TemporaryDirectory(prefix="ivr-replay-")
         self._template: Path | None = None
         self._lock = threading.Lock()
+        self._bot: BotApi | None = None
+
+    @property
+    def bot(self) -> BotApi:
+        """Telegram's Bot API for the cases' apps to send to, started when a Telegram case needs it."""
+        with self._lock:
+            self._bot = self._bot or BotApi(BOT_TOKEN)
+            return self._bot
 
     def skip_reason(self, case: Case) -> str | None:
         return None if "record" in case.listen else STREAM_ONLY
@@ -77,7 +100,7 @@ class InProcess:
             call = TwilioCall(FlaskTransport(app), PUBLIC_URL, caller=case.caller,
                               token=self.token, account_sid=ACCOUNT_SID,
                               recordings=self.recordings, voice_path=voice_path(case.locale))  # fmt: skip
-            yield InProcessLine(app, call)
+            yield InProcessLine(app, call, self.bot if case.telegram else None, self.token)
 
     @contextmanager
     def app(self, case: Case, public_url: str = PUBLIC_URL) -> Iterator[object]:
@@ -95,6 +118,8 @@ class InProcess:
                 runtime(app).sessions.kw["bind"].dispose()
 
     def close(self) -> None:
+        if self._bot is not None:
+            self._bot.close()
         self._folder.cleanup()
 
     def _config(self, case: Case, folder: str, db: Path) -> dict:
@@ -110,6 +135,9 @@ class InProcess:
             "RECOGNIZERS": {case.locale: QaRecognizer(case.locale)} if case.voice else {},
             "SECRET_KEY": self.token,
         }
+        if case.telegram:
+            config |= {"IVR_TELEGRAM_BOT_TOKEN": BOT_TOKEN, "IVR_TELEGRAM_SECRET": self.token,
+                       "IVR_TELEGRAM_API_URL": self.bot.url}  # fmt: skip
         if case.now is not None:
             config["IVR_CLOCK"] = lambda: case.now
         return config
@@ -131,6 +159,13 @@ class InProcess:
 @dataclass
 class RemoteLine:
     call: TwilioCall
+    bot: BotApi | None = None
+    secret: str = ""
+
+    def chat(self, case: Case) -> TelegramChat:
+        """The case's Telegram chat: the server's own outbox sends each reply to our stand-in."""
+        return TelegramChat(http_post, self.call.base_url, self.secret, self.bot, case.locale, lambda: None,
+                            REMOTE_REPLY_WAIT_S)  # fmt: skip
 
     def facts(self) -> Facts | None:
         return None  # the server's database is out of reach
@@ -143,16 +178,22 @@ class Remote:
     """Replay cases against a running server with signed requests; it fetches audio from us."""
 
     def __init__(self, url: str, recordings: LocalRecordings, token: str | None = None,
-                 account_sid: str | None = None) -> None:  # fmt: skip
+                 account_sid: str | None = None, bot: BotApi | None = None,
+                 telegram_secret: str | None = None) -> None:  # fmt: skip
+        """`bot` is the Bot API stand-in the server's IVR_TELEGRAM_API_URL points at, for Telegram cases."""
         self.mode = url.rstrip("/")
         self.recordings = recordings
         settings = from_environ()
         self.token = token if token is not None else settings.auth_token
         self.account_sid = account_sid or settings.account_sid or ACCOUNT_SID
+        self.bot, self.telegram_secret = bot, telegram_secret or settings.telegram.secret or ""
 
     def skip_reason(self, case: Case) -> str | None:
         if "record" not in case.listen:
             return STREAM_ONLY
+        if case.telegram and self.bot is None:
+            return ("a Telegram case needs a Bot API stand-in that the server's IVR_TELEGRAM_API_URL "
+                    "points at, to read the bot's replies")  # fmt: skip
         if case.uses("say_text"):
             return ("say_text needs the in-process transcript recogniser; a server at a URL "
                     "hears only real audio (replay this case without --url)")  # fmt: skip
@@ -173,4 +214,4 @@ class Remote:
         call = TwilioCall(self.transport(), self.mode, caller=case.caller, token=self.token,
                           account_sid=self.account_sid, recordings=self.recordings,
                           voice_path=voice_path(case.locale))  # fmt: skip
-        yield RemoteLine(call)
+        yield RemoteLine(call, self.bot, self.telegram_secret)

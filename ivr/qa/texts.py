@@ -1,4 +1,5 @@
-"""Text cases: a sender's SMS or WhatsApp messages through the Messaging webhook, each reply checked."""
+"""Text cases: a sender's SMS or WhatsApp messages through the Messaging webhook (or a Telegram chat,
+ivr/qa/telegram.py), each reply checked."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ivr.qa.cases import Case, Step
 from ivr.qa.driver import CallError, TwilioCall
 from ivr.qa.facts import SavedReading
 from ivr.qa.results import CaseResult, TurnResult
+from ivr.qa.telegram import TelegramChat
 from ivr.store.models import Message, Reading
 
 
@@ -69,8 +71,8 @@ class TextPhone:
         return sid, " ".join((m.text or "").strip() for m in root.iter("Message")), took
 
 
-def play_texts(case: Case, phone: TextPhone, result: CaseResult) -> dict[int, str]:
-    """Send the case's messages in turn, checking each reply; the MessageSid of each turn."""
+def play_texts(case: Case, phone: TextPhone | TelegramChat, result: CaseResult) -> dict[int, str]:
+    """Send the case's messages in turn, checking each reply; the MessageSid (update_id) of each turn."""
     sids = {}
     for step in case.steps:
         turn = TurnResult(step.number, step.describe())

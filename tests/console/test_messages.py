@@ -114,7 +114,7 @@ def test_the_dashboard_counts_current_readings_per_channel(login, send):
     counted = dict(
         re.findall(r'data-channel="(\w+)"><td>[^<]*</td><td class="num">(\d+)', page.get_data(as_text=True))
     )
-    assert counted == {"ivr": "0", "sms": "0", "whatsapp": "1", "email": "0"}
+    assert counted == {"ivr": "0", "sms": "0", "whatsapp": "1", "email": "0", "telegram": "0"}
 
 
 def test_the_english_console_names_channels_and_statuses(login, send):

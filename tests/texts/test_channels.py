@@ -117,16 +117,19 @@ def test_the_console_masks_a_sender_as_its_channel_does_and_an_unknown_one_wholl
 
 
 def test_the_registry_keeps_the_channels_of_today(app):
-    assert list(TRAITS) == ["sms", "whatsapp", "email"]
+    assert list(TRAITS) == ["sms", "whatsapp", "email", "telegram"]
     assert TRAITS["whatsapp"].key(" whatsapp:8 916 123-45-67") == KNOWN == TRAITS["sms"].key("89161234567")
     assert TRAITS["email"].key(" Ivan@Example.RU ") == "ivan@example.ru"
-    assert [t.verify for t in TRAITS.values()] == [Verify.PHONE, Verify.PHONE, Verify.NONE]
-    assert [t.replies_inline for t in TRAITS.values()] == [True, True, False]
-    assert [bp.name for bp in webhooks(runtime(app))] == ["messaging"]  # SMS and WhatsApp share Twilio's
+    assert TRAITS["telegram"].key(" 4242424242 ") == "tg:4242424242"  # never taken for a phone number
+    assert [t.verify for t in TRAITS.values()] == [Verify.PHONE, Verify.PHONE, Verify.NONE, Verify.CONTACT]
+    assert [t.replies_inline for t in TRAITS.values()] == [True, True, False, False]
+    assert [t.replies_queued for t in TRAITS.values()] == [False, False, False, True]
+    # SMS and WhatsApp share Twilio's
+    assert [bp.name for bp in webhooks(runtime(app))] == ["messaging", "telegram"]
     assert all(len(e.traits.name) <= 16 for e in ENTRIES)  # the messages' and readings' column
     for code in LOCALES:
         with app.test_request_context(f"/?lang={code}"):
-            assert [channel_label(n) for n in TRAITS] == ["SMS", "WhatsApp", "e-mail"]
+            assert [channel_label(n) for n in TRAITS] == ["SMS", "WhatsApp", "e-mail", "Telegram"]
             assert channel_label("ivr") == {"ru": "звонок", "en": "call"}[code]
 
 
