@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import os
 import re
 import uuid
@@ -46,6 +47,14 @@ def pytest_report_header() -> str:
     if PG_URL:
         return f"PostgreSQL tests: on ({PG_URL.rsplit('@', 1)[-1]})"
     return "PostgreSQL tests: skipped (set IVR_TEST_POSTGRES_URL to run them)"
+
+
+@pytest.fixture(autouse=True)
+def ivr_logger_level_restored() -> Iterator[None]:
+    """`ivr replay` quiets the "ivr" logger for its table; the tests after it in this worker log (caplog)."""
+    level = logging.getLogger("ivr").level
+    yield
+    logging.getLogger("ivr").setLevel(level)
 
 
 @pytest.fixture(scope="session", autouse=True)

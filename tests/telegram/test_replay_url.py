@@ -3,7 +3,6 @@ replies read where the server's `ivr outbox send --loop` sends them (the replay'
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -40,14 +39,6 @@ def server(tmp_path_factory):
             yield base, str(bot_port)
     finally:
         stop(sender)
-
-
-@pytest.fixture(autouse=True)
-def loud_again():
-    """`ivr replay` quiets the "ivr" logger for its table; the tests after these in this process log."""
-    level = logging.getLogger("ivr").level
-    yield
-    logging.getLogger("ivr").setLevel(level)
 
 
 def replay(*args: str, secret: str = SECRET):
