@@ -64,7 +64,7 @@ class Config:
     retain_caller_days: int | None = None
     pseudonym_key: str | None = None  # keys the HMAC that replaces old callers' numbers
     locales_dir: str | None = None  # more locale packs, besides the built-in ones
-    text: TextLimits = field(default_factory=TextLimits)  # SMS, WhatsApp and e-mail readings
+    text: TextLimits = field(default_factory=TextLimits)  # readings by text, every channel of the registry
     mail: MailSettings = field(default_factory=lambda: MailSettings(None, None, None, None))
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     rules: Rules = field(default_factory=Rules)

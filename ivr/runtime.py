@@ -33,7 +33,7 @@ class Runtime:
     speech: Speech
     regions: Regions
     calls: CallService
-    messages: MessageService  # SMS, WhatsApp and e-mail
+    messages: MessageService  # every text channel of the registry
     clock: Clock  # the one clock; tests and QA replays set its source so windows are deterministic
     streams: threading.BoundedSemaphore  # the media streams this process may hold open at once
     outbox: Deliverer  # sends the notices waiting in the outbox (`ivr outbox send`), never a web worker

@@ -1,4 +1,4 @@
-"""Replies to text messages (SMS, WhatsApp, e-mail) per locale: ivr/locales/<code>/replies.yaml."""
+"""Replies to text messages (every text channel) per locale: ivr/locales/<code>/replies.yaml."""
 
 from __future__ import annotations
 
@@ -50,14 +50,20 @@ class Replies:
         return self.words[1] if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else self.words[2]
 
 
+# A pack that lacks a reply (one added since it was written) answers with this pack's, not a KeyError.
+FALLBACK = "en"
+
+
 def load(code: str) -> Replies:
-    return _load(folder(code) / "replies.yaml")
+    return _load(folder(code) / "replies.yaml", folder(FALLBACK) / "replies.yaml")
 
 
 @cache
-def _load(path: Path) -> Replies:
+def _load(path: Path, fallback: Path) -> Replies:
     if not path.exists():
         raise UnknownLocale(f"no replies for locale {path.parent.name!r}")
     texts = yaml.safe_load(path.read_text(encoding="utf-8"))
     words = texts.pop("readings_word")
+    if path != fallback:
+        texts = {**_load(fallback, fallback).texts, **texts}
     return Replies(path.parent.name, texts, words)

@@ -1,4 +1,4 @@
-"""The text channels' limits (SMS, WhatsApp, e-mail): a settings type below `ivr.config`."""
+"""The text channels' limits (every channel of the registry): a settings type below `ivr.config`."""
 
 from __future__ import annotations
 

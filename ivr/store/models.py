@@ -159,7 +159,7 @@ class Reading(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
     turn_id: Mapped[int | None] = mapped_column(ForeignKey("turns.id", ondelete="SET NULL"))
-    # A text reading's message (SMS, WhatsApp, e-mail); call_id is None then.
+    # A text reading's message (any text channel); call_id is None then.
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     # The last supervisor decision on a flagged reading; the audit trail keeps every one.
     reviewed_by: Mapped[str | None] = mapped_column(String(64))

@@ -59,8 +59,9 @@ class BotApi:
             "resize_keyboard": True,
         }
 
-    def send(self, recipient: str, text: str) -> None:
-        """POST one message to a chat; raises Undeliverable or SendFailed when it did not go out."""
+    def send(self, recipient: str, text: str) -> str | None:
+        """POST one message to a chat, giving Telegram's message_id; raises Undeliverable or SendFailed
+        when it did not go out."""
         who = mask(recipient)
         if self.url is None:  # kept in the outbox until the bot's token is set
             raise SendFailed(f"IVR_TELEGRAM_BOT_TOKEN is not set: nothing can be sent to {who}")
@@ -69,10 +70,11 @@ class BotApi:
             response = requests.post(self.url, json=body, timeout=TIMEOUT_S, allow_redirects=False)
         except requests.RequestException as error:  # its text names the URL, and so the token
             raise SendFailed(f"{type(error).__name__} sending to {who}") from None
+        answer = _json(response)
         if response.status_code == 200:
             log.info("telegram message sent to %s", who)
-            return
-        answer = _json(response)
+            sent = answer.get("result")
+            return str(sent["message_id"]) if isinstance(sent, dict) and "message_id" in sent else None
         reason = f"HTTP {response.status_code} sending to {who}: {str(answer.get('description', ''))[:200]}"
         if response.status_code == 429:
             after = (answer.get("parameters") or {}).get("retry_after") if isinstance(answer, dict) else None

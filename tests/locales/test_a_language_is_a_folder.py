@@ -124,3 +124,19 @@ def test_every_built_in_pack_writes_its_letters_words_and_a_keyword_of_each_kind
     assert language.letters and language.words
     assert set(language.keywords) == {TextKind.HELP, TextKind.STOP, TextKind.START, TextKind.CONFIRM}
     assert all(language.keywords.values())
+
+
+def test_a_reply_the_pack_lacks_is_answered_in_english(packs):
+    """A pack written before a reply was added answers with English's, never a KeyError."""
+    from ivr.flows import Say
+    from ivr.locales import replies
+
+    path = packs / "eo" / "replies.yaml"
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del texts["template"]
+    path.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
+    locales.use(packs)
+
+    toy = replies.load("eo")
+    assert toy.text([Say("template")]) == replies.load("en").text([Say("template")])
+    assert toy.text([Say("too_long")]).startswith(MARK)  # what it has stays its own

@@ -21,8 +21,9 @@ def telegram():
 
 
 def test_a_message_is_posted_with_chat_id_text_and_the_share_your_number_button(telegram):
-    BotApi(telegram.url, TOKEN, "Поделиться номером").send("4242424242", "Принято: 1 показание.")
+    sent_id = BotApi(telegram.url, TOKEN, "Поделиться номером").send("4242424242", "Принято: 1 показание.")
     [sent] = telegram.delivered()
+    assert sent_id == "1"  # Telegram's message_id, kept as the notice's provider id
     assert (sent.chat_id, sent.text) == ("4242424242", "Принято: 1 показание.")
     assert sent.reply_markup["keyboard"] == [[{"text": "Поделиться номером", "request_contact": True}]]
 
