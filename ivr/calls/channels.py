@@ -20,7 +20,7 @@ class Verify(StrEnum):
     UNVERIFIED_SENDER."""
 
     PHONE = "phone"  # the sender key is a phone number, matched against the account's phones
-    CONTACT = "contact"  # the phone the sender shared with us (MessageService.remember_phone)
+    CONTACT = "contact"  # the phone the sender shared with us (a contact card, Incoming.contact)
     NONE = "none"  # nothing about the sender can be matched (an e-mail address): always flagged
 
 

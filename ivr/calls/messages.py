@@ -35,6 +35,15 @@ IN_FLIGHT = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
+class Contact:
+    """A contact card a sender shared: the phone their readings are verified against when it is their
+    own (the channel knows whose card it is); another's is refused and forgotten."""
+
+    phone: str
+    own: bool
+
+
+@dataclass(frozen=True)
 class Incoming:
     channel: str  # the name of one of the service's channels
     external_id: str  # Twilio's MessageSid, or the e-mail's Message-ID
@@ -44,6 +53,7 @@ class Incoming:
     locale_hint: str | None = None  # the reply language when the text itself does not tell
     media: bool = False  # it came with pictures or other parts: refused, unread
     automatic: bool = False  # an auto-reply, bounce or list mail: recorded as ignored, never answered
+    contact: Contact | None = None  # a contact card shared instead of words (Telegram's)
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,8 @@ class MessageService:
         if senders.count_since(s, m, since) >= self.limits.rate_limit:
             told = senders.rate_limited_since(s, m, since)  # one polite reply per window, not a loop
             return MessageStatus.RATE_LIMITED, [] if told else [Say("rate_limited")], locale
+        if incoming.contact is not None:
+            return MessageStatus.CONTACT, [self._share(s, m, incoming.contact)], locale
         if text.kind in (TextKind.HELP, TextKind.UNKNOWN):
             return MessageStatus.HELP, [Say("template")], locale
         if text.kind in (TextKind.STOP, TextKind.START):
@@ -172,24 +184,14 @@ class MessageService:
             return m.sender_key
         return senders.shared_phone(s, m.channel, m.sender_key) if verify == Verify.CONTACT else None
 
-    def remember_phone(self, channel: str, sender: str, phone: str) -> bool:
-        """Keep the phone a sender shared with us (their own contact), replacing an earlier one: their
-        next readings are verified against it. False when it is no real number."""
-        number = normalise(phone)
+    def _share(self, s: Session, m: Message, contact: Contact) -> Say:
+        """Keep the sender's own number, replacing an earlier one: their next readings are verified
+        against it. Another's card, or no real number, is refused and nothing of it is kept."""
+        number = normalise(contact.phone) if contact.own else None
         if number is None:
-            return False
-        key = storable(self.channels[channel].key(sender))[:320]
-        storage.run(self.sessions, lambda s: senders.share_phone(s, channel, key, number, self.clock.now()))
-        return True
-
-    def tell(self, channel: str, sender: str, says: list[Say], locale: str | None = None) -> None:
-        """Send a sender a word outside any message's reply (a phone they shared taken, or refused),
-        through the outbox."""
-        traits = self.channels[channel]
-        text = traits.cut(replies.load(locale or self.locale).text(says))
-        recipient = storable(traits.stored(sender))[:320]
-        storage.run(self.sessions, lambda s: outbox.enqueue(s, channel, recipient, text, self.clock.now(),
-                                                            outbox.Kind.REPLY))  # fmt: skip
+            return Say("contact_refused")
+        senders.share_phone(s, m.channel, m.sender_key, number, self.clock.now())
+        return Say("contact_saved", {"phone": number})
 
     def _confirm(self, s: Session, m: Message) -> tuple[str, list[Say]]:
         """«ДА»: store the readings the sender's last message left waiting, if still in time."""

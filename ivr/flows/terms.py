@@ -40,6 +40,7 @@ class MessageStatus(StrEnum):
     EXPIRED = "expired"  # readings that waited for «ДА» too long, or a «ДА» that came too late
     REFUSED = "refused"  # readings not taken: lower than before, wrong count, unknown account
     HELP = "help"  # HELP, or a text that is no template: answered with the template
+    CONTACT = "contact"  # a contact card shared: the sender's own number kept, another's refused
     STOP = "stop"  # the sender opted out of notices
     START = "start"  # the sender opted in again
     RATE_LIMITED = "rate_limited"  # too many messages from the sender in the window

@@ -14,11 +14,9 @@ import logging
 from flask import Blueprint, Response, request
 
 from ivr import locales
-from ivr.calls.messages import Incoming, MessageService
+from ivr.calls.messages import Contact, Incoming
 from ivr.calls.storage import StorageUnavailable
-from ivr.flows import Say
 from ivr.runtime import Runtime
-from ivr.telegram.bot_api import mask
 from ivr.telegram.updates import Kind, Update, parse
 
 log = logging.getLogger(__name__)
@@ -80,28 +78,14 @@ def _take(rt: Runtime, update: Update) -> None:
     if update.kind == Kind.IGNORED:
         log.info("telegram update %s ignored: no message of a private chat", update.update_id)
         return
-    if update.kind == Kind.CONTACT:
-        _contact(rt.messages, update)
-        return
     # A command is the bot's Start or Help button, no words of the template: taken as an empty message,
-    # which is answered with the template in the sender's language.
-    body = "" if update.kind == Kind.COMMAND else update.text
+    # which is answered with the template in the sender's language. A contact card is taken as a message
+    # too: once per update_id, its answer and the phone kept in one transaction.
+    body = update.text if update.kind in (Kind.TEXT, Kind.MEDIA) else ""
+    contact = Contact(update.contact_phone or "", update.own_contact) if update.kind == Kind.CONTACT else None
     incoming = Incoming(CHANNEL, str(update.update_id), update.chat_id, body, rt.clock.now(), _language(update),
-                        media=update.kind == Kind.MEDIA)  # fmt: skip
+                        media=update.kind == Kind.MEDIA, contact=contact)  # fmt: skip
     rt.messages.receive(incoming)
-
-
-def _contact(messages: MessageService, update: Update) -> None:
-    """A sender's own number (the share button) is remembered: their readings are verified against
-    it. Someone else's contact card is refused politely and forgotten."""
-    own = update.own_contact and messages.remember_phone(CHANNEL, update.chat_id, update.contact_phone or "")
-    log.info("telegram %s shared %s", mask(update.chat_id), "their number" if own else "a contact not theirs")
-    said = (
-        Say("telegram_contact_saved", {"phone": update.contact_phone})
-        if own
-        else Say("telegram_contact_refused")
-    )
-    messages.tell(CHANNEL, update.chat_id, [said], _language(update))
 
 
 def _language(update: Update) -> str | None:

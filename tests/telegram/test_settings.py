@@ -48,5 +48,5 @@ def test_a_bad_or_half_set_telegram_setting_stops_the_start_naming_it(env, named
 @pytest.mark.parametrize("code", locales.available())
 def test_every_pack_has_the_telegram_button_and_the_contact_answers(code):
     texts = replies.load(code).texts
-    assert {"telegram_share", "telegram_contact_saved", "telegram_contact_refused"} <= set(texts)
-    assert "{phone}" in texts["telegram_contact_saved"]
+    assert {"telegram_share", "contact_saved", "contact_refused"} <= set(texts)
+    assert "{phone}" in texts["contact_saved"]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ivr.runtime import runtime
-from ivr.store.models import Message, Notice, Reading
+from ivr.store.models import Message, Notice, Reading, SenderPhone
 from tests.conftest import NOW
 from tests.sessions import transaction
 from tests.telegram.conftest import CHAT, KNOWN, SECRET, update
@@ -81,6 +81,43 @@ def test_someone_elses_contact_is_refused_politely_and_not_remembered(app, teleg
     assert "Чужие контакты мы не сохраняем" in refused and "номер не указан" in reply
     with app.app_context(), transaction() as s:
         assert s.scalars(select(Reading)).one().flag_list == ["UNVERIFIED_SENDER"]
+
+
+def phones(app) -> list[tuple[str, str]]:
+    with app.app_context(), transaction() as s:
+        return [(p.sender_key, p.phone) for p in s.scalars(select(SenderPhone))]
+
+
+def test_a_contact_delivered_twice_is_saved_once_and_told_once(app, telegram, bot, deliver):
+    for _ in range(2):  # Telegram redelivers an update it got no 200 for
+        assert telegram(update_id=31, contact={"phone_number": KNOWN, "user_id": CHAT}).status_code == 200
+    assert deliver() == 1 and deliver() == 0
+    [saved] = bot.delivered()
+    assert saved.text.startswith("Спасибо! Номер +79161234567 сохранён")
+    assert phones(app) == [(f"tg:{CHAT}", KNOWN)]
+    with app.app_context(), transaction() as s:
+        m = s.scalars(select(Message)).one()  # recorded as the sender's message, with its answer
+        assert (m.status, m.body, m.reply, m.replied_at) == ("contact", "", saved.text, NOW)
+
+
+def test_someone_elses_contact_delivered_twice_is_refused_once_and_nothing_kept(app, telegram, bot, deliver):
+    for _ in range(2):
+        telegram(update_id=32, contact={"phone_number": KNOWN, "user_id": CHAT + 1})
+    assert deliver() == 1 and deliver() == 0
+    assert [s.text[:30] for s in bot.delivered()] == ["Чужие контакты мы не сохраняем"]
+    assert phones(app) == []
+    with app.app_context(), transaction() as s:
+        m = s.scalars(select(Message)).one()
+        assert (m.status, m.body) == ("contact", "") and KNOWN not in m.reply
+
+
+def test_a_contact_counts_toward_the_rate_limit_and_beyond_it_is_not_kept(app, telegram, bot, deliver):
+    for _ in range(10):  # IVR_TEXT_RATE_LIMIT's default is 10
+        telegram(contact={"phone_number": "+79169999999", "user_id": CHAT})
+    telegram(contact={"phone_number": KNOWN, "user_id": CHAT})
+    deliver()
+    assert bot.delivered()[-1].text.startswith("Слишком много сообщений")
+    assert phones(app) == [(f"tg:{CHAT}", "+79169999999")]
 
 
 def test_start_is_answered_with_the_template_and_the_share_your_number_button(app, telegram, bot, deliver):

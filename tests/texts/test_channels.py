@@ -13,7 +13,7 @@ import responses
 from sqlalchemy import select
 
 from ivr.calls.channels import Traits, Undeliverable, Verify
-from ivr.calls.messages import Incoming, MessageService
+from ivr.calls.messages import Contact, Incoming, MessageService
 from ivr.channels import ENTRIES, TRAITS, notifiers, webhooks
 from ivr.console.i18n import LOCALES, channel_label
 from ivr.console.masking import Privacy
@@ -37,9 +37,12 @@ def toy(app):
                              parts.clock, {PIGEON.name: PIGEON, "owl": replace(PIGEON, name="owl")})  # fmt: skip
     sent = iter(range(1, 100))
 
-    def send(body: str, sender: str, traits: Traits = PIGEON, minutes: int = 0):  # noqa: ANN202
+    def send(
+        body: str, sender: str, traits: Traits = PIGEON, minutes: int = 0, contact: Contact | None = None
+    ):  # noqa: ANN202
         service.channels = {**service.channels, traits.name: traits}
-        incoming = Incoming(traits.name, f"P{next(sent)}", sender, body, NOW + timedelta(minutes=minutes))
+        incoming = Incoming(traits.name, f"P{next(sent)}", sender, body, NOW + timedelta(minutes=minutes),
+                            contact=contact)  # fmt: skip
         with app.app_context():
             return service.receive(incoming)
 
@@ -75,9 +78,11 @@ def test_a_toy_channel_takes_readings_keyed_masked_and_cut_as_its_traits_say(app
 
 
 def test_a_contact_shared_verifies_the_senders_next_readings(app, toy):
-    assert not toy.service.remember_phone("pigeon", "RING-7", "not a phone")
-    assert toy.service.remember_phone("pigeon", "RING-7", "8 916 999-99-99")  # a number on no account
-    assert toy.service.remember_phone("pigeon", "ring-7 ", "8 (916) 123-45-67")  # replaces it: KNOWN's
+    wide = replace(PIGEON, max_chars=400)  # the whole answer, uncut
+    refused = toy("", "RING-7", wide, contact=Contact("not a phone", own=True))
+    assert refused.status == "contact" and refused.text.startswith("Чужие контакты мы не сохраняем")
+    assert "+79169999999" in toy("", "RING-7", wide, contact=Contact("8 916 999-99-99", own=True)).text
+    toy("", "ring-7 ", contact=Contact("8 (916) 123-45-67", own=True))  # replaces it: KNOWN's
     toy("100001 1100", "Ring-7")
     assert rows(app) == [("pigeon", 1100, False)]
     with app.app_context(), transaction() as s:
