@@ -20,6 +20,7 @@ REPLIES = (
     "account_unknown", "account_missing", "needs", "reading_invalid", "reading_lower",
     "confirm_rollover", "confirm_high", "confirm_ask", "confirm_nothing", "confirm_expired",
     "expired_notice", "stop", "start", "rate_limited", "too_long", "media", "sorry_error",
+    "contact_saved", "contact_refused",
 )  # fmt: skip
 
 

@@ -34,10 +34,8 @@ class SendFailed(Exception):
 
 def notifier(config: Config) -> BotApi:
     """The bot's sendMessage with these settings; the button is labelled in the hotline's language (in
-    English when its pack has no label: every app builds this, with Telegram or without)."""
-    label = (
-        replies.load(config.locale).texts.get("telegram_share") or replies.load("en").texts["telegram_share"]
-    )
+    English when its pack has no label, as every reply a pack lacks)."""
+    label = replies.load(config.locale).texts["telegram_share"]
     return BotApi(config.telegram.api_url, config.telegram.bot_token, label)
 
 

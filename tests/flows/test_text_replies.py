@@ -19,7 +19,7 @@ def test_every_reply_and_zone_label_is_in_every_pack(code):
 @pytest.mark.parametrize("code", PACKS)
 def test_every_reply_renders_with_the_parameters_the_flow_gives(code):
     params = {"count": 2, "account": "100001", "zones": [(2, 1), (2, 2)], "label": (2, 1), "digits": "12345",
-              "previous": "12000", "max": 6, "consumption": 5000, "minutes": 60}  # fmt: skip
+              "previous": "12000", "max": 6, "consumption": 5000, "minutes": 60, "phone": "+79161234567"}  # fmt: skip
     for reply in REPLIES:
         used = {k: v for k, v in params.items() if "{" + k in replies.load(code).texts[reply] or k == "count"}
         assert replies.load(code).text([Say(reply, used)]).strip()
