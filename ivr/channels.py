@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint
 
-from ivr.calls.channels import Notifier, Traits, Verify, address, phone
+from ivr.calls.channels import Notifier, Replies, Traits, Verify, address, phone
 from ivr.config import Config
 from ivr.mail import poll
 from ivr.mail.replies import MailNotifier
@@ -49,20 +49,20 @@ def _phone(sender: str) -> str:
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(Traits(messaging.SMS, key=_phone, stored=messaging.bare, mask=mask, verify=Verify.PHONE,
-                 replies_inline=True, max_chars=TWILIO_CHARS, label="SMS"),
+                 replies=Replies.INLINE, max_chars=TWILIO_CHARS, label="SMS"),
           _twilio(messaging.SMS), messaging.blueprint),
     # The same Twilio webhook as SMS: its senders carry the whatsapp: prefix.
     Entry(Traits(messaging.WHATSAPP, key=_phone, stored=messaging.bare, mask=mask, verify=Verify.PHONE,
-                 replies_inline=True, max_chars=TWILIO_CHARS, label="WhatsApp"),
+                 replies=Replies.INLINE, max_chars=TWILIO_CHARS, label="WhatsApp"),
           _twilio(messaging.WHATSAPP, messaging.PREFIX)),
     # Polled by `ivr mail poll`, which sends the replies itself; anyone can write any From:, so an
     # address proves nothing.
     Entry(Traits(poll.CHANNEL, key=address, stored=str.strip, mask=mask_email, verify=Verify.NONE,
-                 replies_inline=False, max_chars=20_000, label="e-mail"),
+                 replies=Replies.ADAPTER, max_chars=20_000, label="e-mail"),
           lambda c: MailNotifier(c.mail)),
     # A chat id knows no phone: a sender is verified by the contact they shared, their own.
     Entry(Traits(webhook.CHANNEL, key=webhook.key, stored=str.strip, mask=bot_api.mask, verify=Verify.CONTACT,
-                 replies_inline=False, max_chars=bot_api.MAX_CHARS, label="Telegram", replies_queued=True),
+                 replies=Replies.OUTBOX, max_chars=bot_api.MAX_CHARS, label="Telegram"),
           bot_api.notifier, webhook.blueprint),
 )  # fmt: skip
 

@@ -24,6 +24,14 @@ class Verify(StrEnum):
     NONE = "none"  # nothing about the sender can be matched (an e-mail address): always flagged
 
 
+class Replies(StrEnum):
+    """Who sends a channel's reply to a text, and when."""
+
+    INLINE = "inline"  # it rides on the webhook's answer (Twilio's TwiML)
+    OUTBOX = "outbox"  # queued with the message, sent by the outbox after the commit (ivr/calls/outbox.py)
+    ADAPTER = "adapter"  # the adapter sends it itself (e-mail's poller, which answers in the letter's thread)
+
+
 @dataclass(frozen=True)
 class Traits:
     name: str  # the channel as stored on messages and readings: at most 16 characters
@@ -31,12 +39,9 @@ class Traits:
     stored: Callable[[str], str]  # the sender as stored on the message
     mask: Callable[[str], str]  # the sender (or its key) for logs and the console
     verify: Verify
-    replies_inline: bool  # the reply rides on the webhook's answer; otherwise it is sent afterwards, ...
+    replies: Replies
     max_chars: int  # replies longer than this are cut
     label: str  # the console's name for it when the console's locale has no `channel.<name>`
-    # ... by the outbox after the commit (ivr/calls/outbox.py), or, when False, by the adapter itself
-    # (e-mail's poller, which answers in the letter's thread)
-    replies_queued: bool = False
 
     def cut(self, text: str) -> str:
         """The reply within max_chars: cut at the last line or word that fits, marked with «…»."""

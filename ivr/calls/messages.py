@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ivr import flows, metrics
 from ivr.calls import outbox, senders, storage
-from ivr.calls.channels import Traits, Verify
+from ivr.calls.channels import Replies, Traits, Verify
 from ivr.calls.storage import storable
 from ivr.clock import Clock
 from ivr.flows import MessageStatus, Rules, Say, TextKind
@@ -95,9 +95,9 @@ class MessageService:
             status, says, locale = self._answer_or_refuse(s, message, incoming)
             message.status, message.locale = status, locale
             message.reply = traits.cut(replies.load(locale).text(says)) if says else ""
-            if says and traits.replies_inline:  # sent with the webhook's answer
+            if says and traits.replies == Replies.INLINE:
                 message.replied_at = incoming.received_at
-            elif says and traits.replies_queued:  # sent by the outbox after the commit, else by the adapter
+            elif says and traits.replies == Replies.OUTBOX:  # else the adapter sends it
                 outbox.enqueue(s, incoming.channel, message.sender, message.reply, self.clock.now(),
                                outbox.Kind.REPLY, message.id)  # fmt: skip
             s.flush()

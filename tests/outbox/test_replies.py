@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
+from ivr.calls.channels import Replies
 from ivr.calls.messages import Incoming, MessageService
 from ivr.channels import TRAITS
 from ivr.runtime import runtime
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.both_databases
 def service(app) -> MessageService:
     """The message service with SMS replies sent through the outbox, as a Telegram's are."""
     parts = runtime(app)
-    queued = dataclasses.replace(TRAITS["sms"], replies_inline=False, replies_queued=True)
+    queued = dataclasses.replace(TRAITS["sms"], replies=Replies.OUTBOX)
     return MessageService(
         parts.sessions, parts.regions, parts.config.rules, "ru", parts.clock, {**TRAITS, "sms": queued}
     )

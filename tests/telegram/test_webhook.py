@@ -73,6 +73,16 @@ def test_a_sender_who_shared_their_own_number_is_verified(app, telegram, bot, de
         assert s.scalars(select(Reading)).one().flag_list == []
 
 
+def test_a_sender_whose_own_number_is_not_on_the_account_is_flagged_unverified(app, telegram, bot, deliver):
+    telegram(contact={"phone_number": "+79169999999", "user_id": CHAT})  # theirs, but on no account
+    telegram(text="100001 1100")
+    deliver()
+    saved, reply = (s.text for s in bot.delivered())
+    assert "сохранён" in saved and "номер не указан" in reply
+    with app.app_context(), transaction() as s:
+        assert s.scalars(select(Reading)).one().flag_list == ["UNVERIFIED_SENDER"]
+
+
 def test_someone_elses_contact_is_refused_politely_and_not_remembered(app, telegram, bot, deliver):
     telegram(contact={"phone_number": KNOWN, "user_id": CHAT + 1})
     telegram(text="100001 1100")

@@ -12,7 +12,7 @@ import requests
 import responses
 from sqlalchemy import select
 
-from ivr.calls.channels import Traits, Undeliverable, Verify
+from ivr.calls.channels import Replies, Traits, Undeliverable, Verify
 from ivr.calls.messages import Contact, Incoming, MessageService
 from ivr.channels import ENTRIES, TRAITS, notifiers, webhooks
 from ivr.console.i18n import LOCALES, channel_label
@@ -26,7 +26,7 @@ from tests.texts.conftest import KNOWN
 
 pytestmark = pytest.mark.both_databases
 PIGEON = Traits("pigeon", key=lambda s: s.strip().lower(), stored=str.strip, mask=lambda s: s[:2] + "***",
-                verify=Verify.CONTACT, replies_inline=False, max_chars=40, label="Pigeon")  # fmt: skip
+                verify=Verify.CONTACT, replies=Replies.ADAPTER, max_chars=40, label="Pigeon")  # fmt: skip
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_a_contact_shared_verifies_the_senders_next_readings(app, toy):
 def test_a_phone_channel_is_verified_by_its_sender_and_one_that_verifies_none_never(
     app, toy, verify, unverified
 ):
-    inline = replace(PIGEON, name="owl", verify=verify, replies_inline=True, max_chars=1600)
+    inline = replace(PIGEON, name="owl", verify=verify, replies=Replies.INLINE, max_chars=1600)
     out = toy("100001 1100", KNOWN, inline)
     assert out.replied and "…" not in out.text and message(app, 1).replied_at == NOW
     assert rows(app) == [("owl", 1100, unverified)]
@@ -127,8 +127,7 @@ def test_the_registry_keeps_the_channels_of_today(app):
     assert TRAITS["email"].key(" Ivan@Example.RU ") == "ivan@example.ru"
     assert TRAITS["telegram"].key(" 4242424242 ") == "tg:4242424242"  # never taken for a phone number
     assert [t.verify for t in TRAITS.values()] == [Verify.PHONE, Verify.PHONE, Verify.NONE, Verify.CONTACT]
-    assert [t.replies_inline for t in TRAITS.values()] == [True, True, False, False]
-    assert [t.replies_queued for t in TRAITS.values()] == [False, False, False, True]
+    assert [t.replies for t in TRAITS.values()] == [Replies.INLINE] * 2 + [Replies.ADAPTER, Replies.OUTBOX]
     # SMS and WhatsApp share Twilio's
     assert [bp.name for bp in webhooks(runtime(app))] == ["messaging", "telegram"]
     assert all(len(e.traits.name) <= 16 for e in ENTRIES)  # the messages' and readings' column
