@@ -8,14 +8,28 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]  # where wsgi.py is
+
+
+def blank_database(kind: str, folder: Path, pg_url: Callable[[], str]) -> str:
+    """An empty database for a server the test starts: a SQLite file in `folder`, or the worker's
+    PostgreSQL database (`pg_url()`, asked only then) with its schema dropped."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'ivr.sqlite3'}"
+    url = pg_url()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 def free_port() -> int:

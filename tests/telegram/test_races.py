@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from ivr.qa.bot_api import BotApi
 from ivr.store.models import Message, Notice, Reading
-from tests.serving import free_port, gunicorn, ivr
+from tests.serving import blank_database, free_port, gunicorn, ivr
 from tests.telegram.conftest import SECRET, TOKEN, update
 from tests.telephony.conftest import accounts_csv
 from tests.telephony.test_races import at_once
@@ -26,12 +26,7 @@ DUPLICATES = 4
 def bot_hotline(request, tmp_path_factory):
     """gunicorn -w 2 with a Telegram bot whose Bot API is a stand-in; (base URL, env, engine, stand-in)."""
     folder = tmp_path_factory.mktemp(f"telegram-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'ivr.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        with create_engine(url).begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    url = blank_database(request.param, folder, lambda: request.getfixturevalue("pg_database"))
     regions, accounts = folder / "regions.csv", folder / "accounts.csv"
     regions.write_text("region,start_day,end_day\nТестовый край,1,31\n", encoding="utf-8")
     accounts.write_text(accounts_csv(UPDATES), encoding="utf-8")

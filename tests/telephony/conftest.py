@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 import requests
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select
 from twilio.request_validator import RequestValidator
 
 from ivr.clock import server_today
 from ivr.qa.driver import Heard, HttpTransport, TwilioCall
 from ivr.qa.replay import question_seq
 from ivr.store.models import Call, Reading, Turn
-from tests.serving import Gunicorn, free_port, gunicorn, ivr
+from tests.serving import Gunicorn, blank_database, free_port, gunicorn, ivr
 
 TOKEN = "gunicorn-token"
 CALLERS = 300
@@ -94,12 +94,7 @@ def to_read_back(call: TwilioCall) -> Heard:
 def hotline(request, tmp_path_factory) -> Hotline:
     """gunicorn --preload -w 2 --threads 4 wsgi:app on a migrated database with CALLERS accounts."""
     folder = tmp_path_factory.mktemp(f"hotline-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'ivr.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        with create_engine(url).begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    url = blank_database(request.param, folder, lambda: request.getfixturevalue("pg_database"))
     port = free_port()
     regions, accounts = folder / "regions.csv", folder / "accounts.csv"
     regions.write_text("region,start_day,end_day\nТестовый край,1,31\n", encoding="utf-8")
