@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from ivr.qa.load import LoadStats, LoadTarget, MeteredTransport
 from ivr.qa.replay import run_case
 from ivr.qa.results import CaseResult
 from ivr.qa.streamed import StreamedRemote
-from ivr.qa.streams import StreamedCall
-from ivr.qa.targets import RemoteLine, voice_path
 
 CALLS = Path(__file__).resolve().parents[1] / "tests" / "calls"
 KEYPAD = ["ru-keypad-call-two-meters-five-zones", "ru-line-without-a-speech-model-runs-on-the-keypad"]
@@ -70,16 +67,8 @@ class Streamed(StreamedRemote):
     def notes(self, case) -> list[str]:  # noqa: ANN001
         return []
 
-    @contextmanager
-    def line(self, case):  # noqa: ANN001, ANN201
-        call = StreamedCall(MeteredTransport(self.stats, 0.0), self.mode, caller=case.caller, token=self.token,
-                            account_sid=self.account_sid, recordings=self.recordings,
-                            voice_path=voice_path(case.locale), ws_base=self.mode.replace("http", "ws", 1),
-                            api=self.api, speed=self.speed)  # fmt: skip
-        try:
-            yield RemoteLine(call)
-        finally:
-            call.close_stream()
+    def transport(self) -> MeteredTransport:
+        return MeteredTransport(self.stats, 0.0)
 
 
 def calls(

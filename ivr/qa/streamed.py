@@ -101,9 +101,13 @@ class StreamedRemote(Remote):
     def skip_reason(self, case: Case) -> str | None:
         return skip_reason(case)
 
+    def transport(self) -> HttpTransport:
+        """How the call's webhooks are posted: plain HTTP here; a load run times them."""
+        return HttpTransport()
+
     @contextmanager
     def line(self, case: Case) -> Iterator[RemoteLine]:
-        call = StreamedCall(HttpTransport(), self.mode, caller=case.caller, token=self.token,
+        call = StreamedCall(self.transport(), self.mode, caller=case.caller, token=self.token,
                             account_sid=self.account_sid, recordings=self.recordings,
                             voice_path=voice_path(case.locale), ws_base=self.mode.replace("http", "ws", 1),
                             api=self.api, speed=self.speed)  # fmt: skip
