@@ -20,13 +20,12 @@ import csv
 import os
 import random
 import sys
-import tempfile
 import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from one_command import ROOT, app_url, child, machine, scratch_database  # benchmarks/
+from one_command import ROOT, app_url, child, machine, migrated_instance  # benchmarks/
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -130,14 +129,12 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true")
     options = parser.parse_args()
     base = make_url(options.database)
-    with (
-        scratch_database(base, f"ivr_bench_accounts_{os.getpid()}") as scratch,
-        tempfile.TemporaryDirectory() as folder,
+    with migrated_instance(base, f"ivr_bench_accounts_{os.getpid()}", TWILIO_AUTH_TOKEN="benchmark") as (
+        scratch,
+        folder,
+        env,
     ):
         url = app_url(scratch)
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder, "IVR_DATABASE_URL": url,
-               "TWILIO_AUTH_TOKEN": "benchmark"}  # fmt: skip
-        child(["db", "upgrade"], env)
         write = write_xlsx if options.xlsx else write_csv
         for night in (False, True):
             path = Path(folder, f"accounts-{night}.{'xlsx' if options.xlsx else 'csv'}")

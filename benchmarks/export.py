@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from one_command import ROOT, app_url, child, machine, psycopg_url, scratch_database  # benchmarks/
+from one_command import child, machine, migrated_instance, psycopg_url  # benchmarks/
 from sqlalchemy.engine import make_url
 
 FORMATS = {"csv": ["-o", "r.csv"], "excel csv": ["--excel", "-o", "r.csv"], "xlsx": ["-o", "r.xlsx"]}
@@ -52,17 +51,7 @@ def fill(dsn: str, readings: int) -> None:
 
 
 def run(base, readings: int) -> None:  # noqa: ANN001
-    with (
-        scratch_database(base, f"ivr_bench_export_{os.getpid()}_{readings}") as url,
-        tempfile.TemporaryDirectory() as folder,
-    ):
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "IVR_INSTANCE_DIR": folder,
-            "IVR_DATABASE_URL": app_url(url),
-        }
-        child(["db", "upgrade"], env, folder)
+    with migrated_instance(base, f"ivr_bench_export_{os.getpid()}_{readings}") as (url, folder, env):
         fill(psycopg_url(url), readings)
         for name, options in FORMATS.items():
             seconds, peak, _ = child(["readings", "export", *options], env, folder)

@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +49,17 @@ def scratch_database(base: URL, name: str) -> Iterator[URL]:
     finally:
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def migrated_instance(base: URL, name: str, **settings: str) -> Iterator[tuple[URL, str, dict]]:
+    """A scratch database, migrated, and an instance folder, both gone afterwards: (database, folder,
+    the environment an `ivr` child runs with on them, `settings` added)."""
+    with scratch_database(base, name) as url, tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder, "IVR_DATABASE_URL": app_url(url),
+               **settings}  # fmt: skip
+        child(["db", "upgrade"], env)
+        yield url, folder, env
 
 
 def app_url(url: URL) -> str:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from datetime import date, datetime
 
 import psycopg
-from one_command import ROOT, app_url, child, last_line, machine, psycopg_url, scratch_database  # benchmarks/
+from one_command import child, last_line, machine, migrated_instance, psycopg_url  # benchmarks/
 from sqlalchemy.engine import make_url
 
 REGIONS = ("Якутия", "Москва")  # odd meters in Moscow
@@ -60,17 +59,7 @@ def main() -> None:
     parser.add_argument("--meters", type=int, default=2000)
     options = parser.parse_args()
     base = make_url(options.database)
-    with (
-        scratch_database(base, f"ivr_bench_recompute_{os.getpid()}") as url,
-        tempfile.TemporaryDirectory() as folder,
-    ):
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "IVR_INSTANCE_DIR": folder,
-            "IVR_DATABASE_URL": app_url(url),
-        }
-        child(["db", "upgrade"], env)
+    with migrated_instance(base, f"ivr_bench_recompute_{os.getpid()}") as (url, folder, env):
         readings = fill(psycopg_url(url), options.meters)
         print(f"fixture: {options.meters} meters, {readings} readings")
         for name, args in (("dry run", []), ("--apply", ["--apply"]), ("again", ["--apply"])):

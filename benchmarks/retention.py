@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from one_command import ROOT, app_url, child, last_line, machine, psycopg_url, scratch_database  # benchmarks/
+from one_command import child, last_line, machine, migrated_instance, psycopg_url  # benchmarks/
 from sqlalchemy.engine import make_url
 
 from ivr.clock import wall
@@ -68,14 +67,14 @@ def main() -> None:
     parser.add_argument("--turns-per-call", type=int, default=5)
     options = parser.parse_args()
     base = make_url(options.database)
-    with (
-        scratch_database(base, f"ivr_bench_retention_{os.getpid()}") as url,
-        tempfile.TemporaryDirectory() as folder,
-    ):
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "IVR_INSTANCE_DIR": folder, "IVR_DATABASE_URL": app_url(url),
-               "IVR_RECORDINGS_DIR": str(Path(folder) / "recordings"), "IVR_RETAIN_AUDIO_DAYS": "30",
-               "IVR_RETAIN_CALLER_DAYS": "90", "IVR_PSEUDONYM_KEY": "benchmark-key"}  # fmt: skip
-        child(["db", "upgrade"], env)
+    with migrated_instance(
+        base,
+        f"ivr_bench_retention_{os.getpid()}",
+        IVR_RETAIN_AUDIO_DAYS="30",
+        IVR_RETAIN_CALLER_DAYS="90",
+        IVR_PSEUDONYM_KEY="benchmark-key",
+    ) as (url, folder, env):
+        env["IVR_RECORDINGS_DIR"] = str(Path(folder) / "recordings")  # where the fixture puts the audio
         started = time.perf_counter()
         fill(psycopg_url(url), options.calls, options.turns_per_call, wall())
         print(
