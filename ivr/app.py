@@ -8,6 +8,7 @@ import os
 import secrets
 import threading
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -92,7 +93,7 @@ def _console_parts(rt: Runtime) -> ConsoleParts:
     cfg = rt.config
     logins = LoginLimits(cfg.login_max_failures, timedelta(seconds=cfg.login_window_s))
     return ConsoleParts(rt.sessions, ConsoleClock(rt.clock), rt.regions, cfg.rules, cfg.mail,
-                        recordings.store(cfg), logins)  # fmt: skip
+                        partial(recordings.store, cfg), logins)  # fmt: skip
 
 
 def warn_if_refusing_calls(app: Flask) -> None:

@@ -30,9 +30,9 @@ def audible(store: recordings.Recordings, turn: Turn | None) -> bool:
 def audio(parts: ConsoleParts, turn_id: int) -> Response:
     """Stream what the caller said in one turn, to logged-in users only; one Range is honoured."""
     turn = parts.session().get(Turn, turn_id) or abort(404)
-    if not audible(parts.recordings, turn):
+    store = parts.recordings()
+    if not audible(store, turn):
         abort(404)
-    store = parts.recordings
     size = store.size(turn.recording_path) or abort(404)
     headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-store"}
     # An absent, malformed, multi-part or non-byte Range is ignored (RFC 9110): the whole file, 200.

@@ -81,5 +81,5 @@ def call(parts: ConsoleParts, sid: str) -> str:
         address=address,
         words=words,
         waited=waited,
-        audible=partial(audible, parts.recordings),
+        audible=partial(audible, parts.recordings()),
     )

@@ -3,6 +3,7 @@ page reaches these, and nothing of the app it is mounted in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,7 +33,8 @@ class ConsoleParts:
     regions: Regions  # the call windows, for the review's decisions and the accounts file
     rules: Rules  # the reading rules (IVR_RULE_*), for a supervisor's correction
     mail: MailSettings  # the e-mail poller's mailbox, for the letters it set aside
-    recordings: Recordings  # caller audio
+    # Caller audio, opened at its first use: no S3 client is made for every `ivr` command that builds the app.
+    recordings: Callable[[], Recordings]
     logins: LoginLimits
 
     def session(self) -> Session:

@@ -78,7 +78,7 @@ def reading(parts: ConsoleParts, reading_id: int) -> str:
         trail=trail,
         history=history(parts.session(), found),
         decidable=review.decidable(found),
-        audible=partial(audible, parts.recordings),
+        audible=partial(audible, parts.recordings()),
     )
 
 
